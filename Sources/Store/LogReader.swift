@@ -1,0 +1,48 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// Runs read transactions on a small thread pool, each thread borrowing an idle connection, so
+/// blocking database calls never occupy Swift's cooperative threads.
+final class LogReader: @unchecked Sendable {
+  private let driver: SQLDriver
+  private let pool: NIOThreadPool
+  private let lock = NIOLockedValueBox<[SQLConnection]>([])
+
+  init(driver: SQLDriver, threads: Int) {
+    self.driver = driver
+    self.pool = NIOThreadPool(numberOfThreads: threads)
+    pool.start()
+  }
+
+  /// Runs `body` inside one read transaction: everything it reads is one snapshot.
+  func read<T: Sendable>(_ body: @escaping @Sendable (LogSession) throws -> T) async throws -> T {
+    try await pool.runIfActive { [self] in
+      let connection = try lock.withLockedValue { $0.popLast() } ?? driver.connect()
+      do {
+        try connection.execute(driver.beginRead)
+        let result = try body(LogSession(connection: connection))
+        try connection.execute("COMMIT")
+        lock.withLockedValue { $0.append(connection) }
+        return result
+      } catch let error as StoreError where !error.isUnavailable {
+        try? connection.execute("ROLLBACK")
+        lock.withLockedValue { $0.append(connection) }
+        throw error
+      } catch {
+        // The connection may be broken; drop it and let the next read open a fresh one.
+        try? connection.execute("ROLLBACK")
+        connection.close()
+        throw (error as? StoreError) ?? StoreError.unavailable("\(error)")
+      }
+    }
+  }
+
+  func shutdown() async {
+    try? await pool.shutdownGracefully()
+    lock.withLockedValue { connections in
+      connections.forEach { $0.close() }
+      connections.removeAll()
+    }
+  }
+}

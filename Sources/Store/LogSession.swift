@@ -1,0 +1,154 @@
+/// The queries the revision log runs, shared by every driver. A session wraps one connection
+/// inside one transaction; reads see one snapshot.
+struct LogSession {
+  let connection: SQLConnection
+
+  // MARK: Revisions
+
+  /// The newest revision and the compacted one, read in the session's snapshot.
+  func revisions() throws -> (current: Int64, compact: Int64) {
+    var current: Int64 = 0
+    var compact: Int64 = 0
+    for row in try connection.query("SELECT name, value FROM skiff_meta", []) {
+      switch row[0].bytes {
+      case Array("rev".utf8): current = row[1].int
+      case Array("compact".utf8): compact = row[1].int
+      default: break
+      }
+    }
+    return (current, compact)
+  }
+
+  // MARK: Keys
+
+  func get(_ key: [UInt8]) throws -> KeyValue? {
+    try connection.query(
+      "SELECT key, value, create_rev, mod_rev, version, lease FROM skiff_kv WHERE key = $1",
+      [.blob(key)]
+    ).first.map(Self.keyValue)
+  }
+
+  /// Keys in `range` as of `revision` (nil = the newest), in key order.
+  func range(_ range: KeyRange, at revision: Int64?, limit: Int64, keysOnly: Bool = false) throws -> [KeyValue] {
+    let value = keysOnly ? "NULL" : "value"
+    var binds: [SQLValue] = []
+    let sql: String
+    if let revision {
+      let bounds = Self.bounds(range, column: "l.key", binds: &binds)
+      binds.append(.int(revision))
+      let rev = "$\(binds.count)"
+      sql = """
+        SELECT l.key, \(keysOnly ? "NULL" : "l.value"), l.create_rev, l.rev, l.version, l.lease
+        FROM skiff_log l WHERE \(bounds) AND l.rev <= \(rev) AND l.deleted = 0
+        AND NOT EXISTS (SELECT 1 FROM skiff_log n WHERE n.key = l.key AND n.rev > l.rev AND n.rev <= \(rev))
+        ORDER BY l.key\(Self.limit(limit))
+        """
+    } else {
+      let bounds = Self.bounds(range, column: "key", binds: &binds)
+      sql = """
+        SELECT key, \(value), create_rev, mod_rev, version, lease FROM skiff_kv
+        WHERE \(bounds) ORDER BY key\(Self.limit(limit))
+        """
+    }
+    return try connection.query(sql, binds).map(Self.keyValue)
+  }
+
+  /// How many keys `range` holds as of `revision` (nil = the newest).
+  func count(_ range: KeyRange, at revision: Int64?) throws -> Int64 {
+    var binds: [SQLValue] = []
+    let sql: String
+    if let revision {
+      let bounds = Self.bounds(range, column: "l.key", binds: &binds)
+      binds.append(.int(revision))
+      let rev = "$\(binds.count)"
+      sql = """
+        SELECT COUNT(*) FROM skiff_log l WHERE \(bounds) AND l.rev <= \(rev) AND l.deleted = 0
+        AND NOT EXISTS (SELECT 1 FROM skiff_log n WHERE n.key = l.key AND n.rev > l.rev AND n.rev <= \(rev))
+        """
+    } else {
+      sql = "SELECT COUNT(*) FROM skiff_kv WHERE \(Self.bounds(range, column: "key", binds: &binds))"
+    }
+    return try connection.query(sql, binds).first?[0].int ?? 0
+  }
+
+  // MARK: Events
+
+  /// Log entries with `after < rev <= through`, ordered by revision then key, each with the value
+  /// it replaced when that is still retained.
+  func events(after: Int64, through: Int64) throws -> [WatchEvent] {
+    let rows = try connection.query(
+      """
+      SELECT l.rev, l.key, l.deleted, l.create_rev, l.version, l.lease, l.value,
+        p.rev, p.create_rev, p.version, p.lease, p.value
+      FROM skiff_log l LEFT JOIN skiff_log p ON p.key = l.key AND p.rev = l.prev_rev
+      WHERE l.rev > $1 AND l.rev <= $2 ORDER BY l.rev, l.key
+      """, [.int(after), .int(through)])
+    return rows.map { row in
+      let key = row[1].bytes
+      let deleted = row[2].int != 0
+      let kv =
+        deleted
+        ? KeyValue(key: key, modRevision: row[0].int)
+        : KeyValue(
+          key: key, value: row[6].bytes, createRevision: row[3].int, modRevision: row[0].int,
+          version: row[4].int, lease: row[5].int)
+      let prev: KeyValue? =
+        row[7] == .null
+        ? nil
+        : KeyValue(
+          key: key, value: row[11].bytes, createRevision: row[8].int, modRevision: row[7].int,
+          version: row[9].int, lease: row[10].int)
+      return WatchEvent(kind: deleted ? .delete : .put, kv: kv, prevKV: prev)
+    }
+  }
+
+  // MARK: Leases
+
+  /// The lease's granted TTL and expiry time (ms), or nil when it does not exist.
+  func lease(_ id: Int64) throws -> (ttl: Int64, expires: Int64)? {
+    try connection.query("SELECT ttl, expires FROM skiff_lease WHERE id = $1", [.int(id)]).first.map {
+      ($0[0].int, $0[1].int)
+    }
+  }
+
+  func leaseIDs() throws -> [Int64] {
+    try connection.query("SELECT id FROM skiff_lease ORDER BY id", []).map { $0[0].int }
+  }
+
+  func expiredLeases(now: Int64, limit: Int) throws -> [Int64] {
+    try connection.query(
+      "SELECT id FROM skiff_lease WHERE expires <= $1 ORDER BY expires LIMIT \(limit)", [.int(now)]
+    ).map { $0[0].int }
+  }
+
+  func keys(attachedTo lease: Int64) throws -> [[UInt8]] {
+    try connection.query("SELECT key FROM skiff_kv WHERE lease = $1 ORDER BY key", [.int(lease)]).map {
+      $0[0].bytes
+    }
+  }
+
+  /// The revision up to which compacted rows were already removed.
+  func sweptRevision() throws -> Int64 {
+    try connection.query("SELECT value FROM skiff_meta WHERE name = 'swept'", []).first?[0].int ?? 0
+  }
+
+  // MARK: SQL building
+
+  static func keyValue(_ row: [SQLValue]) -> KeyValue {
+    KeyValue(
+      key: row[0].bytes, value: row[1].bytes, createRevision: row[2].int, modRevision: row[3].int,
+      version: row[4].int, lease: row[5].int)
+  }
+
+  /// The WHERE clause selecting `range` on `column`, appending its parameters to `binds`.
+  static func bounds(_ range: KeyRange, column: String, binds: inout [SQLValue]) -> String {
+    binds.append(.blob(range.start))
+    let start = "$\(binds.count)"
+    if range.isSingleKey { return "\(column) = \(start)" }
+    if range.isOpenEnded { return "\(column) >= \(start)" }
+    binds.append(.blob(range.end))
+    return "\(column) >= \(start) AND \(column) < $\(binds.count)"
+  }
+
+  static func limit(_ limit: Int64) -> String { limit > 0 ? " LIMIT \(limit)" : "" }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+
+/// The single writer: a thread that takes every queued write job, runs them in one database
+/// transaction and commits once (group commit: one fsync for many writers), then answers them.
+final class LogWriter: @unchecked Sendable {
+  /// A queued job: `run` does the work inside the transaction and keeps its own result;
+  /// `finish` answers the caller once the batch committed or failed.
+  struct Job {
+    let run: (WriteBatch) throws -> Void
+    let finish: (Error?) -> Void
+  }
+
+  private let driver: SQLDriver
+  private let logger: Logger
+  private let condition = NSCondition()
+  private var queue: [Job] = []
+  private var stopping = false
+  private var thread: Thread?
+  private var connection: SQLConnection?
+  /// Receives the events of each committed batch, in revision order.
+  private let onCommit: @Sendable ([WatchEvent], Int64) -> Void
+  static let maxBatch = 1000
+
+  init(driver: SQLDriver, logger: Logger, onCommit: @escaping @Sendable ([WatchEvent], Int64) -> Void) {
+    self.driver = driver
+    self.logger = logger
+    self.onCommit = onCommit
+  }
+
+  func start() {
+    let thread = Thread { [self] in loop() }
+    thread.name = "skiff-store-writer"
+    thread.stackSize = 1 << 20
+    self.thread = thread
+    thread.start()
+  }
+
+  /// Stops after the queued jobs ran.
+  func stop() {
+    condition.lock()
+    stopping = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// Runs `body` in the next batch and returns its result once that batch committed.
+  func write<T: Sendable>(_ body: @escaping (WriteBatch) throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+      // Written by `run` on the writer thread, read by `finish` on the same thread afterwards.
+      let box = ResultBox<T>()
+      let job = Job(
+        run: { batch in
+          do {
+            box.result = .success(try body(batch))
+          } catch let error as StoreError where batch.revision == nil && !error.isUnavailable {
+            box.result = .failure(error)
+          } catch let error as StoreError where error.isUnavailable {
+            throw error
+          } catch {
+            // It failed half-way through its writes: only a rollback can undo them.
+            throw JobAborted(error: error)
+          }
+        },
+        finish: { error in
+          if let error { continuation.resume(throwing: error) } else { continuation.resume(with: box.result!) }
+        })
+      condition.lock()
+      if stopping {
+        condition.unlock()
+        continuation.resume(throwing: StoreError.unavailable("datastore is shutting down"))
+        return
+      }
+      queue.append(job)
+      condition.signal()
+      condition.unlock()
+    }
+  }
+
+  private func loop() {
+    while true {
+      condition.lock()
+      while queue.isEmpty && !stopping { condition.wait() }
+      if queue.isEmpty && stopping {
+        condition.unlock()
+        connection?.close()
+        return
+      }
+      let jobs = Array(queue.prefix(Self.maxBatch))
+      queue.removeFirst(jobs.count)
+      condition.unlock()
+      commit(jobs)
+    }
+  }
+
+  /// Runs one batch. A job that fails with a StoreError before writing anything just returns
+  /// that error; any other failure rolls the whole batch back and every job sees it.
+  private func commit(_ jobs: [Job]) {
+    let connection: SQLConnection
+    do {
+      connection = try self.connection ?? driver.connect()
+      self.connection = connection
+    } catch {
+      logger.error("datastore unreachable", metadata: ["driver": "\(driver.name)", "error": "\(error)"])
+      jobs.forEach { $0.finish(StoreError.unavailable("\(error)")) }
+      return
+    }
+    let batch = WriteBatch(session: LogSession(connection: connection))
+    var events: [WatchEvent] = []
+    var lastRevision: Int64 = 0
+    var current = 0
+    do {
+      try connection.execute(driver.beginWrite)
+      for (index, job) in jobs.enumerated() {
+        current = index
+        batch.reset()
+        try job.run(batch)
+        if let revision = batch.revision {
+          // etcd orders a revision's events by key when they come from the log; do the same live.
+          events += batch.events.sorted { $0.kv.key.lexicographicallyPrecedes($1.kv.key) }
+          lastRevision = revision
+        }
+      }
+      if lastRevision > 0 { try driver.willCommit(on: connection, revision: lastRevision) }
+      try connection.execute("COMMIT")
+    } catch let aborted as JobAborted {
+      try? connection.execute("ROLLBACK")
+      jobs[current].finish(aborted.error)
+      var others = jobs
+      others.remove(at: current)
+      if !others.isEmpty { commit(others) }
+      return
+    } catch {
+      try? connection.execute("ROLLBACK")
+      // A broken connection is replaced on the next batch.
+      connection.close()
+      self.connection = nil
+      logger.error("write batch failed", metadata: ["driver": "\(driver.name)", "error": "\(error)"])
+      let failure = (error as? StoreError) ?? StoreError.unavailable("\(error)")
+      jobs.forEach { $0.finish(failure) }
+      return
+    }
+    if lastRevision > 0 { onCommit(events, lastRevision) }
+    jobs.forEach { $0.finish(nil) }
+  }
+}
+
+/// A job failed after it had written; the batch must roll back without it.
+private struct JobAborted: Error {
+  let error: Error
+}
+
+/// Carries a job's result from the writer thread to its continuation.
+private final class ResultBox<T>: @unchecked Sendable {
+  var result: Result<T, Error>?
+}

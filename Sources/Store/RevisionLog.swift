@@ -1,0 +1,197 @@
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+import SkiffCore
+
+/// The cluster's state: an etcd-style multi-version key-value log in SQL, with one writer doing
+/// group commit, pooled readers, an in-memory watch buffer, TTL leases and background compaction.
+/// Every write takes exactly one revision, allocated inside its transaction, so revisions have no
+/// gaps on any driver.
+public final class RevisionLog: Sendable {
+  public struct Options: Sendable {
+    /// How often old history is compacted away.
+    public var compactInterval: Duration = .seconds(300)
+    /// Revisions kept below the newest one by automatic compaction.
+    public var retainedRevisions: Int64 = 1000
+    /// How often expired leases are looked for.
+    public var leaseCheckInterval: Duration = .milliseconds(500)
+    /// How often a shared database is polled for other servers' writes when no notification comes.
+    public var pollInterval: Duration = .seconds(1)
+    public var readerThreads = 2
+    /// etcd's --max-txn-ops.
+    public var maxTxnOperations = 128
+    public init() {}
+  }
+
+  let driver: SQLDriver
+  let options: Options
+  let clock: WallClock
+  let logger: Logger
+  let writer: LogWriter
+  let reader: LogReader
+  let hub: WatchHub
+  /// Wakes the background compactor and, on shared databases, the log follower.
+  let signals: Signals
+  private let compactRevisionBox: NIOLockedValueBox<Int64>
+
+  /// Opens (and creates) the log. A database that cannot be reached is retried with backoff
+  /// until `retryFor` passes, logging each attempt.
+  public static func open(
+    driver: SQLDriver, options: Options = Options(), clock: WallClock = SystemClock(),
+    logger: Logger = Logger(label: "store"), retryFor: Duration = .seconds(0)
+  ) async throws -> RevisionLog {
+    let deadline = ContinuousClock.now + retryFor
+    var delay = Duration.milliseconds(500)
+    while true {
+      do {
+        let connection = try driver.connect()
+        defer { connection.close() }
+        try connection.execute(driver.beginWrite)
+        for statement in driver.schema { try connection.execute(statement) }
+        try connection.execute("COMMIT")
+        let session = LogSession(connection: connection)
+        try connection.execute(driver.beginRead)
+        let revisions = try session.revisions()
+        try connection.execute("COMMIT")
+        logger.info(
+          "datastore open",
+          metadata: ["driver": "\(driver.name)", "revision": "\(revisions.current)", "compacted": "\(revisions.compact)"])
+        return RevisionLog(driver: driver, options: options, clock: clock, logger: logger, revisions: revisions)
+      } catch {
+        guard ContinuousClock.now + delay < deadline else { throw (error as? StoreError) ?? .unavailable("\(error)") }
+        logger.warning(
+          "datastore unreachable, retrying", metadata: ["driver": "\(driver.name)", "in": "\(delay)", "error": "\(error)"])
+        try await Task.sleep(for: delay)
+        delay = min(delay * 2, .seconds(10))
+      }
+    }
+  }
+
+  private init(
+    driver: SQLDriver, options: Options, clock: WallClock, logger: Logger,
+    revisions: (current: Int64, compact: Int64)
+  ) {
+    self.driver = driver
+    self.options = options
+    self.clock = clock
+    self.logger = logger
+    let hub = WatchHub(lastRevision: revisions.current)
+    let signals = Signals()
+    self.hub = hub
+    self.signals = signals
+    self.compactRevisionBox = NIOLockedValueBox(revisions.compact)
+    self.reader = LogReader(driver: driver, threads: options.readerThreads)
+    self.writer = LogWriter(driver: driver, logger: logger) { events, revision in
+      // A private database feeds watchers straight from commits; a shared one from the log, so
+      // that other servers' revisions interleave in order.
+      if driver.isShared { signals.follow.signal() } else { hub.publish(events, through: revision) }
+    }
+    writer.start()
+  }
+
+  /// The newest committed revision this server knows of.
+  public var currentRevision: Int64 { hub.lastRevision }
+
+  /// Below this revision history is gone.
+  public var compactRevision: Int64 { compactRevisionBox.withLockedValue { $0 } }
+
+  func noteCompacted(_ revision: Int64) {
+    compactRevisionBox.withLockedValue { $0 = max($0, revision) }
+  }
+
+  // MARK: Reads
+
+  public func range(_ request: RangeRequest) async throws -> RangeResult {
+    let result = try await reader.read { session in try session.range(request) }
+    return result
+  }
+
+  // MARK: Writes
+
+  public func put(_ request: PutRequest) async throws -> (revision: Int64, prevKV: KeyValue?) {
+    let result = try await txn(TxnRequest(success: [.put(request)]))
+    guard case .put(let prev) = result.results.first else { return (result.revision, nil) }
+    return (result.revision, prev)
+  }
+
+  public func delete(_ request: DeleteRequest) async throws -> (revision: Int64, deleted: Int64, prevKVs: [KeyValue]) {
+    let result = try await txn(TxnRequest(success: [.delete(request)]))
+    guard case .delete(let deleted, let prevKVs) = result.results.first else { return (result.revision, 0, []) }
+    return (result.revision, deleted, prevKVs)
+  }
+
+  /// Runs an etcd transaction atomically; one that only reads never waits for the writer.
+  public func txn(_ request: TxnRequest) async throws -> TxnResult {
+    try request.validate(maxOperations: options.maxTxnOperations)
+    if !request.writes {
+      return try await reader.read { session in try TxnExecutor(session: session, batch: nil).execute(request) }
+    }
+    let now = clock.nowMilliseconds()
+    return try await writer.write { batch in try TxnExecutor(session: batch.session, batch: batch, now: now).execute(request) }
+  }
+
+  /// Forgets history below `revision`: reads and watches there get `compacted` from now on, and
+  /// the rows go in the background, in small batches.
+  public func compact(_ revision: Int64) async throws {
+    try await writer.write { batch in
+      let revisions = try batch.session.revisions()
+      if revision > revisions.current { throw StoreError.futureRevision }
+      if revision <= revisions.compact { throw StoreError.compacted(compactRevision: revisions.compact) }
+      try batch.session.setCompactRevision(revision)
+    }
+    noteCompacted(revision)
+    signals.compact.signal()
+  }
+
+  /// Database size in bytes, as Maintenance.Status reports it.
+  public func databaseSize() async throws -> Int64 {
+    let sql = driver.sizeQuery
+    return try await reader.read { session in try session.connection.query(sql, []).first?[0].int ?? 0 }
+  }
+
+  /// Stops accepting writes and closes the database once queued writes are done.
+  public func close() async {
+    writer.stop()
+    await reader.shutdown()
+  }
+}
+
+extension RevisionLog: Service {
+  /// Background work until shutdown: lease expiry, compaction and, on a shared database,
+  /// following other servers' writes.
+  public func run() async throws {
+    await withGracefulShutdownHandler {
+      await withTaskGroup(of: Void.self) { group in
+        group.addTask { await self.expireLeases() }
+        group.addTask { await self.compactContinuously() }
+        if driver.isShared { group.addTask { await self.followLog() } }
+        await group.waitForAll()
+      }
+    } onGracefulShutdown: {
+      self.signals.stop()
+    }
+    await close()
+  }
+}
+
+extension LogSession {
+  /// A range read following etcd's rules for revisions, limit and count.
+  func range(_ request: RangeRequest) throws -> RangeResult {
+    let (current, compact) = try revisions()
+    if request.revision > current { throw StoreError.futureRevision }
+    if request.revision > 0 && request.revision < compact { throw StoreError.compacted(compactRevision: compact) }
+    let at: Int64? = request.revision == 0 || request.revision == current ? nil : request.revision
+    if request.countOnly {
+      return RangeResult(kvs: [], count: try count(request.range, at: at), more: false, revision: current)
+    }
+    var kvs = try range(
+      request.range, at: at, limit: request.limit > 0 ? request.limit + 1 : 0, keysOnly: request.keysOnly)
+    var count = Int64(kvs.count)
+    let more = request.limit > 0 && count > request.limit
+    if more {
+      kvs.removeLast(kvs.count - Int(request.limit))
+      count = try self.count(request.range, at: at)
+    }
+    return RangeResult(kvs: kvs, count: count, more: more, revision: current)
+  }
+}

@@ -1,0 +1,165 @@
+import CSQLite
+import Foundation
+
+/// The embedded datastore: one SQLite file in WAL mode.
+///
+/// `synchronous=FULL` fsyncs the WAL on every commit, so an acknowledged write survives both
+/// `kill -9` and a power cut (on disks that honour flushes). Group commit in the writer keeps the
+/// cost at one fsync per batch rather than per write.
+public struct SQLiteDriver: SQLDriver {
+  public let path: String
+  public var name: String { "sqlite" }
+  public var isShared: Bool { false }
+  public var beginWrite: String { "BEGIN IMMEDIATE" }
+  public var beginRead: String { "BEGIN" }
+
+  public var sizeQuery: String { "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()" }
+  /// Hands pages freed by compaction back to the file system, a bounded amount per call.
+  public var vacuumStatement: String? { "PRAGMA incremental_vacuum(2048)" }
+
+  public init(path: String) {
+    self.path = path
+  }
+
+  public var schema: [String] {
+    [
+      "CREATE TABLE IF NOT EXISTS skiff_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+      "INSERT INTO skiff_meta (name, value) VALUES ('rev', 0), ('compact', 0), ('swept', 0) ON CONFLICT (name) DO NOTHING",
+      """
+      CREATE TABLE IF NOT EXISTS skiff_kv (key BLOB PRIMARY KEY, value BLOB NOT NULL,
+        create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL, version INTEGER NOT NULL,
+        lease INTEGER NOT NULL) WITHOUT ROWID
+      """,
+      "CREATE INDEX IF NOT EXISTS skiff_kv_lease ON skiff_kv (lease) WHERE lease <> 0",
+      """
+      CREATE TABLE IF NOT EXISTS skiff_log (rev INTEGER NOT NULL, key BLOB NOT NULL,
+        deleted INTEGER NOT NULL, create_rev INTEGER NOT NULL, version INTEGER NOT NULL,
+        lease INTEGER NOT NULL, value BLOB NOT NULL, prev_rev INTEGER NOT NULL,
+        PRIMARY KEY (rev, key)) WITHOUT ROWID
+      """,
+      "CREATE INDEX IF NOT EXISTS skiff_log_key ON skiff_log (key, rev)",
+      """
+      CREATE TABLE IF NOT EXISTS skiff_lease (id INTEGER PRIMARY KEY, ttl INTEGER NOT NULL,
+        expires INTEGER NOT NULL)
+      """,
+    ]
+  }
+
+  public func connect() throws -> SQLConnection {
+    let directory = (path as NSString).deletingLastPathComponent
+    if !directory.isEmpty {
+      try FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+    let connection = try SQLiteConnection(path: path)
+    // auto_vacuum only takes effect before the first table exists; it lets compaction hand
+    // freed pages back to the file system.
+    try connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    try connection.execute("PRAGMA journal_mode = WAL")
+    try connection.execute("PRAGMA synchronous = FULL")
+    try connection.execute("PRAGMA busy_timeout = 5000")
+    try connection.execute("PRAGMA journal_size_limit = 67108864")
+    try connection.execute("PRAGMA cache_size = -8000")
+    return connection
+  }
+}
+
+/// One SQLite handle with a cache of prepared statements.
+final class SQLiteConnection: SQLConnection {
+  private var db: OpaquePointer?
+  private var statements: [String: OpaquePointer] = [:]
+
+  init(path: String) throws {
+    let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+    let code = sqlite3_open_v2(path, &db, flags, nil)
+    guard code == SQLITE_OK else {
+      let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+      sqlite3_close_v2(db)
+      throw StoreError.unavailable("cannot open SQLite database \(path): \(message)")
+    }
+    chmod(path, 0o600)
+  }
+
+  deinit { close() }
+
+  func close() {
+    for statement in statements.values { sqlite3_finalize(statement) }
+    statements.removeAll()
+    if let db { sqlite3_close_v2(db) }
+    db = nil
+  }
+
+  func execute(_ sql: String) throws {
+    guard let db else { throw StoreError.unavailable("SQLite connection closed") }
+    let code = sqlite3_exec(db, sql, nil, nil, nil)
+    guard code == SQLITE_OK else { throw error(code) }
+  }
+
+  @discardableResult
+  func query(_ sql: String, _ binds: [SQLValue]) throws -> [[SQLValue]] {
+    let statement = try prepared(sql)
+    defer {
+      sqlite3_reset(statement)
+      sqlite3_clear_bindings(statement)
+    }
+    for (index, value) in binds.enumerated() {
+      let position = Int32(index + 1)
+      let code: Int32
+      switch value {
+      case .null: code = sqlite3_bind_null(statement, position)
+      case .int(let v): code = sqlite3_bind_int64(statement, position, v)
+      case .text(let s): code = sqlite3_bind_text(statement, position, s, -1, SQLITE_TRANSIENT)
+      case .blob(let b):
+        code = b.withUnsafeBytes {
+          sqlite3_bind_blob64(statement, position, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(b.count), SQLITE_TRANSIENT)
+        }
+      }
+      guard code == SQLITE_OK else { throw error(code) }
+    }
+    var rows: [[SQLValue]] = []
+    let columns = sqlite3_column_count(statement)
+    while true {
+      let code = sqlite3_step(statement)
+      if code == SQLITE_DONE { break }
+      guard code == SQLITE_ROW else { throw error(code) }
+      var row: [SQLValue] = []
+      row.reserveCapacity(Int(columns))
+      for column in 0..<columns {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: row.append(.int(sqlite3_column_int64(statement, column)))
+        case SQLITE_NULL: row.append(.null)
+        case SQLITE_TEXT: row.append(.text(String(cString: sqlite3_column_text(statement, column))))
+        default:
+          let count = Int(sqlite3_column_bytes(statement, column))
+          if let base = sqlite3_column_blob(statement, column), count > 0 {
+            row.append(.blob(Array(UnsafeRawBufferPointer(start: base, count: count))))
+          } else {
+            row.append(.blob([]))
+          }
+        }
+      }
+      rows.append(row)
+    }
+    return rows
+  }
+
+  private func prepared(_ sql: String) throws -> OpaquePointer {
+    if let statement = statements[sql] { return statement }
+    guard let db else { throw StoreError.unavailable("SQLite connection closed") }
+    // Shared statements use PostgreSQL's $n placeholders; SQLite spells them ?n.
+    let native = sql.replacingOccurrences(of: "$", with: "?")
+    var statement: OpaquePointer?
+    let code = sqlite3_prepare_v3(db, native, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+    guard code == SQLITE_OK, let statement else { throw error(code) }
+    statements[sql] = statement
+    return statement
+  }
+
+  private func error(_ code: Int32) -> StoreError {
+    let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "closed"
+    return .unavailable("SQLite error \(code): \(message)")
+  }
+}
+
+/// SQLite's "copy the buffer now" destructor, which the C macro hides from Swift.
+private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
