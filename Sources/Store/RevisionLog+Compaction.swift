@@ -35,3 +35,11 @@ extension RevisionLog {
     }
   }
 }
+
+extension RevisionLog {
+  /// Returns free pages to the file system now (etcd's defragment).
+  public func defragment() async throws {
+    guard let vacuum = driver.vacuumStatement else { return }
+    try await writer.write { batch in try batch.session.connection.execute(vacuum) }
+  }
+}

@@ -160,14 +160,15 @@ extension RevisionLog: Service {
   /// Background work until shutdown: lease expiry, compaction and, on a shared database,
   /// following other servers' writes.
   public func run() async throws {
-    await withGracefulShutdownHandler {
+    // Outside a ServiceGroup (tests, embedding), cancelling the task must stop it too.
+    await withTaskCancellationOrGracefulShutdownHandler {
       await withTaskGroup(of: Void.self) { group in
         group.addTask { await self.expireLeases() }
         group.addTask { await self.compactContinuously() }
         if driver.isShared { group.addTask { await self.followLog() } }
         await group.waitForAll()
       }
-    } onGracefulShutdown: {
+    } onCancelOrGracefulShutdown: {
       self.signals.stop()
     }
     await close()

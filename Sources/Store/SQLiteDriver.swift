@@ -26,17 +26,18 @@ public struct SQLiteDriver: SQLDriver {
       "CREATE TABLE IF NOT EXISTS skiff_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
       "INSERT INTO skiff_meta (name, value) VALUES ('rev', 0), ('compact', 0), ('swept', 0) ON CONFLICT (name) DO NOTHING",
       """
-      CREATE TABLE IF NOT EXISTS skiff_kv (key BLOB PRIMARY KEY, value BLOB NOT NULL,
+      CREATE TABLE IF NOT EXISTS skiff_kv (key BLOB NOT NULL UNIQUE, value BLOB NOT NULL,
         create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL, version INTEGER NOT NULL,
-        lease INTEGER NOT NULL) WITHOUT ROWID
+        lease INTEGER NOT NULL)
       """,
       "CREATE INDEX IF NOT EXISTS skiff_kv_lease ON skiff_kv (lease) WHERE lease <> 0",
       """
       CREATE TABLE IF NOT EXISTS skiff_log (rev INTEGER NOT NULL, key BLOB NOT NULL,
         deleted INTEGER NOT NULL, create_rev INTEGER NOT NULL, version INTEGER NOT NULL,
         lease INTEGER NOT NULL, value BLOB NOT NULL, prev_rev INTEGER NOT NULL,
-        PRIMARY KEY (rev, key)) WITHOUT ROWID
+        UNIQUE (rev, key))
       """,
+      // Rows are rowid tables: values are often larger than a WITHOUT ROWID table handles well.
       "CREATE INDEX IF NOT EXISTS skiff_log_key ON skiff_log (key, rev)",
       """
       CREATE TABLE IF NOT EXISTS skiff_lease (id INTEGER PRIMARY KEY, ttl INTEGER NOT NULL,

@@ -54,11 +54,13 @@ extension RevisionLog {
   /// On a shared database: feeds the watch buffer from the log, woken by this server's commits,
   /// by the database's notifications, or by the poll interval.
   func followLog() async {
-    if let notifications = driver.notifications(logger: logger) {
+    let listener = driver.notifications(logger: logger).map { notifications in
       Task { [signals] in
         for await _ in notifications { signals.follow.signal() }
       }
     }
+    // Ending the stream's consumer ends the stream, and with it the LISTEN connection.
+    defer { listener?.cancel() }
     while await signals.follow.wait(timeout: options.pollInterval) {
       do {
         while true {

@@ -1,1 +1,5 @@
+import Foundation
 import SkiffCLI
+
+await SkiffCommand.run(
+  arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
