@@ -63,11 +63,13 @@ let package = Package(
     ),
     .executableTarget(name: "skiff", dependencies: ["SkiffCLI"]),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
-    .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI"]),
+    .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
     .testTarget(
       name: "EtcdServerTests",
-      dependencies: ["EtcdServer", "Store", "SkiffCore"],
-      resources: []
+      dependencies: [
+        "Store", "skiff",
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

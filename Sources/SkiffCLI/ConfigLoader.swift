@@ -42,10 +42,12 @@ struct ConfigLoader {
   }
 
   private func fileArguments(_ path: String, command: any ParsableCommand.Type) throws -> [String] {
-    let text: String
-    do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-      throw Failure(description: "cannot read config file \(path): \(error.localizedDescription)")
+    // FileHandle rather than String(contentsOfFile:), which refuses special files like /dev/null.
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw Failure(description: "cannot read config file \(path): permission denied or not a file")
     }
+    defer { try? handle.close() }
+    let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     let node: Node?
     do { node = try Yams.compose(yaml: text) } catch {
       throw Failure(description: "config file \(path) is not valid YAML: \(error)")
