@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs skiff's whole test suite on a Debian machine: installs the packages the tests need,
+# starts a throwaway PostgreSQL for the PostgreSQL tests (unless SKIFF_TEST_POSTGRES names
+# one), runs `swift test`, and stops only the PostgreSQL it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libsqlite3-dev libseccomp-dev pkg-config postgresql etcd-client etcd-server)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing packages: ${missing[*]}; run as root (sudo $0) or install them" >&2
+    exit 1
+  fi
+  echo "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+pg_dir=""
+cleanup() {
+  if [ -n "$pg_dir" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+}
+trap cleanup EXIT
+
+if [ -z "${SKIFF_TEST_POSTGRES:-}" ]; then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ "$(id -u)" -eq 0 ] && [ -n "$pg_bin" ]; then
+    pg_dir=$(mktemp -d /tmp/skiff-test-pg.XXXXXX)
+    chown postgres "$pg_dir"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=on -c max_connections=300" start >/dev/null
+    export SKIFF_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+    echo "PostgreSQL for tests on 127.0.0.1:$port"
+  else
+    echo "SKIFF_TEST_POSTGRES not set and cannot start PostgreSQL (needs root): PostgreSQL tests will be skipped" >&2
+  fi
+fi
+
+swift build --build-tests
+swift test --skip-build "$@"
