@@ -33,6 +33,20 @@ extension LogSession {
     try appendLog(KeyValue(key: previous.key, modRevision: revision), deleted: true, previousRevision: previous.modRevision)
   }
 
+  /// Deletes every key in `range` with set-based statements, logging a tombstone for each, without
+  /// loading the rows: for deletes too large to carry through memory.
+  func writeBulkDelete(_ range: KeyRange, revision: Int64) throws {
+    var binds: [SQLValue] = [.int(revision), .blob([])]
+    let bounds = Self.bounds(range, column: "key", binds: &binds)
+    try connection.query(
+      """
+      INSERT INTO skiff_log (rev, key, deleted, create_rev, version, lease, value, prev_rev)
+      SELECT $1, key, 1, 0, 0, 0, $2, mod_rev FROM skiff_kv WHERE \(bounds)
+      """, binds)
+    var deleteBinds: [SQLValue] = []
+    try connection.query("DELETE FROM skiff_kv WHERE \(Self.bounds(range, column: "key", binds: &deleteBinds))", deleteBinds)
+  }
+
   private func appendLog(_ kv: KeyValue, deleted: Bool, previousRevision: Int64) throws {
     try connection.query(
       """

@@ -18,7 +18,9 @@ final class LogWriter: @unchecked Sendable {
   private var stopping = false
   private var thread: Thread?
   private var connection: SQLConnection?
-  /// Receives the events of each committed batch, in revision order.
+  /// Receives the committed events in revision order, in segments: each segment's events are
+  /// complete through its revision, except a segment with no events, whose revisions are only
+  /// in the log.
   private let onCommit: @Sendable ([WatchEvent], Int64) -> Void
   static let maxBatch = 1000
 
@@ -106,6 +108,7 @@ final class LogWriter: @unchecked Sendable {
       return
     }
     let batch = WriteBatch(session: LogSession(connection: connection))
+    var segments: [(events: [WatchEvent], revision: Int64)] = []
     var events: [WatchEvent] = []
     var lastRevision: Int64 = 0
     var current = 0
@@ -116,8 +119,14 @@ final class LogWriter: @unchecked Sendable {
         batch.reset()
         try job.run(batch)
         if let revision = batch.revision {
-          // etcd orders a revision's events by key when they come from the log; do the same live.
-          events += batch.events.sorted { $0.kv.key.lexicographicallyPrecedes($1.kv.key) }
+          if batch.eventsOnlyInLog {
+            if lastRevision > 0 && !events.isEmpty { segments.append((events, lastRevision)) }
+            segments.append(([], revision))
+            events = []
+          } else {
+            // etcd orders a revision's events by key when they come from the log; do the same live.
+            events += batch.events.sorted { $0.kv.key.lexicographicallyPrecedes($1.kv.key) }
+          }
           lastRevision = revision
         }
       }
@@ -140,7 +149,8 @@ final class LogWriter: @unchecked Sendable {
       jobs.forEach { $0.finish(failure) }
       return
     }
-    if lastRevision > 0 { onCommit(events, lastRevision) }
+    if !events.isEmpty { segments.append((events, lastRevision)) }
+    for segment in segments { onCommit(segment.events, segment.revision) }
     jobs.forEach { $0.finish(nil) }
   }
 }

@@ -6,6 +6,8 @@ struct TxnExecutor {
   /// The writer's batch; nil for read-only transactions.
   let batch: WriteBatch?
   var now: Int64 = 0
+  /// Deletes of more keys than this (without prev_kv) skip loading the rows.
+  static let bulkDeleteThreshold: Int64 = 1000
 
   /// The branch chosen at each level, with its operations.
   private indirect enum Step {
@@ -63,6 +65,12 @@ struct TxnExecutor {
       return .put(prevKV: request.prevKV ? previous : nil)
     case .delete(let request):
       guard let batch else { preconditionFailure("read-only transaction planned a delete") }
+      if !request.prevKV, case let count = try session.count(request.range, at: nil), count > Self.bulkDeleteThreshold {
+        // Watchers read these events back from the log instead of from memory.
+        try session.writeBulkDelete(request.range, revision: try batch.takeRevision())
+        batch.eventsOnlyInLog = true
+        return .delete(deleted: count, prevKVs: [])
+      }
       let doomed = try session.range(request.range, at: nil, limit: 0)
       guard !doomed.isEmpty else { return .delete(deleted: 0, prevKVs: []) }
       let revision = try batch.takeRevision()

@@ -4,6 +4,8 @@ public final class WriteBatch {
   let session: LogSession
   private(set) var revision: Int64?
   private(set) var events: [WatchEvent] = []
+  /// The job wrote more events than it recorded: watchers must read its revision from the log.
+  var eventsOnlyInLog = false
 
   init(session: LogSession) {
     self.session = session
@@ -24,6 +26,7 @@ public final class WriteBatch {
   /// Starts the next job in the same transaction.
   func reset() {
     revision = nil
+    eventsOnlyInLog = false
     events.removeAll(keepingCapacity: true)
   }
 }

@@ -1,0 +1,134 @@
+// etcd-bench: read benchmarks against any etcd v3 endpoint (skiff or etcd), so both are
+// measured by the same client in the same run. Prints one line of key=value results.
+//
+//   etcd-bench --endpoint unix:///path/etcd.sock|127.0.0.1:2379 get  [--clients 16] [--seconds 10]
+//   etcd-bench --endpoint … list [--keys 10000] [--iterations 100]
+import EtcdServer
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+
+struct Options {
+  var endpoint = ""
+  var mode = ""
+  var clients = 16
+  var seconds = 10.0
+  var keys = 10_000
+  var iterations = 100
+  var valueSize = 1024
+
+  init(_ arguments: [String]) {
+    var iterator = arguments.dropFirst().makeIterator()
+    while let argument = iterator.next() {
+      switch argument {
+      case "--endpoint": endpoint = iterator.next() ?? ""
+      case "--clients": clients = Int(iterator.next() ?? "") ?? clients
+      case "--seconds": seconds = Double(iterator.next() ?? "") ?? seconds
+      case "--keys": keys = Int(iterator.next() ?? "") ?? keys
+      case "--iterations": iterations = Int(iterator.next() ?? "") ?? iterations
+      case "--value-size": valueSize = Int(iterator.next() ?? "") ?? valueSize
+      default: mode = argument
+      }
+    }
+  }
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+  sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+func report(_ name: String, _ latencies: [Double], elapsed: Double) {
+  let sorted = latencies.sorted()
+  print(
+    String(
+      format: "%@ requests=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f", name, sorted.count,
+      Double(sorted.count) / elapsed, percentile(sorted, 0.5) * 1000, percentile(sorted, 0.99) * 1000,
+      (sorted.last ?? 0) * 1000))
+}
+
+func target(_ endpoint: String) -> any ResolvableTarget {
+  if endpoint.hasPrefix("unix://") { return .unixDomainSocket(path: String(endpoint.dropFirst(7))) }
+  let hostPort = endpoint.replacingOccurrences(of: "http://", with: "")
+  let parts = hostPort.split(separator: ":")
+  return .ipv4(address: String(parts[0]), port: Int(parts[1]) ?? 2379)
+}
+
+/// Writes `count` keys under `prefix`, 100 per transaction, unless they are already there.
+func seed(_ kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix>, prefix: String, count: Int, valueSize: Int) async throws {
+  var check = Etcdserverpb_RangeRequest()
+  check.key = Data(prefix.utf8)
+  check.rangeEnd = Data(prefix.utf8.dropLast()) + Data([prefix.utf8.last! + 1])
+  check.countOnly = true
+  if try await kv.range(check).count == count { return }
+  let value = Data(repeating: 0x61, count: valueSize)
+  for start in stride(from: 0, to: count, by: 100) {
+    var txn = Etcdserverpb_TxnRequest()
+    txn.success = (start..<min(start + 100, count)).map { index in
+      var put = Etcdserverpb_PutRequest()
+      put.key = Data(String(format: "%@%08d", prefix, index).utf8)
+      put.value = value
+      var op = Etcdserverpb_RequestOp()
+      op.request = .requestPut(put)
+      return op
+    }
+    _ = try await kv.txn(txn)
+  }
+}
+
+let options = Options(CommandLine.arguments)
+guard !options.endpoint.isEmpty, ["get", "list"].contains(options.mode) else {
+  print("usage: etcd-bench --endpoint URL get|list [--clients N] [--seconds S] [--keys N] [--iterations N]")
+  exit(2)
+}
+
+try await withGRPCClient(
+  transport: .http2NIOPosix(
+    target: target(options.endpoint), transportSecurity: .plaintext,
+    config: .defaults { $0.connection.maxIdleTime = nil; $0.http2.maxFrameSize = 1 << 20 })
+) { client in
+  let kv = Etcdserverpb_KV.Client(wrapping: client)
+  let prefix = "/bench/\(options.mode)/"
+  let keys = options.mode == "get" ? 1000 : options.keys
+  try await seed(kv, prefix: prefix, count: keys, valueSize: options.valueSize)
+  let start = ContinuousClock.now
+  switch options.mode {
+  case "get":
+    let deadline = start + .seconds(options.seconds)
+    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+      for _ in 0..<options.clients {
+        group.addTask {
+          var latencies: [Double] = []
+          while ContinuousClock.now < deadline {
+            var request = Etcdserverpb_RangeRequest()
+            request.key = Data(String(format: "%@%08d", prefix, Int.random(in: 0..<keys)).utf8)
+            let begin = ContinuousClock.now
+            let response = try await kv.range(request)
+            precondition(response.kvs.count == 1, "key missing")
+            let elapsed = ContinuousClock.now - begin
+            latencies.append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+          }
+          return latencies
+        }
+      }
+      var all: [Double] = []
+      for try await latencies in group { all += latencies }
+      return all
+    }
+    let elapsed = ContinuousClock.now - start
+    report("get", latencies, elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+  default:
+    var latencies: [Double] = []
+    var request = Etcdserverpb_RangeRequest()
+    request.key = Data(prefix.utf8)
+    request.rangeEnd = Data(prefix.utf8.dropLast()) + Data([prefix.utf8.last! + 1])
+    for _ in 0..<options.iterations {
+      let begin = ContinuousClock.now
+      let response = try await kv.range(request)
+      precondition(response.kvs.count == keys, "expected \(keys) keys, got \(response.kvs.count)")
+      let elapsed = ContinuousClock.now - begin
+      latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+    let elapsed = ContinuousClock.now - start
+    report("list\(keys)", latencies, elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+  }
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Side-by-side datastore benchmark: the same load, from the same clients, in one run, against
+#   etcd 3.4 (Debian etcd-server), skiff on SQLite, and skiff on PostgreSQL (if it can start one).
+# Writes: `etcdctl check perf` at each load (60 s each). Reads: etcd-bench get (16 clients,
+# 10 s) and list of a 10,000-key prefix (100 times). Also skiff's idle RSS with only the
+# datastore running. Prints a markdown table for BENCHMARKS.md.
+#
+#   sudo Benchmarks/compare-etcd.sh [loads…]        # default: m l xl
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ $# -gt 0 ] && loads=("$@") || loads=(m l xl)
+export ETCDCTL_API=3
+
+for package in etcd-server etcd-client postgresql; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null; }
+done
+scratch=${SKIFF_BENCH_SCRATCH:-.build-release}
+swift build -c release --scratch-path "$scratch" --product skiff >/dev/null
+swift build -c release --scratch-path "$scratch" --product etcd-bench >/dev/null
+bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
+
+work=$(mktemp -d /tmp/skiff-bench.XXXXXX)
+pids=()
+pg_bin=""
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -n "$pg_bin" ] && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_healthy() {
+  for _ in $(seq 1 100); do
+    etcdctl --endpoints "$1" endpoint health >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "$1 did not become healthy" >&2
+  return 1
+}
+
+etcd --data-dir "$work/etcd" --listen-client-urls http://127.0.0.1:23790 \
+  --advertise-client-urls http://127.0.0.1:23790 --listen-peer-urls http://127.0.0.1:23800 \
+  >"$work/etcd.log" 2>&1 &
+pids+=($!)
+"$bin/skiff" server --data-dir "$work/sqlite" --etcd-listen 127.0.0.1:23791 >"$work/sqlite.log" 2>&1 &
+sqlite_pid=$!
+pids+=($sqlite_pid)
+endpoints=("etcd http://127.0.0.1:23790" "skiff-sqlite http://127.0.0.1:23791")
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ "$(id -u)" -eq 0 ] && [ -n "$pg_bin" ]; then
+  chown postgres "$work"
+  runuser -u postgres -- "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
+  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p 25432 -k $work -c max_connections=100" start >/dev/null
+  "$bin/skiff" server --data-dir "$work/pgserver" --etcd-listen 127.0.0.1:23792 \
+    --datastore-endpoint "postgres://postgres@127.0.0.1:25432/postgres?sslmode=disable" >"$work/pgserver.log" 2>&1 &
+  pids+=($!)
+  endpoints+=("skiff-postgres http://127.0.0.1:23792")
+else
+  pg_bin=""
+fi
+for entry in "${endpoints[@]}"; do wait_healthy "${entry#* }"; done
+
+sleep 3
+idle_rss=$(awk '/VmRSS/{print $2}' /proc/$sqlite_pid/status)
+echo "skiff server idle RSS (SQLite, datastore only): $((idle_rss / 1024)) MB"
+
+declare -A result
+for entry in "${endpoints[@]}"; do
+  name=${entry%% *}
+  url=${entry#* }
+  for load in "${loads[@]}"; do
+    out=$(etcdctl --endpoints "$url" check perf --load "$load" 2>&1 | tr '\r' '\n' | grep -E '^(PASS|FAIL|Slowest|Stddev)' || true)
+    throughput=$(grep -oE 'Throughput[^0-9]*[0-9]+' <<<"$out" | grep -oE '[0-9]+$' || echo 0)
+    slowest=$(grep -oE 'Slowest request took( too long:)? [0-9.]+' <<<"$out" | grep -oE '[0-9.]+$' || true)
+    [ -n "$slowest" ] || slowest=$(grep -oE 'took too long: [0-9.]+' <<<"$out" | grep -oE '[0-9.]+$' || echo "?")
+    verdict=$(tail -n 1 <<<"$out")
+    result[$name,$load]="$throughput $slowest $verdict"
+    echo "$name check perf $load: $throughput writes/s, slowest ${slowest}s, $verdict"
+    etcdctl --endpoints "$url" --command-timeout 60s del /etcdctl-check-perf/ --prefix >/dev/null 2>&1 || true
+  done
+  get=$("$bin/etcd-bench" --endpoint "$url" get --clients 16 --seconds 10)
+  list=$("$bin/etcd-bench" --endpoint "$url" list --keys 10000 --iterations 100)
+  result[$name,get]=$get
+  result[$name,list]=$list
+  echo "$name $get"
+  echo "$name $list"
+done
+
+field() { grep -oE "$2=[0-9.]+" <<<"$1" | cut -d= -f2; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+echo
+echo "| benchmark | etcd 3.4 | skiff SQLite | ratio | skiff PostgreSQL | ratio |"
+echo "|---|---|---|---|---|---|"
+for load in "${loads[@]}"; do
+  read -r e_tp e_slow _ <<<"${result[etcd,$load]}"
+  read -r s_tp s_slow _ <<<"${result[skiff-sqlite,$load]}"
+  read -r p_tp p_slow _ <<<"${result[skiff-postgres,$load]:-0 ? n/a}"
+  echo "| check perf $load: writes/s | $e_tp | $s_tp | $(ratio "$s_tp" "$e_tp") | $p_tp | $(ratio "$p_tp" "$e_tp") |"
+  echo "| check perf $load: slowest (s) | $e_slow | $s_slow | | $p_slow | |"
+done
+for kind in get list; do
+  e=${result[etcd,$kind]}
+  s=${result[skiff-sqlite,$kind]}
+  p=${result[skiff-postgres,$kind]:-}
+  for metric in rps p50_ms p99_ms; do
+    [ "$kind" = list ] && [ "$metric" = rps ] && continue
+    echo "| $kind: $metric | $(field "$e" $metric) | $(field "$s" $metric) | $(ratio "$(field "$s" $metric)" "$(field "$e" $metric)") | $(field "$p" $metric) | $(ratio "$(field "$p" $metric)" "$(field "$e" $metric)") |"
+  done
+done
+echo "| idle RSS (MB) | | $((idle_rss / 1024)) | | | |"
