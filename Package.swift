@@ -5,7 +5,8 @@ let package = Package(
   name: "skiff",
   platforms: [.macOS(.v15)],
   products: [
-    .executable(name: "skiff", targets: ["skiff"])
+    .executable(name: "skiff", targets: ["skiff"]),
+    .executable(name: "etcd-bench", targets: ["etcd-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.70.0"),
@@ -62,6 +63,15 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "skiff", dependencies: ["SkiffCLI"]),
+    .executableTarget(
+      name: "etcd-bench",
+      dependencies: [
+        "EtcdServer",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      ],
+      path: "Benchmarks/EtcdBench"
+    ),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
     .testTarget(
