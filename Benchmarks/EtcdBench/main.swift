@@ -121,9 +121,11 @@ try await withGRPCClient(
     var request = Etcdserverpb_RangeRequest()
     request.key = Data(prefix.utf8)
     request.rangeEnd = Data(prefix.utf8.dropLast()) + Data([prefix.utf8.last! + 1])
+    var callOptions = CallOptions.defaults
+    callOptions.maxResponseMessageBytes = 256 << 20
     for _ in 0..<options.iterations {
       let begin = ContinuousClock.now
-      let response = try await kv.range(request)
+      let response = try await kv.range(request, options: callOptions)
       precondition(response.kvs.count == keys, "expected \(keys) keys, got \(response.kvs.count)")
       let elapsed = ContinuousClock.now - begin
       latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)

@@ -53,12 +53,13 @@ public struct SQLiteDriver: SQLDriver {
         atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
     let connection = try SQLiteConnection(path: path)
+    // First, so that the pragmas below wait for other connections' locks too.
+    try connection.execute("PRAGMA busy_timeout = 5000")
     // auto_vacuum only takes effect before the first table exists; it lets compaction hand
     // freed pages back to the file system.
     try connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
     try connection.execute("PRAGMA journal_mode = WAL")
     try connection.execute("PRAGMA synchronous = FULL")
-    try connection.execute("PRAGMA busy_timeout = 5000")
     try connection.execute("PRAGMA journal_size_limit = 67108864")
     try connection.execute("PRAGMA cache_size = -8000")
     return connection
