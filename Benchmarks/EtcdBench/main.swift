@@ -122,6 +122,8 @@ try await withGRPCClient(
     request.key = Data(prefix.utf8)
     request.rangeEnd = Data(prefix.utf8.dropLast()) + Data([prefix.utf8.last! + 1])
     var callOptions = CallOptions.defaults
+    // The transport applies the request limit to every message of the call, responses included.
+    callOptions.maxRequestMessageBytes = 256 << 20
     callOptions.maxResponseMessageBytes = 256 << 20
     for _ in 0..<options.iterations {
       let begin = ContinuousClock.now

@@ -114,7 +114,9 @@ final class SkiffServerProcess: @unchecked Sendable {
     let output = out.fileHandleForReading.readDataToEndOfFile()
     let errors = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    let text = String(decoding: output, as: UTF8.self)
+    // Progress bars redraw with \r; keep only what each line finally shows.
+    let text = String(decoding: output, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+      .map { $0.split(separator: "\r").last.map(String.init) ?? "" }.joined(separator: "\n")
     let errorText = String(decoding: errors, as: UTF8.self)
     guard process.terminationStatus == 0 else {
       throw Failure(

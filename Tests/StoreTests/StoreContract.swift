@@ -403,6 +403,32 @@ enum Contract {
     }
   }
 
+  /// Deleting more keys than fit comfortably in memory goes set-based; watchers still see every
+  /// tombstone, from the log, in key order, under one revision.
+  static func bulkDelete(_ backend: Backend) async throws {
+    try await withLog(backend) { env in
+      let log = env.log
+      let count = 1500
+      for start in stride(from: 0, to: count, by: 100) {
+        let puts = (start..<start + 100).map { TxnOperation.put(PutRequest(key: b(String(format: "/bulk/%05d", $0)), value: b("v"))) }
+        _ = try await log.txn(TxnRequest(success: puts))
+      }
+      let before = log.currentRevision
+      let watching = Task { try await collectEvents(log, .prefix(b("/bulk/")), from: 0, through: before + 1) }
+      try await Task.sleep(for: .milliseconds(50))
+      let deleted = try await log.delete(DeleteRequest(range: .prefix(b("/bulk/"))))
+      #expect(deleted.deleted == Int64(count))
+      #expect(deleted.revision == before + 1)
+      let events = try await watching.value
+      #expect(events.count == count)
+      #expect(events.allSatisfy { $0.kind == .delete && $0.revision == before + 1 })
+      #expect(events.first?.kv.keyString == "/bulk/00000")
+      #expect(events.first?.prevKV?.string == "v")
+      #expect(try await log.keys(.prefix(b("/bulk/"))).isEmpty)
+      #expect(try await log.keys(.prefix(b("/bulk/")), at: before).count == count)
+    }
+  }
+
   static func watchBelowCompaction(_ backend: Backend) async throws {
     try await withLog(backend) { env in
       let log = env.log

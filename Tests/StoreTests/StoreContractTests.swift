@@ -13,6 +13,7 @@ struct SQLiteContractTests {
   @Test func putOptions() async throws { try await Contract.putOptions(.sqlite) }
   @Test func deleteRanges() async throws { try await Contract.deleteRanges(.sqlite) }
   @Test func watchFromThePast() async throws { try await Contract.watchFromThePast(.sqlite) }
+  @Test func bulkDelete() async throws { try await Contract.bulkDelete(.sqlite) }
   @Test func watchBelowCompaction() async throws { try await Contract.watchBelowCompaction(.sqlite) }
   @Test func compaction() async throws { try await Contract.compaction(.sqlite) }
   @Test func leases() async throws { try await Contract.leases(.sqlite) }
@@ -30,6 +31,7 @@ struct PostgresContractTests {
   @Test func putOptions() async throws { try await Contract.putOptions(.postgres) }
   @Test func deleteRanges() async throws { try await Contract.deleteRanges(.postgres) }
   @Test func watchFromThePast() async throws { try await Contract.watchFromThePast(.postgres) }
+  @Test func bulkDelete() async throws { try await Contract.bulkDelete(.postgres) }
   @Test func watchBelowCompaction() async throws { try await Contract.watchBelowCompaction(.postgres) }
   @Test func compaction() async throws { try await Contract.compaction(.postgres) }
   @Test func leases() async throws { try await Contract.leases(.postgres) }
