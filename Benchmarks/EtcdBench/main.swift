@@ -37,13 +37,19 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
   sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
+/// Set once the result line is out: a failure while the client shuts down after that (etcd
+/// can reset streams then) does not void the measurement.
+nonisolated(unsafe) var reported = false
+
 func report(_ name: String, _ latencies: [Double], elapsed: Double) {
   let sorted = latencies.sorted()
-  print(
-    String(
-      format: "%@ requests=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f", name, sorted.count,
-      Double(sorted.count) / elapsed, percentile(sorted, 0.5) * 1000, percentile(sorted, 0.99) * 1000,
-      (sorted.last ?? 0) * 1000))
+  defer { reported = true }
+  // Straight to the file descriptor: a crash later must not lose a buffered result.
+  let line = String(
+    format: "%@ requests=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n", name, sorted.count,
+    Double(sorted.count) / elapsed, percentile(sorted, 0.5) * 1000, percentile(sorted, 0.99) * 1000,
+    (sorted.last ?? 0) * 1000)
+  FileHandle.standardOutput.write(Data(line.utf8))
 }
 
 func target(_ endpoint: String) -> any ResolvableTarget {
@@ -54,7 +60,9 @@ func target(_ endpoint: String) -> any ResolvableTarget {
 }
 
 /// Writes `count` keys under `prefix`, 100 per transaction, unless they are already there.
-func seed(_ kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix>, prefix: String, count: Int, valueSize: Int) async throws {
+func seed(_ kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix>, prefix: String, count: Int, valueSize: Int)
+  async throws
+{
   var check = Etcdserverpb_RangeRequest()
   check.key = Data(prefix.utf8)
   check.rangeEnd = Data(prefix.utf8.dropLast()) + Data([prefix.utf8.last! + 1])
@@ -81,58 +89,72 @@ guard !options.endpoint.isEmpty, ["get", "list"].contains(options.mode) else {
   exit(2)
 }
 
-try await withGRPCClient(
-  transport: .http2NIOPosix(
-    target: target(options.endpoint), transportSecurity: .plaintext,
-    config: .defaults { $0.connection.maxIdleTime = nil; $0.http2.maxFrameSize = 1 << 20 })
-) { client in
-  let kv = Etcdserverpb_KV.Client(wrapping: client)
-  let prefix = "/bench/\(options.mode)/"
-  let keys = options.mode == "get" ? 1000 : options.keys
-  try await seed(kv, prefix: prefix, count: keys, valueSize: options.valueSize)
-  let start = ContinuousClock.now
-  switch options.mode {
-  case "get":
-    let deadline = start + .seconds(options.seconds)
-    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-      for _ in 0..<options.clients {
-        group.addTask {
-          var latencies: [Double] = []
-          while ContinuousClock.now < deadline {
-            var request = Etcdserverpb_RangeRequest()
-            request.key = Data(String(format: "%@%08d", prefix, Int.random(in: 0..<keys)).utf8)
-            let begin = ContinuousClock.now
-            let response = try await kv.range(request)
-            precondition(response.kvs.count == 1, "key missing")
-            let elapsed = ContinuousClock.now - begin
-            latencies.append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+do {
+  try await withGRPCClient(
+    transport: .http2NIOPosix(
+      target: target(options.endpoint), transportSecurity: .plaintext,
+      config: .defaults {
+        $0.connection.maxIdleTime = nil; $0.http2.maxFrameSize = 1 << 20
+      })
+  ) { client in
+    let kv = Etcdserverpb_KV.Client(wrapping: client)
+    let prefix = "/bench/\(options.mode)/"
+    let keys = options.mode == "get" ? 1000 : options.keys
+    try await seed(kv, prefix: prefix, count: keys, valueSize: options.valueSize)
+    let start = ContinuousClock.now
+    switch options.mode {
+    case "get":
+      let deadline = start + .seconds(options.seconds)
+      let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        for _ in 0..<options.clients {
+          group.addTask {
+            var latencies: [Double] = []
+            while ContinuousClock.now < deadline {
+              var request = Etcdserverpb_RangeRequest()
+              request.key = Data(String(format: "%@%08d", prefix, Int.random(in: 0..<keys)).utf8)
+              let begin = ContinuousClock.now
+              let response: Etcdserverpb_RangeResponse
+              do { response = try await kv.range(request) } catch {
+                FileHandle.standardError.write(Data("get failed: \(String(reflecting: error))\n".utf8))
+                throw error
+              }
+              precondition(response.kvs.count == 1, "key missing")
+              let elapsed = ContinuousClock.now - begin
+              latencies.append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+            }
+            return latencies
           }
-          return latencies
         }
+        var all: [Double] = []
+        for try await latencies in group { all += latencies }
+        return all
       }
-      var all: [Double] = []
-      for try await latencies in group { all += latencies }
-      return all
+      let elapsed = ContinuousClock.now - start
+      report(
+        "get", latencies, elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    default:
+      var latencies: [Double] = []
+      var request = Etcdserverpb_RangeRequest()
+      request.key = Data(prefix.utf8)
+      request.rangeEnd = Data(prefix.utf8.dropLast()) + Data([prefix.utf8.last! + 1])
+      var callOptions = CallOptions.defaults
+      // The transport applies the request limit to every message of the call, responses included.
+      callOptions.maxRequestMessageBytes = 256 << 20
+      callOptions.maxResponseMessageBytes = 256 << 20
+      for _ in 0..<options.iterations {
+        let begin = ContinuousClock.now
+        let response = try await kv.range(request, options: callOptions)
+        precondition(response.kvs.count == keys, "expected \(keys) keys, got \(response.kvs.count)")
+        let elapsed = ContinuousClock.now - begin
+        latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+      }
+      let elapsed = ContinuousClock.now - start
+      report(
+        "list\(keys)", latencies,
+        elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
-    let elapsed = ContinuousClock.now - start
-    report("get", latencies, elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-  default:
-    var latencies: [Double] = []
-    var request = Etcdserverpb_RangeRequest()
-    request.key = Data(prefix.utf8)
-    request.rangeEnd = Data(prefix.utf8.dropLast()) + Data([prefix.utf8.last! + 1])
-    var callOptions = CallOptions.defaults
-    // The transport applies the request limit to every message of the call, responses included.
-    callOptions.maxRequestMessageBytes = 256 << 20
-    callOptions.maxResponseMessageBytes = 256 << 20
-    for _ in 0..<options.iterations {
-      let begin = ContinuousClock.now
-      let response = try await kv.range(request, options: callOptions)
-      precondition(response.kvs.count == keys, "expected \(keys) keys, got \(response.kvs.count)")
-      let elapsed = ContinuousClock.now - begin
-      latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-    }
-    let elapsed = ContinuousClock.now - start
-    report("list\(keys)", latencies, elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
   }
+} catch {
+  FileHandle.standardError.write(Data("etcd-bench: \(error)\n".utf8))
+  exit(reported ? 0 : 1)
 }
