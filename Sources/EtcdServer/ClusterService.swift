@@ -8,7 +8,9 @@ struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
 
   private static let fixed = RPCError(
     code: .failedPrecondition,
-    message: "etcdserver: skiff's etcd API has no raft membership; add servers by pointing them at the same --datastore-endpoint")
+    message:
+      "etcdserver: skiff's etcd API has no raft membership; add servers by pointing them at the same --datastore-endpoint"
+  )
 
   func memberList(
     request: Etcdserverpb_MemberListRequest, context: ServerContext
@@ -23,7 +25,9 @@ struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
     return response
   }
 
-  func memberAdd(request: Etcdserverpb_MemberAddRequest, context: ServerContext) async throws -> Etcdserverpb_MemberAddResponse {
+  func memberAdd(request: Etcdserverpb_MemberAddRequest, context: ServerContext) async throws
+    -> Etcdserverpb_MemberAddResponse
+  {
     throw Self.fixed
   }
 

@@ -18,13 +18,17 @@ enum EtcdError {
       return RPCError(code: .internalError, message: "etcdserver: \(error)")
     }
     switch store {
-    case .compacted: return RPCError(code: .outOfRange, message: "etcdserver: mvcc: required revision has been compacted")
-    case .futureRevision: return RPCError(code: .outOfRange, message: "etcdserver: mvcc: required revision is a future revision")
+    case .compacted:
+      return RPCError(code: .outOfRange, message: "etcdserver: mvcc: required revision has been compacted")
+    case .futureRevision:
+      return RPCError(code: .outOfRange, message: "etcdserver: mvcc: required revision is a future revision")
     case .leaseNotFound: return RPCError(code: .notFound, message: "etcdserver: requested lease not found")
     case .leaseExists: return RPCError(code: .failedPrecondition, message: "etcdserver: lease already exists")
     case .keyNotFound: return RPCError(code: .invalidArgument, message: "etcdserver: key not found")
-    case .duplicateKey: return RPCError(code: .invalidArgument, message: "etcdserver: duplicate key given in txn request")
-    case .tooManyOperations: return RPCError(code: .invalidArgument, message: "etcdserver: too many operations in txn request")
+    case .duplicateKey:
+      return RPCError(code: .invalidArgument, message: "etcdserver: duplicate key given in txn request")
+    case .tooManyOperations:
+      return RPCError(code: .invalidArgument, message: "etcdserver: too many operations in txn request")
     case .requestTooLarge: return requestTooLarge
     case .invalid(let why): return RPCError(code: .outOfRange, message: "etcdserver: \(why)")
     case .unavailable(let why): return RPCError(code: .unavailable, message: "etcdserver: \(why)")

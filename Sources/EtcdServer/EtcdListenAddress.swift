@@ -30,7 +30,8 @@ public enum EtcdListenAddress: Sendable, Equatable, CustomStringConvertible {
 
   private static func invalid(_ text: String) -> EtcdServerError {
     .invalidListenAddress(
-      "--etcd-listen \(text) is not an address; use a unix socket path (/var/lib/skiff/server/db/etcd.sock or unix:///path), HOST:PORT such as 127.0.0.1:2379, or an empty value to disable")
+      "--etcd-listen \(text) is not an address; use a unix socket path (/var/lib/skiff/server/db/etcd.sock or unix:///path), HOST:PORT such as 127.0.0.1:2379, or an empty value to disable"
+    )
   }
 
   /// Loopback and unix sockets never leave the machine; anything else needs mutual TLS.

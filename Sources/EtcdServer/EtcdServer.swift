@@ -71,7 +71,8 @@ public struct EtcdServer: Service {
         // etcd accepts 1.5 MiB requests plus gRPC overhead; larger ones are refused by gRPC.
         config.rpc.maxRequestPayloadSize = KVService.maxRequestBytes + 512 * 1024
         // clientv3 pings every few seconds, even without calls in flight.
-        config.connection.keepalive.clientBehavior = .init(minPingIntervalWithoutCalls: .seconds(1), allowWithoutCalls: true)
+        config.connection.keepalive.clientBehavior = .init(
+          minPingIntervalWithoutCalls: .seconds(1), allowWithoutCalls: true)
         // Batch response writes per connection: fewer syscalls under load, at most 100 µs later.
         config.connection.flushCoalescing = .defaults
       })

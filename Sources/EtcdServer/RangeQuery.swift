@@ -21,7 +21,9 @@ struct RangeQuery {
   }
 
   /// Sorting or filtering needs every key before the limit applies.
-  private var fetchesAll: Bool { filters || !(sortOrder == .none || (sortOrder == .ascend && proto.sortTarget == .key)) }
+  private var fetchesAll: Bool {
+    filters || !(sortOrder == .none || (sortOrder == .ascend && proto.sortTarget == .key))
+  }
 
   var storeRequest: RangeRequest {
     RangeRequest(

@@ -99,7 +99,8 @@ final class WatchStream: Sendable {
     // request loop handles one request at a time, so a cancel always finds it.
     watchers.withLockedValue { watchers in
       let task = Task { [self] in await pump(id: id, cursor: cursor, request: request) }
-      watchers[id] = Watcher(task: task, progressNotify: request.progressNotify, revision: cursor.revision, active: false)
+      watchers[id] = Watcher(
+        task: task, progressNotify: request.progressNotify, revision: cursor.revision, active: false)
     }
   }
 

@@ -20,7 +20,9 @@ struct ConfigLoader {
     let given = Array(arguments.dropFirst())
     var files: [String] = []
     if let path = Self.value(of: "--config", in: given) ?? environment["SKIFF_CONFIG_FILE"] {
-      guard FileManager.default.fileExists(atPath: path) else { throw Failure(description: "config file \(path) does not exist") }
+      guard FileManager.default.fileExists(atPath: path) else {
+        throw Failure(description: "config file \(path) does not exist")
+      }
       files.append(path)
     } else if FileManager.default.fileExists(atPath: Self.defaultPath) {
       files.append(Self.defaultPath)
@@ -53,7 +55,9 @@ struct ConfigLoader {
       throw Failure(description: "config file \(path) is not valid YAML: \(error)")
     }
     guard let node else { return [] }
-    guard let mapping = node.mapping else { throw Failure(description: "config file \(path) must be a mapping of flag names to values") }
+    guard let mapping = node.mapping else {
+      throw Failure(description: "config file \(path) must be a mapping of flag names to values")
+    }
     var arguments: [String] = []
     for (keyNode, value) in mapping {
       guard let key = keyNode.string else { throw Failure(description: "config file \(path): keys must be flag names") }

@@ -20,7 +20,9 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "Empty for the embedded SQLite; postgres://user:pass@host:port/db?sslmode=… for HA.")
   var datastoreEndpoint = ""
 
-  @Option(help: "etcd API address: a unix socket path (default <data-dir>/server/db/etcd.sock), HOST:PORT, or empty to disable.")
+  @Option(
+    help:
+      "etcd API address: a unix socket path (default <data-dir>/server/db/etcd.sock), HOST:PORT, or empty to disable.")
   var etcdListen: String?
 
   @Option(help: "Certificate for the etcd API (required beyond loopback).")
@@ -76,7 +78,9 @@ struct ServerCommand: AsyncParsableCommand {
     var options = RevisionLog.Options()
     options.retainedRevisions = etcdCompactionRetention
     options.compactInterval = .seconds(etcdCompactionInterval)
-    logger.info("starting skiff server", metadata: ["version": "\(SkiffVersion.skiff)", "datastore": "\(driver.name)", "data-dir": "\(dataDir)"])
+    logger.info(
+      "starting skiff server",
+      metadata: ["version": "\(SkiffVersion.skiff)", "datastore": "\(driver.name)", "data-dir": "\(dataDir)"])
     // A shared database may be down at boot; keep trying (SIGTERM still stops the process).
     let log = try await RevisionLog.open(
       driver: driver, options: options, logger: Logger(label: "store"),
@@ -90,7 +94,8 @@ struct ServerCommand: AsyncParsableCommand {
       let identity = EtcdIdentity(
         name: ProcessInfo.processInfo.hostName, clientURL: address.url, datastore: driver.name)
       do {
-        services.append(try EtcdServer(log: log, address: address, tls: tls, identity: identity, logger: Logger(label: "etcd")))
+        services.append(
+          try EtcdServer(log: log, address: address, tls: tls, identity: identity, logger: Logger(label: "etcd")))
       } catch {
         throw ValidationError("\(error)")
       }

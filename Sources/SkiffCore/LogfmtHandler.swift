@@ -19,7 +19,8 @@ public struct LogfmtHandler: LogHandler {
   }
 
   public func log(event: LogEvent) {
-    var line = "time=\(Self.timestamp()) level=\(event.level) logger=\(label) msg=\(Self.quote(event.message.description))"
+    var line =
+      "time=\(Self.timestamp()) level=\(event.level) logger=\(label) msg=\(Self.quote(event.message.description))"
     var merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
     if let error = event.error { merged["error"] = "\(error)" }
     for (key, value) in merged.sorted(by: { $0.key < $1.key }) {

@@ -14,7 +14,9 @@ public enum Datastore {
     }
     if endpoint.hasPrefix("sqlite://") {
       let path = String(endpoint.dropFirst("sqlite://".count).prefix { $0 != "?" })
-      guard !path.isEmpty else { throw StoreError.invalid("--datastore-endpoint \(endpoint) names no file; \(acceptedForms)") }
+      guard !path.isEmpty else {
+        throw StoreError.invalid("--datastore-endpoint \(endpoint) names no file; \(acceptedForms)")
+      }
       return SQLiteDriver(path: path)
     }
     let scheme = endpoint.split(separator: ":", maxSplits: 1).first.map(String.init) ?? endpoint

@@ -30,7 +30,8 @@ extension LogSession {
   /// Removes a key and logs the tombstone.
   func writeDelete(_ previous: KeyValue, revision: Int64) throws {
     try connection.query("DELETE FROM skiff_kv WHERE key = $1", [.blob(previous.key)])
-    try appendLog(KeyValue(key: previous.key, modRevision: revision), deleted: true, previousRevision: previous.modRevision)
+    try appendLog(
+      KeyValue(key: previous.key, modRevision: revision), deleted: true, previousRevision: previous.modRevision)
   }
 
   /// Deletes every key in `range` with set-based statements, logging a tombstone for each, without
@@ -44,7 +45,8 @@ extension LogSession {
       SELECT $1, key, 1, 0, 0, 0, $2, mod_rev FROM skiff_kv WHERE \(bounds)
       """, binds)
     var deleteBinds: [SQLValue] = []
-    try connection.query("DELETE FROM skiff_kv WHERE \(Self.bounds(range, column: "key", binds: &deleteBinds))", deleteBinds)
+    try connection.query(
+      "DELETE FROM skiff_kv WHERE \(Self.bounds(range, column: "key", binds: &deleteBinds))", deleteBinds)
   }
 
   private func appendLog(_ kv: KeyValue, deleted: Bool, previousRevision: Int64) throws {
@@ -62,7 +64,8 @@ extension LogSession {
   // MARK: Leases
 
   func insertLease(id: Int64, ttl: Int64, expires: Int64) throws {
-    try connection.query("INSERT INTO skiff_lease (id, ttl, expires) VALUES ($1, $2, $3)", [.int(id), .int(ttl), .int(expires)])
+    try connection.query(
+      "INSERT INTO skiff_lease (id, ttl, expires) VALUES ($1, $2, $3)", [.int(id), .int(ttl), .int(expires)])
   }
 
   /// Pushes a lease's expiry out; returns its TTL, or nil when it is gone.

@@ -258,7 +258,7 @@ final class PostgresSQLConnection: SQLConnection {
       do {
         _ = try perform(sql, [])
         return
-      } catch where Self.lostConnection(error) {
+      } catch  where Self.lostConnection(error) {
         // Reconnect below.
       } catch {
         throw unavailable(error)
@@ -328,7 +328,8 @@ final class PostgresSQLConnection: SQLConnection {
     case is TimedOut:
       return .unavailable(
         "PostgreSQL at \(target) did not answer within \(PostgresDriver.queryTimeout.nanoseconds / 1_000_000_000)s")
-    case is RolledBack: return .unavailable("PostgreSQL at \(target) rolled the transaction back instead of committing it")
+    case is RolledBack:
+      return .unavailable("PostgreSQL at \(target) rolled the transaction back instead of committing it")
     default: return .unavailable("PostgreSQL at \(target): \(PostgresDriver.describe(error))")
     }
   }
@@ -412,7 +413,9 @@ struct PostgresEndpoint {
         sslMode = mode
       case "sslrootcert": rootCertificate = value
       case "connect_timeout":
-        guard let seconds = Int64(value), seconds > 0 else { throw invalid("connect_timeout must be a positive number of seconds") }
+        guard let seconds = Int64(value), seconds > 0 else {
+          throw invalid("connect_timeout must be a positive number of seconds")
+        }
         connectTimeout = seconds
       case "host":
         guard value.hasPrefix("/") else { throw invalid("the host parameter must be a socket directory") }

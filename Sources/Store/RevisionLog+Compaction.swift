@@ -9,7 +9,7 @@ extension RevisionLog {
       do {
         let target = currentRevision - options.retainedRevisions
         if target > compactRevision {
-          do { try await compact(target) } catch StoreError.compacted { /* another server got there first */ }
+          do { try await compact(target) } catch StoreError.compacted { /* another server got there first */  }
         }
         try await sweep()
       } catch {

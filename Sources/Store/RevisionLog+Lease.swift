@@ -59,7 +59,9 @@ extension RevisionLog {
   public func leaseInfo(_ id: Int64, keys: Bool = false) async throws -> LeaseInfo {
     let now = clock.nowMilliseconds()
     return try await reader.read { session in
-      guard let lease = try session.lease(id) else { return LeaseInfo(id: id, grantedTTL: 0, remainingTTL: -1, keys: []) }
+      guard let lease = try session.lease(id) else {
+        return LeaseInfo(id: id, grantedTTL: 0, remainingTTL: -1, keys: [])
+      }
       let remaining = lease.expires > now ? (lease.expires - now + 999) / 1000 : -1
       return LeaseInfo(
         id: id, grantedTTL: lease.ttl, remainingTTL: remaining,

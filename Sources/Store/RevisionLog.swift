@@ -55,12 +55,15 @@ public final class RevisionLog: Sendable {
         try connection.execute("COMMIT")
         logger.info(
           "datastore open",
-          metadata: ["driver": "\(driver.name)", "revision": "\(revisions.current)", "compacted": "\(revisions.compact)"])
+          metadata: [
+            "driver": "\(driver.name)", "revision": "\(revisions.current)", "compacted": "\(revisions.compact)",
+          ])
         return RevisionLog(driver: driver, options: options, clock: clock, logger: logger, revisions: revisions)
       } catch {
         guard ContinuousClock.now + delay < deadline else { throw (error as? StoreError) ?? .unavailable("\(error)") }
         logger.warning(
-          "datastore unreachable, retrying", metadata: ["driver": "\(driver.name)", "in": "\(delay)", "error": "\(error)"])
+          "datastore unreachable, retrying",
+          metadata: ["driver": "\(driver.name)", "in": "\(delay)", "error": "\(error)"])
         try await Task.sleep(for: delay)
         delay = min(delay * 2, .seconds(10))
       }
@@ -127,7 +130,9 @@ public final class RevisionLog: Sendable {
       return try await reader.read { session in try TxnExecutor(session: session, batch: nil).execute(request) }
     }
     let now = clock.nowMilliseconds()
-    return try await writer.write { batch in try TxnExecutor(session: batch.session, batch: batch, now: now).execute(request) }
+    return try await writer.write { batch in
+      try TxnExecutor(session: batch.session, batch: batch, now: now).execute(request)
+    }
   }
 
   /// Forgets history below `revision`: reads and watches there get `compacted` from now on, and

@@ -113,7 +113,8 @@ final class SQLiteConnection: SQLConnection {
       case .text(let s): code = sqlite3_bind_text(statement, position, s, -1, SQLITE_TRANSIENT)
       case .blob(let b):
         code = b.withUnsafeBytes {
-          sqlite3_bind_blob64(statement, position, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(b.count), SQLITE_TRANSIENT)
+          sqlite3_bind_blob64(
+            statement, position, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(b.count), SQLITE_TRANSIENT)
         }
       }
       guard code == SQLITE_OK else { throw error(code) }

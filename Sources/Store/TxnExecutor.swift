@@ -76,7 +76,8 @@ struct TxnExecutor {
       let revision = try batch.takeRevision()
       for previous in doomed {
         try session.writeDelete(previous, revision: revision)
-        batch.record(WatchEvent(kind: .delete, kv: KeyValue(key: previous.key, modRevision: revision), prevKV: previous))
+        batch.record(
+          WatchEvent(kind: .delete, kv: KeyValue(key: previous.key, modRevision: revision), prevKV: previous))
       }
       return .delete(deleted: Int64(doomed.count), prevKVs: request.prevKV ? doomed : [])
     }

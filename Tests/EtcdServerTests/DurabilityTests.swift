@@ -36,7 +36,8 @@ struct DurabilityTests {
     let restarted = try SkiffServerProcess(dataDir: server.dataDir)
     defer { restarted.stop() }
     try await restarted.waitReady()
-    let present = Set(try restarted.etcdctl("get", "/crash/", "--prefix", "--keys-only").split(separator: "\n").map(String.init))
+    let present = Set(
+      try restarted.etcdctl("get", "/crash/", "--prefix", "--keys-only").split(separator: "\n").map(String.init))
     let lost = written.subtracting(present)
     #expect(lost.isEmpty, "acknowledged but lost: \(lost.sorted().prefix(10))")
     restarted.stop()

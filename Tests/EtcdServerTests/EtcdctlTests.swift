@@ -117,7 +117,8 @@ struct EtcdctlTests {
   @Test func statusHealthAndMembers() async throws {
     try await withServer { s in
       try s.etcdctl("put", "x", "y")
-      let status = try json(try s.etcdctl("endpoint", "status", "-w", "json").trimmingCharacters(in: CharacterSet(charactersIn: "[]\n")))
+      let status = try json(
+        try s.etcdctl("endpoint", "status", "-w", "json").trimmingCharacters(in: CharacterSet(charactersIn: "[]\n")))
       let body = try #require(status["Status"] as? [String: Any])
       #expect((body["dbSize"] as? Int ?? 0) > 0)
       #expect((body["header"] as? [String: Any])?["revision"] as? Int == 1)
@@ -144,11 +145,14 @@ struct EtcdctlTests {
     .timeLimit(.minutes(3)),
     .enabled(
       if: ProcessInfo.processInfo.environment["SKIFF_TEST_CHECK_PERF"] != nil,
-      "needs a release build: SKIFF_TEST_CHECK_PERF=1 SKIFF_BINARY=.build-release/release/skiff swift test --filter checkPerf"))
+      "needs a release build: SKIFF_TEST_CHECK_PERF=1 SKIFF_BINARY=.build-release/release/skiff swift test --filter checkPerf"
+    ))
   func checkPerfMediumLoadPasses() async throws {
     try await withServer { s in
       let output = try s.etcdctl("check", "perf", "--load", "m")
-      let summary = output.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).filter { $0.hasPrefix("PASS") || $0.hasPrefix("FAIL") }
+      let summary = output.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).filter {
+        $0.hasPrefix("PASS") || $0.hasPrefix("FAIL")
+      }
       print("check perf m:", summary.joined(separator: "; "))
       #expect(summary.last == "PASS")
     }

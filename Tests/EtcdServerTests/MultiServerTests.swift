@@ -6,13 +6,15 @@ private let postgres = ProcessInfo.processInfo.environment["SKIFF_TEST_POSTGRES"
 /// Two `skiff server` processes on one PostgreSQL database, as in HA.
 @Suite(
   .enabled(if: SkiffServerProcess.hasEtcdctl, "etcdctl not installed: apt-get install etcd-client to run"),
-  .enabled(if: postgres != nil, "set SKIFF_TEST_POSTGRES=postgres://user@127.0.0.1:5432/postgres?sslmode=disable to run"))
+  .enabled(
+    if: postgres != nil, "set SKIFF_TEST_POSTGRES=postgres://user@127.0.0.1:5432/postgres?sslmode=disable to run"))
 struct MultiServerTests {
   /// A fresh database for one test, made with psql.
   private func freshDatabase() throws -> String {
     let base = try #require(postgres)
     let name = "skiff_e2e_\(UInt32.random(in: 0...UInt32.max))"
-    _ = try SkiffServerProcess.run("/usr/bin/psql", [base.replacingOccurrences(of: "?sslmode=disable", with: ""), "-qc", "CREATE DATABASE \(name)"])
+    _ = try SkiffServerProcess.run(
+      "/usr/bin/psql", [base.replacingOccurrences(of: "?sslmode=disable", with: ""), "-qc", "CREATE DATABASE \(name)"])
     let url = URL(string: base)!
     var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
     components.path = "/\(name)"

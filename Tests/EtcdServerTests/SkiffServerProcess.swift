@@ -76,12 +76,14 @@ final class SkiffServerProcess: @unchecked Sendable {
   /// Runs etcdctl against this server; throws with its output when it fails.
   @discardableResult
   func etcdctl(_ arguments: String..., input: String? = nil) throws -> String {
-    try Self.run(Self.etcdctl ?? "etcdctl", ["--endpoints", endpoint, "--dial-timeout", "3s"] + arguments, input: input)
+    try Self.run(
+      Self.etcdctl ?? "etcdctl", ["--endpoints", endpoint, "--dial-timeout", "3s"] + arguments, input: input)
   }
 
   @discardableResult
   func etcdctl(arguments: [String], input: String? = nil) throws -> String {
-    try Self.run(Self.etcdctl ?? "etcdctl", ["--endpoints", endpoint, "--dial-timeout", "3s"] + arguments, input: input)
+    try Self.run(
+      Self.etcdctl ?? "etcdctl", ["--endpoints", endpoint, "--dial-timeout", "3s"] + arguments, input: input)
   }
 
   struct Failure: Error, CustomStringConvertible {
@@ -95,7 +97,9 @@ final class SkiffServerProcess: @unchecked Sendable {
   }
 
   /// Runs a command to completion, returning stdout; stderr goes into the error on failure.
-  static func run(_ executable: String, _ arguments: [String], input: String? = nil, includeErrors: Bool = false) throws -> String {
+  static func run(_ executable: String, _ arguments: [String], input: String? = nil, includeErrors: Bool = false) throws
+    -> String
+  {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

@@ -30,7 +30,8 @@ import Testing
 
   @Test func dropInsApplyInNameOrderAfterTheMainFile() throws {
     let directory = try configDirectory(
-      main: "data-dir: /main\n", dropIns: ["20-b.yaml": "data-dir: /b\n", "10-a.yaml": "data-dir: /a\netcd-listen: 127.0.0.1:2379\n"])
+      main: "data-dir: /main\n",
+      dropIns: ["20-b.yaml": "data-dir: /b\n", "10-a.yaml": "data-dir: /a\netcd-listen: 127.0.0.1:2379\n"])
     let command = try serverCommand(["server", "--config", directory + "/config.yaml"])
     #expect(command.dataDir == "/b")
     #expect(command.etcdListen == "127.0.0.1:2379")
@@ -38,14 +39,17 @@ import Testing
 
   @Test func environmentSitsBetweenFileAndFlags() throws {
     let directory = try configDirectory(main: "data-dir: /file\netcd-listen: /file.sock\n")
-    let environment = ["SKIFF_CONFIG_FILE": directory + "/config.yaml", "SKIFF_DATA_DIR": "/env", "SKIFF_ETCD_LISTEN": "/env.sock"]
+    let environment = [
+      "SKIFF_CONFIG_FILE": directory + "/config.yaml", "SKIFF_DATA_DIR": "/env", "SKIFF_ETCD_LISTEN": "/env.sock",
+    ]
     let command = try serverCommand(["server", "--etcd-listen", "/flag.sock"], environment: environment)
     #expect(command.dataDir == "/env")
     #expect(command.etcdListen == "/flag.sock")
   }
 
   @Test func unrelatedEnvironmentIsIgnored() throws {
-    let command = try serverCommand(["server"], environment: ["SKIFF_TEST_POSTGRES": "postgres://x", "SKIFF_CONFIG_FILE": "/dev/null"])
+    let command = try serverCommand(
+      ["server"], environment: ["SKIFF_TEST_POSTGRES": "postgres://x", "SKIFF_CONFIG_FILE": "/dev/null"])
     #expect(command.dataDir == nil)
   }
 

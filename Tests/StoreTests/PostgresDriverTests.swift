@@ -16,7 +16,9 @@ struct PostgresEndpointTests {
     #expect(try PostgresDriver(url: "postgres://u:p@[::1]:5433/db?sslmode=prefer").name == "postgres u@[::1]:5433/db")
     #expect(try PostgresDriver(url: "postgres://u@h").name == "postgres u@h:5432/u")
     #expect(try PostgresDriver(url: "postgres://u@h/d?sslmode=require&connect_timeout=3").name == "postgres u@h:5432/d")
-    #expect(try PostgresDriver(url: "postgres://u@/d?host=/run/postgresql").name == "postgres u@/run/postgresql/.s.PGSQL.5432/d")
+    #expect(
+      try PostgresDriver(url: "postgres://u@/d?host=/run/postgresql").name
+        == "postgres u@/run/postgresql/.s.PGSQL.5432/d")
     _ = try PostgresDriver(url: "postgres://u@h/d?sslmode=verify-full")
   }
 
@@ -64,7 +66,8 @@ struct PostgresDriverTests {
           "SELECT $1::bigint, $2::bytea, $3::text, $4::bytea, 7::int2, 8::int4, 9::int8, NULL, ''::bytea",
           [.int(-42), .blob([0, 1, 255]), .text("hé"), .null])
       }
-      #expect(rows == [[.int(-42), .blob([0, 1, 255]), .text("hé"), .null, .int(7), .int(8), .int(9), .null, .blob([])]])
+      #expect(
+        rows == [[.int(-42), .blob([0, 1, 255]), .text("hé"), .null, .int(7), .int(8), .int(9), .null, .blob([])]])
     }
   }
 
@@ -171,7 +174,9 @@ struct PostgresDriverTests {
                   let next = Int(current.string)! + 1
                   let result = try await log.txn(
                     TxnRequest(
-                      compares: [Compare(range: .key(b("counter")), target: .modRevision(current.modRevision), result: .equal)],
+                      compares: [
+                        Compare(range: .key(b("counter")), target: .modRevision(current.modRevision), result: .equal)
+                      ],
                       success: [.put(PutRequest(key: b("counter"), value: b("\(next)")))]))
                   if result.succeeded { break }
                 }
@@ -200,7 +205,9 @@ struct PostgresDriverTests {
         // The first write waits until b's LISTEN connection is up.
         let first = try await serverA.put("warmup", "0")
         _ = try await collectEvents(serverB, .key(b("warmup")), from: first, through: first, limit: .seconds(10))
-        func ms(_ d: Duration) -> Double { Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000 }
+        func ms(_ d: Duration) -> Double {
+          Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000
+        }
         var latencies: [Double] = []
         var afterCommit: [Double] = []
         for i in 1...10 {
@@ -216,8 +223,12 @@ struct PostgresDriverTests {
           latencies.append(ms(seen - start))
           afterCommit.append(ms(seen - committed))
         }
-        func summary(_ values: [Double]) -> String { values.sorted().map { String(format: "%.1f", $0) }.joined(separator: " ") }
-        print("cross-server watch latency, put start to event on the other server (ms, sorted, poll interval 5 s): \(summary(latencies))")
+        func summary(_ values: [Double]) -> String {
+          values.sorted().map { String(format: "%.1f", $0) }.joined(separator: " ")
+        }
+        print(
+          "cross-server watch latency, put start to event on the other server (ms, sorted, poll interval 5 s): \(summary(latencies))"
+        )
         print("  of which after the put returned (ms, sorted): \(summary(afterCommit))")
         #expect(latencies.count == 10)
       }
@@ -235,7 +246,9 @@ struct PostgresDriverTests {
         try await serverA.put("k", "before")
         _ = try await serverB.get("k")
         try await eventually("b follows to revision 1") { serverB.currentRevision == 1 }
-        let watching = Task { try await collectEvents(serverB, .prefix(b("k")), from: 0, through: 3, limit: .seconds(20)) }
+        let watching = Task {
+          try await collectEvents(serverB, .prefix(b("k")), from: 0, through: 3, limit: .seconds(20))
+        }
 
         let killed = try await PostgresAdmin.terminateSessions(of: database)
         #expect(killed >= 4)  // at least both writers, a reader and a listener
@@ -265,7 +278,9 @@ struct PostgresDriverTests {
         // nothing; once it is back, both servers and their watches carry on.
         try await PostgresAdmin.maintenance { try $0.execute("ALTER DATABASE \(database) ALLOW_CONNECTIONS false") }
         try await PostgresAdmin.terminateSessions(of: database)
-        let resumed = Task { try await collectEvents(serverB, .prefix(b("k")), from: 4, through: 4, limit: .seconds(30)) }
+        let resumed = Task {
+          try await collectEvents(serverB, .prefix(b("k")), from: 4, through: 4, limit: .seconds(30))
+        }
         for log in [serverA, serverB] {
           await #expect(throws: StoreError.self) { try await log.put("k3", "lost") }
           do {

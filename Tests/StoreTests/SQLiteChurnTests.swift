@@ -16,7 +16,9 @@ import Testing
       for round in 0..<3 {
         // 300 revisions, each rewriting the same 20 keys: 12 MB of values per round.
         for step in 0..<300 {
-          let puts = (0..<20).map { TxnOperation.put(PutRequest(key: b("/churn/\($0)"), value: value + b("\(round)-\(step)"))) }
+          let puts = (0..<20).map {
+            TxnOperation.put(PutRequest(key: b("/churn/\($0)"), value: value + b("\(round)-\(step)")))
+          }
           _ = try await log.txn(TxnRequest(success: puts))
         }
         try await eventually("compaction to catch up in round \(round)", within: .seconds(30)) {

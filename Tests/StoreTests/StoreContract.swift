@@ -110,7 +110,9 @@ enum Contract {
       #expect(now.revision == 5)
       #expect(now.kvs == [KeyValue(key: b("a"), value: b("2"), createRevision: 1, modRevision: 3, version: 2)])
       #expect(try await log.get("a", at: 1)?.string == "1")
-      #expect(try await log.get("a", at: 2) == KeyValue(key: b("a"), value: b("1"), createRevision: 1, modRevision: 1, version: 1))
+      #expect(
+        try await log.get("a", at: 2)
+          == KeyValue(key: b("a"), value: b("1"), createRevision: 1, modRevision: 1, version: 1))
       #expect(try await log.get("a", at: 3)?.string == "2")
       #expect(try await log.get("b", at: 3)?.string == "1")
       #expect(try await log.get("b", at: 4) == nil)
@@ -178,14 +180,17 @@ enum Contract {
     try await withLog(backend) { env in
       let log = env.log
       let r1 = try await log.put("k", "1")
-      #expect(try await log.get("k") == KeyValue(key: b("k"), value: b("1"), createRevision: r1, modRevision: r1, version: 1))
+      #expect(
+        try await log.get("k") == KeyValue(key: b("k"), value: b("1"), createRevision: r1, modRevision: r1, version: 1))
       let r2 = try await log.put("k", "2")
-      #expect(try await log.get("k") == KeyValue(key: b("k"), value: b("2"), createRevision: r1, modRevision: r2, version: 2))
+      #expect(
+        try await log.get("k") == KeyValue(key: b("k"), value: b("2"), createRevision: r1, modRevision: r2, version: 2))
       let r3 = try await log.delete(DeleteRequest(range: .key(b("k")))).revision
       #expect(r3 == r2 + 1)
       #expect(try await log.get("k") == nil)
       let r4 = try await log.put("k", "3")
-      #expect(try await log.get("k") == KeyValue(key: b("k"), value: b("3"), createRevision: r4, modRevision: r4, version: 1))
+      #expect(
+        try await log.get("k") == KeyValue(key: b("k"), value: b("3"), createRevision: r4, modRevision: r4, version: 1))
       #expect(try await log.get("k", at: r2)?.version == 2)
       #expect(try await log.get("k", at: r2)?.createRevision == r1)
 
@@ -210,7 +215,8 @@ enum Contract {
       try await log.put("l", "x", lease: lease)  // rev 3
 
       func holds(_ key: String, _ target: Compare.Target, _ result: Compare.Result) async throws -> Bool {
-        try await log.txn(TxnRequest(compares: [Compare(range: .key(b(key)), target: target, result: result)])).succeeded
+        try await log.txn(TxnRequest(compares: [Compare(range: .key(b(key)), target: target, result: result)]))
+          .succeeded
       }
       #expect(try await holds("k", .version(2), .equal))
       #expect(try await holds("k", .version(1), .greater))
@@ -238,8 +244,10 @@ enum Contract {
 
       // Over a range every key must hold.
       let all = KeyRange(start: b("k"), end: b("m"))
-      #expect(try await log.txn(TxnRequest(compares: [Compare(range: all, target: .version(0), result: .greater)])).succeeded)
-      #expect(try await !log.txn(TxnRequest(compares: [Compare(range: all, target: .version(2), result: .equal)])).succeeded)
+      #expect(
+        try await log.txn(TxnRequest(compares: [Compare(range: all, target: .version(0), result: .greater)])).succeeded)
+      #expect(
+        try await !log.txn(TxnRequest(compares: [Compare(range: all, target: .version(2), result: .equal)])).succeeded)
 
       // Success and failure branches, atomically and under one revision.
       let guarded = TxnRequest(
@@ -247,11 +255,15 @@ enum Contract {
           Compare(range: .key(b("k")), target: .modRevision(2), result: .equal),
           Compare(range: .key(b("k")), target: .value(b("v2")), result: .equal),
         ],
-        success: [.put(PutRequest(key: b("k"), value: b("v3"), prevKV: true)), .put(PutRequest(key: b("k2"), value: b("y")))],
+        success: [
+          .put(PutRequest(key: b("k"), value: b("v3"), prevKV: true)), .put(PutRequest(key: b("k2"), value: b("y"))),
+        ],
         failure: [.range(RangeRequest(range: .key(b("k"))))])
       let first = try await log.txn(guarded)
       #expect(first.succeeded && first.revision == 4)
-      #expect(first.results.first == .put(prevKV: KeyValue(key: b("k"), value: b("v2"), createRevision: 1, modRevision: 2, version: 2)))
+      #expect(
+        first.results.first
+          == .put(prevKV: KeyValue(key: b("k"), value: b("v2"), createRevision: 1, modRevision: 2, version: 2)))
       #expect(try await log.get("k2")?.modRevision == 4)
       let second = try await log.txn(guarded)
       #expect(!second.succeeded && second.revision == 4)
@@ -282,11 +294,14 @@ enum Contract {
 
       // Static checks refuse before anything is written.
       await expectStoreError(.duplicateKey) {
-        _ = try await log.txn(TxnRequest(success: [.put(PutRequest(key: b("d"), value: [])), .put(PutRequest(key: b("d"), value: []))]))
+        _ = try await log.txn(
+          TxnRequest(success: [.put(PutRequest(key: b("d"), value: [])), .put(PutRequest(key: b("d"), value: []))]))
       }
       await expectStoreError(.duplicateKey) {
         _ = try await log.txn(
-          TxnRequest(success: [.put(PutRequest(key: b("d/1"), value: [])), .delete(DeleteRequest(range: .prefix(b("d/"))))]))
+          TxnRequest(success: [
+            .put(PutRequest(key: b("d/1"), value: [])), .delete(DeleteRequest(range: .prefix(b("d/")))),
+          ]))
       }
       await expectStoreError(.duplicateKey) {
         _ = try await log.txn(
@@ -299,7 +314,9 @@ enum Contract {
         _ = try await log.txn(TxnRequest(success: (0..<129).map { .put(PutRequest(key: b("many/\($0)"), value: [])) }))
       }
       // The limit is inclusive.
-      #expect(try await log.txn(TxnRequest(success: (0..<128).map { .put(PutRequest(key: b("many/\($0)"), value: [])) })).revision == 6)
+      #expect(
+        try await log.txn(TxnRequest(success: (0..<128).map { .put(PutRequest(key: b("many/\($0)"), value: [])) }))
+          .revision == 6)
       #expect(try await log.get("d") == nil)
       #expect(try await log.headRevision() == 6)
     }
@@ -325,9 +342,15 @@ enum Contract {
       _ = try await log.put(PutRequest(key: b("k"), value: b("v6")))
       #expect(try await log.get("k")?.lease == 0)
 
-      await expectStoreError(.keyNotFound) { _ = try await log.put(PutRequest(key: b("nope"), value: [], ignoreValue: true)) }
-      await expectStoreError(.keyNotFound) { _ = try await log.put(PutRequest(key: b("nope"), value: [], ignoreLease: true)) }
-      await expectStoreError(.leaseNotFound) { _ = try await log.put(PutRequest(key: b("nope"), value: [], lease: lease + 1)) }
+      await expectStoreError(.keyNotFound) {
+        _ = try await log.put(PutRequest(key: b("nope"), value: [], ignoreValue: true))
+      }
+      await expectStoreError(.keyNotFound) {
+        _ = try await log.put(PutRequest(key: b("nope"), value: [], ignoreLease: true))
+      }
+      await expectStoreError(.leaseNotFound) {
+        _ = try await log.put(PutRequest(key: b("nope"), value: [], lease: lease + 1))
+      }
       #expect(try await log.get("nope") == nil)
       #expect(try await log.headRevision() == 6)
     }
@@ -410,7 +433,9 @@ enum Contract {
       let log = env.log
       let count = 1500
       for start in stride(from: 0, to: count, by: 100) {
-        let puts = (start..<start + 100).map { TxnOperation.put(PutRequest(key: b(String(format: "/bulk/%05d", $0)), value: b("v"))) }
+        let puts = (start..<start + 100).map {
+          TxnOperation.put(PutRequest(key: b(String(format: "/bulk/%05d", $0)), value: b("v")))
+        }
         _ = try await log.txn(TxnRequest(success: puts))
       }
       let before = log.currentRevision
@@ -487,7 +512,8 @@ enum Contract {
 
       // Writing on keeps working, with the swept history.
       try await log.put("k1", "6")
-      #expect(try await log.get("k1") == KeyValue(key: b("k1"), value: b("6"), createRevision: 1, modRevision: 9, version: 6))
+      #expect(
+        try await log.get("k1") == KeyValue(key: b("k1"), value: b("6"), createRevision: 1, modRevision: 9, version: 6))
       #expect(try await log.databaseSize() > 0)
     }
   }

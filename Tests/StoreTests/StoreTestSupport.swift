@@ -221,7 +221,9 @@ extension RevisionLog {
   }
 
   func keys(_ range: KeyRange, at revision: Int64 = 0) async throws -> [String] {
-    try await self.range(RangeRequest(range: range, revision: revision)).kvs.map { String(decoding: $0.key, as: UTF8.self) }
+    try await self.range(RangeRequest(range: range, revision: revision)).kvs.map {
+      String(decoding: $0.key, as: UTF8.self)
+    }
   }
 
   /// The newest revision, as a read sees it (on a shared database `currentRevision` may lag).
