@@ -33,6 +33,9 @@ public final class RevisionLog: Sendable {
   /// Wakes the background compactor and, on shared databases, the log follower.
   let signals: Signals
   private let compactRevisionBox: NIOLockedValueBox<Int64>
+  /// The newest revision this server committed itself; on a shared database the watch buffer
+  /// learns of it a moment later, through the log.
+  private let committedRevision: NIOLockedValueBox<Int64>
 
   /// Opens (and creates) the log. A database that cannot be reached is retried with backoff
   /// until `retryFor` passes, logging each attempt.
@@ -84,7 +87,10 @@ public final class RevisionLog: Sendable {
     self.signals = signals
     self.compactRevisionBox = NIOLockedValueBox(revisions.compact)
     self.reader = LogReader(driver: driver, threads: options.readerThreads)
+    let committed = NIOLockedValueBox(revisions.current)
+    self.committedRevision = committed
     self.writer = LogWriter(driver: driver, logger: logger) { events, revision in
+      committed.withLockedValue { $0 = max($0, revision) }
       // A private database feeds watchers straight from commits; a shared one from the log, so
       // that other servers' revisions interleave in order.
       if driver.isShared { signals.follow.signal() } else { hub.publish(events, through: revision) }
@@ -92,8 +98,8 @@ public final class RevisionLog: Sendable {
     writer.start()
   }
 
-  /// The newest committed revision this server knows of.
-  public var currentRevision: Int64 { hub.lastRevision }
+  /// The newest committed revision this server knows of, its own writes included.
+  public var currentRevision: Int64 { max(hub.lastRevision, committedRevision.withLockedValue { $0 }) }
 
   /// Below this revision history is gone.
   public var compactRevision: Int64 { compactRevisionBox.withLockedValue { $0 } }
