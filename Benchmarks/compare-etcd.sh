@@ -83,8 +83,8 @@ for entry in "${endpoints[@]}"; do
     echo "$name check perf $load: $throughput writes/s, slowest ${slowest}s, $verdict"
     etcdctl --endpoints "$url" --command-timeout 60s del /etcdctl-check-perf/ --prefix >/dev/null 2>&1 || true
   done
-  get=$("$bin/etcd-bench" --endpoint "$url" get --clients 16 --seconds 10)
-  list=$("$bin/etcd-bench" --endpoint "$url" list --keys 10000 --iterations 100)
+  get=$("$bin/etcd-bench" --endpoint "$url" get --clients 16 --seconds 10 || echo "get failed")
+  list=$("$bin/etcd-bench" --endpoint "$url" list --keys 10000 --iterations 100 || echo "list failed")
   result[$name,get]=$get
   result[$name,list]=$list
   echo "$name $get"

@@ -89,18 +89,23 @@ guard !options.endpoint.isEmpty, ["get", "list"].contains(options.mode) else {
   exit(2)
 }
 
+let prefix = "/bench/\(options.mode)/"
+let keys = options.mode == "get" ? 1000 : options.keys
 do {
-  try await withGRPCClient(
-    transport: .http2NIOPosix(
-      target: target(options.endpoint), transportSecurity: .plaintext,
-      config: .defaults {
-        $0.connection.maxIdleTime = nil; $0.http2.maxFrameSize = 1 << 20
-      })
-  ) { client in
+  // Seeding runs on a connection of its own: etcd may reset a connection after large writes, and
+  // the measured calls should start on a fresh one.
+  try await withGRPCClient(transport: .http2NIOPosix(target: target(options.endpoint), transportSecurity: .plaintext)) {
+    try await seed(Etcdserverpb_KV.Client(wrapping: $0), prefix: prefix, count: keys, valueSize: options.valueSize)
+  }
+} catch {
+  FileHandle.standardError.write(Data("etcd-bench: seeding failed: \(error)\n".utf8))
+  exit(1)
+}
+
+do {
+  try await withGRPCClient(transport: .http2NIOPosix(target: target(options.endpoint), transportSecurity: .plaintext)) {
+    client in
     let kv = Etcdserverpb_KV.Client(wrapping: client)
-    let prefix = "/bench/\(options.mode)/"
-    let keys = options.mode == "get" ? 1000 : options.keys
-    try await seed(kv, prefix: prefix, count: keys, valueSize: options.valueSize)
     let start = ContinuousClock.now
     switch options.mode {
     case "get":

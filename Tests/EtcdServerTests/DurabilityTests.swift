@@ -51,6 +51,26 @@ struct DurabilityTests {
     #expect(revisions.first?[0] == revisions.first?[2])
   }
 
+  /// PostgreSQL down at boot: skiff keeps retrying with a clear log line instead of exiting.
+  @Test func unreachablePostgresAtStartIsRetried() async throws {
+    let server = try SkiffServerProcess(arguments: [
+      "--datastore-endpoint", "postgres://skiff:secret@127.0.0.1:1/skiff?sslmode=disable",
+    ])
+    try await Task.sleep(for: .seconds(2))
+    #expect(server.process.isRunning)
+    #expect(server.log.contains("datastore unreachable, retrying"))
+    #expect(!server.log.contains("secret"))
+    server.stop()
+  }
+
+  @Test func sigtermShutsDownCleanly() async throws {
+    let server = try SkiffServerProcess()
+    try await server.waitReady()
+    try server.etcdctl("put", "k", "v")
+    #expect(server.stop() == 0)
+    #expect(server.log.contains("skiff server stopped"))
+  }
+
   @Test func unknownDatastoreSchemeIsRefusedWithTheAcceptedForms() throws {
     let output = try runFailing(["server", "--data-dir", tempDir(), "--datastore-endpoint", "mysql://u:secret@db/x"])
     #expect(output.contains("accepted forms"))
