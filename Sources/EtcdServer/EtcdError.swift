@@ -29,7 +29,6 @@ enum EtcdError {
       return RPCError(code: .invalidArgument, message: "etcdserver: duplicate key given in txn request")
     case .tooManyOperations:
       return RPCError(code: .invalidArgument, message: "etcdserver: too many operations in txn request")
-    case .requestTooLarge: return requestTooLarge
     case .invalid(let why): return RPCError(code: .outOfRange, message: "etcdserver: \(why)")
     case .unavailable(let why): return RPCError(code: .unavailable, message: "etcdserver: \(why)")
     }

@@ -26,15 +26,6 @@ public struct KeyRange: Sendable, Equatable {
     return isOpenEnded || key.lexicographicallyPrecedes(end)
   }
 
-  /// Whether two ranges share a key (used to refuse overlapping writes in one txn).
-  func overlaps(_ other: KeyRange) -> Bool {
-    if isSingleKey { return other.contains(start) }
-    if other.isSingleKey { return contains(other.start) }
-    let aBeforeB = !isOpenEnded && !other.start.lexicographicallyPrecedes(end)
-    let bBeforeA = !other.isOpenEnded && !start.lexicographicallyPrecedes(other.end)
-    return !(aBeforeB || bBeforeA)
-  }
-
   /// The smallest key greater than every key with this prefix: `[0]` (open end) when none exists.
   public static func prefixEnd(_ prefix: [UInt8]) -> [UInt8] {
     var end = prefix

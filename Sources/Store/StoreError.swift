@@ -8,7 +8,6 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
   case keyNotFound
   case duplicateKey
   case tooManyOperations
-  case requestTooLarge
   case invalid(String)
   /// The database cannot be reached or failed; nothing was written.
   case unavailable(String)
@@ -28,7 +27,6 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case .keyNotFound: "key not found"
     case .duplicateKey: "duplicate key given in txn request"
     case .tooManyOperations: "too many operations in txn request"
-    case .requestTooLarge: "request is too large"
     case .invalid(let why): why
     case .unavailable(let why): "datastore unavailable: \(why)"
     }

@@ -43,17 +43,14 @@ final class WatchHub: Sendable {
   func publish(_ events: [WatchEvent], through revision: Int64) {
     let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
       guard revision > state.lastRevision else { return [] }
-      if let first = events.first, first.revision != state.lastRevision + 1 {
+      // Revisions arriving without their events, or after a gap, are only in the log.
+      if events.first?.revision != state.lastRevision + 1 {
         state.buffer.removeAll()
         state.bytes = 0
       }
       for event in events where event.revision > state.lastRevision {
         state.buffer.append(event)
         state.bytes += event.footprint
-      }
-      if events.isEmpty {
-        state.buffer.removeAll()
-        state.bytes = 0
       }
       state.lastRevision = revision
       while state.buffer.count > maxEvents || state.bytes > maxBytes, let first = state.buffer.first {
