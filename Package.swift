@@ -21,10 +21,47 @@ let package = Package(
     .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.0.0"),
     .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.0.0"),
     .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.0.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+    .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.35.0"),
+    .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
+    .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
   ],
   targets: [
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
     .target(name: "SkiffCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+    .target(name: "KubeAPI", dependencies: ["SkiffCore", .product(name: "Yams", package: "Yams")]),
+    .target(name: "KubeSchema", dependencies: ["KubeAPI"]),
+    .target(
+      name: "PKI",
+      dependencies: [
+        "SkiffCore",
+        .product(name: "X509", package: "swift-certificates"),
+        .product(name: "SwiftASN1", package: "swift-asn1"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
+      name: "Runtime",
+      dependencies: ["SkiffCore", "CSeccomp", .product(name: "Logging", package: "swift-log")]
+    ),
+    .target(
+      name: "APIServer",
+      dependencies: [
+        "SkiffCore", "Store", "KubeAPI", "KubeSchema", "PKI",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
     .target(
       name: "Store",
       dependencies: [
@@ -55,7 +92,7 @@ let package = Package(
     .target(
       name: "SkiffCLI",
       dependencies: [
-        "SkiffCore", "Store", "EtcdServer",
+        "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -73,6 +110,11 @@ let package = Package(
       path: "Benchmarks/EtcdBench"
     ),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
+    .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+    .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
+    .testTarget(name: "PKITests", dependencies: ["PKI"]),
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "SkiffCore"]),
+    .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store", "PKI", "skiff"]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
     .testTarget(
       name: "EtcdServerTests",

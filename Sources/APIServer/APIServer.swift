@@ -1,0 +1,1 @@
+// The APIServer module; see ../../../shared/DESIGN.md (module table).

@@ -1,0 +1,1 @@
+// The KubeSchema module; see ../../../shared/DESIGN.md (module table).

@@ -1,0 +1,1 @@
+// The PKI module; see ../../../shared/DESIGN.md (module table).

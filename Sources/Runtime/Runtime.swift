@@ -1,0 +1,1 @@
+// The Runtime module; see ../../../shared/DESIGN.md (module table).
