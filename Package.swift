@@ -52,6 +52,9 @@ let package = Package(
       name: "APIServer",
       dependencies: [
         "SkiffCore", "Store", "KubeAPI", "KubeSchema", "PKI",
+        .product(name: "X509", package: "swift-certificates"),
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "DequeModule", package: "swift-collections"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,1 +1,82 @@
-// The APIServer module; see ../../../shared/DESIGN.md (module table).
+import Foundation
+import KubeAPI
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+import Store
+
+/// The Kubernetes API server: HTTPS on one port over the revision log.
+public final class APIServer: Service, Sendable {
+  public struct Configuration: Sendable {
+    public var bindAddress = "0.0.0.0"
+    public var port = 6443
+    /// The address clients are told to use (discovery, the kubernetes Endpoints).
+    public var advertiseAddress = "127.0.0.1"
+    public var certificatePEM: String
+    public var keyPEM: String
+    /// Client certificates must chain to this CA.
+    public var clientCAPEM: String
+    public var serviceCIDR = "10.43.0.0/16"
+    public var nodePortRange: ClosedRange<Int64> = 30000...32767
+    /// Request bodies above this are refused with 413 (upstream: 3 MiB).
+    public var maxBodyBytes = 3 * 1024 * 1024
+    public var verifyToken: @Sendable (String) -> (name: String, uid: String, groups: [String])? = { _ in nil }
+
+    public init(certificatePEM: String, keyPEM: String, clientCAPEM: String) {
+      self.certificatePEM = certificatePEM
+      self.keyPEM = keyPEM
+      self.clientCAPEM = clientCAPEM
+    }
+  }
+
+  let configuration: Configuration
+  let state: APIState
+  let logger: Logger
+
+  public init(log: RevisionLog, configuration: Configuration, logger: Logger = Logger(label: "apiserver")) throws {
+    self.configuration = configuration
+    self.logger = logger
+    let allocator = try ServiceAllocator(cidr: configuration.serviceCIDR, nodePorts: configuration.nodePortRange)
+    state = APIState(
+      log: log, registry: ResourceRegistry(BuiltinResources.all()), serviceAllocator: allocator, logger: logger)
+  }
+
+  public func run() async throws {
+    var tls = TLSConfiguration.makeServerConfiguration(
+      certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(configuration.certificatePEM.utf8)).map { .certificate($0) },
+      privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(configuration.keyPEM.utf8), format: .pem)))
+    tls.applicationProtocols = ["h2", "http/1.1"]
+    tls.certificateVerification = .optionalVerification
+    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(configuration.clientCAPEM.utf8)))
+    tls.minimumTLSVersion = .tlsv12
+
+    let verify = configuration.verifyToken
+    let authenticator = Authenticator(verifyToken: { token in
+      verify(token).map { UserInfo(name: $0.name, uid: $0.uid, groups: $0.groups) }
+    })
+    let router = APIRouter(
+      state: state, authenticator: authenticator,
+      discovery: Discovery(registry: state.registry, serverAddress: "\(configuration.advertiseAddress):\(configuration.port)"),
+      metrics: RequestMetrics())
+    let server = HTTPServer(
+      host: configuration.bindAddress, port: configuration.port, tls: tls, maxBodyBytes: configuration.maxBodyBytes,
+      logger: logger, handler: { await router.handle($0) })
+    let channel = try await server.start(group: MultiThreadedEventLoopGroup.singleton)
+    logger.info("API server listening", metadata: ["address": "\(configuration.bindAddress):\(configuration.port)"])
+    let bootstrap = Bootstrap(state: state, advertiseAddress: configuration.advertiseAddress, port: configuration.port)
+    do {
+      try await bootstrap.run()
+    } catch {
+      logger.error("bootstrap failed", metadata: ["error": "\(error)"])
+    }
+    await withGracefulShutdownHandler {
+      try? await channel.closeFuture.get()
+    } onGracefulShutdown: {
+      channel.close(promise: nil)
+    }
+    state.stopCaches()
+    logger.info("API server stopped")
+  }
+}

@@ -1,0 +1,186 @@
+import KubeAPI
+import NIOHTTP1
+
+/// A refusal the API server answers with a Kubernetes `Status` object.
+struct APIError: Error, Sendable {
+  var code: Int
+  var reason: String
+  var message: String
+  var details: JSONValue?
+
+  var status: JSONValue {
+    var object: [String: JSONValue] = [
+      "kind": .string("Status"), "apiVersion": .string("v1"), "metadata": .object([:]),
+      "status": .string("Failure"), "message": .string(message), "reason": .string(reason), "code": .int(Int64(code)),
+    ]
+    if let details { object["details"] = details }
+    return .object(object)
+  }
+
+  var response: HTTPResponse {
+    var headers = HTTPHeaders()
+    headers.add(name: "content-type", value: "application/json")
+    headers.add(name: "cache-control", value: "no-cache, private")
+    return .full(status: HTTPResponseStatus(statusCode: code), headers: headers, body: status.encoded())
+  }
+
+  static func resourceDetails(_ resource: ResourceDefinition, name: String?, causes: [JSONValue] = []) -> JSONValue {
+    var details: [String: JSONValue] = ["kind": .string(resource.plural)]
+    if let name, !name.isEmpty { details["name"] = .string(name) }
+    if !resource.group.isEmpty { details["group"] = .string(resource.group) }
+    if !causes.isEmpty { details["causes"] = .array(causes) }
+    return .object(details)
+  }
+
+  static func notFound(_ resource: ResourceDefinition, name: String) -> APIError {
+    APIError(
+      code: 404, reason: "NotFound", message: "\(resource.qualifiedPlural) \"\(name)\" not found",
+      details: resourceDetails(resource, name: name))
+  }
+
+  static func alreadyExists(_ resource: ResourceDefinition, name: String) -> APIError {
+    APIError(
+      code: 409, reason: "AlreadyExists", message: "\(resource.qualifiedPlural) \"\(name)\" already exists",
+      details: resourceDetails(resource, name: name))
+  }
+
+  static func conflict(_ resource: ResourceDefinition, name: String) -> APIError {
+    APIError(
+      code: 409, reason: "Conflict",
+      message:
+        "Operation cannot be fulfilled on \(resource.qualifiedPlural) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again",
+      details: resourceDetails(resource, name: name))
+  }
+
+  static func conflict(_ resource: ResourceDefinition, name: String, why: String) -> APIError {
+    APIError(
+      code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(resource.qualifiedPlural) \"\(name)\": \(why)",
+      details: resourceDetails(resource, name: name))
+  }
+
+  /// 422 with one cause per field error, worded as upstream: `Kind "name" is invalid: [a, b]`.
+  static func invalid(_ resource: ResourceDefinition, name: String, errors: [FieldError]) -> APIError {
+    let texts = errors.map(\.description)
+    let list = texts.count == 1 ? texts[0] : "[" + texts.joined(separator: ", ") + "]"
+    let group = resource.group.isEmpty ? "" : ".\(resource.group)"
+    return APIError(
+      code: 422, reason: "Invalid", message: "\(resource.kind)\(group) \"\(name)\" is invalid: \(list)",
+      details: {
+        var details = resourceDetails(resource, name: name, causes: errors.map(\.cause))
+        details["kind"] = .string(resource.kind)
+        return details
+      }())
+  }
+
+  static func badRequest(_ message: String) -> APIError { APIError(code: 400, reason: "BadRequest", message: message) }
+
+  static func methodNotAllowed(_ verb: String, _ resource: ResourceDefinition) -> APIError {
+    APIError(
+      code: 405, reason: "MethodNotAllowed", message: "\(verb) is not supported on resources of kind \"\(resource.qualifiedPlural)\"",
+      details: resourceDetails(resource, name: nil))
+  }
+
+  static func notFoundPath(_ path: String) -> APIError {
+    APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+  }
+
+  static func gone(_ message: String) -> APIError { APIError(code: 410, reason: "Expired", message: message) }
+
+  static func unsupportedMediaType(_ type: String) -> APIError {
+    APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \(type))")
+  }
+
+  static func requestEntityTooLarge(limit: Int) -> APIError {
+    APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(limit)")
+  }
+
+  static func unauthorized() -> APIError { APIError(code: 401, reason: "Unauthorized", message: "Unauthorized") }
+
+  static func forbidden(_ message: String, resource: ResourceDefinition?, name: String?) -> APIError {
+    APIError(
+      code: 403, reason: "Forbidden", message: message, details: resource.map { resourceDetails($0, name: name) })
+  }
+
+  static func internalError(_ message: String) -> APIError {
+    APIError(code: 500, reason: "InternalError", message: "Internal error occurred: \(message)")
+  }
+
+  static func unavailable(_ message: String) -> APIError {
+    APIError(code: 503, reason: "ServiceUnavailable", message: message)
+  }
+
+  static func timeout(_ message: String) -> APIError { APIError(code: 504, reason: "Timeout", message: message) }
+}
+
+/// One invalid field, as upstream's field.Error prints and serializes it.
+struct FieldError: Sendable, CustomStringConvertible {
+  enum Kind: String, Sendable {
+    case required = "FieldValueRequired"
+    case invalid = "FieldValueInvalid"
+    case notSupported = "FieldValueNotSupported"
+    case forbidden = "FieldValueForbidden"
+    case duplicate = "FieldValueDuplicate"
+    case tooLong = "FieldValueTooLong"
+  }
+
+  var kind: Kind
+  var field: String
+  var value: JSONValue?
+  var detail: String
+
+  static func required(_ field: String, _ detail: String = "") -> FieldError {
+    FieldError(kind: .required, field: field, value: nil, detail: detail)
+  }
+
+  static func invalid(_ field: String, _ value: JSONValue, _ detail: String) -> FieldError {
+    FieldError(kind: .invalid, field: field, value: value, detail: detail)
+  }
+
+  static func forbidden(_ field: String, _ detail: String) -> FieldError {
+    FieldError(kind: .forbidden, field: field, value: nil, detail: detail)
+  }
+
+  static func notSupported(_ field: String, _ value: JSONValue, _ valid: [String]) -> FieldError {
+    FieldError(
+      kind: .notSupported, field: field, value: value,
+      detail: "supported values: " + valid.map { "\"\($0)\"" }.joined(separator: ", "))
+  }
+
+  static func duplicate(_ field: String, _ value: JSONValue) -> FieldError {
+    FieldError(kind: .duplicate, field: field, value: value, detail: "")
+  }
+
+  var summary: String {
+    switch kind {
+    case .required: "Required value"
+    case .invalid: "Invalid value"
+    case .notSupported: "Unsupported value"
+    case .forbidden: "Forbidden"
+    case .duplicate: "Duplicate value"
+    case .tooLong: "Too long"
+    }
+  }
+
+  var description: String {
+    var text = "\(field): \(summary)"
+    if let value, kind != .required, kind != .forbidden {
+      switch value {
+      case .string(let string): text += ": \"\(string)\""
+      default: text += ": \(String(decoding: value.encoded(), as: UTF8.self))"
+      }
+    }
+    if !detail.isEmpty { text += ": \(detail)" }
+    return text
+  }
+
+  var cause: JSONValue {
+    var message = summary
+    if let value, kind != .required, kind != .forbidden {
+      if case .string(let string) = value { message += ": \"\(string)\"" } else {
+        message += ": \(String(decoding: value.encoded(), as: UTF8.self))"
+      }
+    }
+    if !detail.isEmpty { message += ": \(detail)" }
+    return .object(["reason": .string(kind.rawValue), "message": .string(message), "field": .string(field)])
+  }
+}

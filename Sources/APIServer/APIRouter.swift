@@ -1,0 +1,88 @@
+import Foundation
+import KubeAPI
+import Logging
+import NIOHTTP1
+import Store
+
+/// Authenticates, then sends each request to discovery, health, or the resource path.
+struct APIRouter: Sendable {
+  let state: APIState
+  let authenticator: Authenticator
+  let discovery: Discovery
+  let metrics: RequestMetrics
+
+  func handle(_ request: HTTPRequest) async -> HTTPResponse {
+    let started = ContinuousClock.now
+    let response: HTTPResponse
+    var verb = request.method.rawValue
+    var resource = ""
+    do {
+      let user = try authenticator.authenticate(request)
+      if let target = RequestTarget(path: request.path),
+        let definition = state.registry.lookup(group: target.group, version: target.version, plural: target.plural)
+      {
+        let handler = ResourceHandler(state: state, definition: definition, target: target, request: request, user: user)
+        verb = handler.verb
+        resource = definition.plural
+        response = try await handler.handle()
+      } else {
+        response = try await nonResource(request, user: user)
+      }
+    } catch {
+      response = error.response
+    }
+    metrics.record(verb: verb, resource: resource, response: response, since: started)
+    return response
+  }
+
+  private func nonResource(_ request: HTTPRequest, user: UserInfo) async throws(APIError) -> HTTPResponse {
+    let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+    let attributes = RequestAttributes(user: user, verb: request.method == .GET ? "get" : request.method.rawValue.lowercased(), path: path)
+    let isPublic = ["/healthz", "/livez", "/readyz", "/version"].contains(path)
+    if !isPublic && !(user.groups.contains("system:authenticated") && Discovery.isDiscoveryPath(path)) {
+      if !(await state.authorizer.allows(attributes, state: state)) {
+        throw APIError.forbidden(attributes.deniedMessage, resource: nil, name: nil)
+      }
+    }
+    switch path {
+    case "/healthz", "/livez", "/readyz":
+      return await Health.response(path: path, verbose: request.query["verbose"] != nil, state: state)
+    case "/version":
+      return Discovery.json(Discovery.version)
+    case "/metrics":
+      return metrics.exposition()
+    default:
+      if let response = discovery.response(path: path, accept: request.headers.first(name: "accept") ?? "") {
+        return response
+      }
+      if request.method == .GET, path.hasPrefix("/api") || path.hasPrefix("/apis") {
+        throw APIError.notFoundPath(path)
+      }
+      throw APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+    }
+  }
+}
+
+/// `/healthz`, `/livez`, `/readyz`: plain "ok", or each check with `?verbose`. The etcd check
+/// reads the datastore; readyz also waits for the bootstrap objects.
+enum Health {
+  static func response(path: String, verbose: Bool, state: APIState) async -> HTTPResponse {
+    var checks: [(String, Bool)] = [("ping", true)]
+    let datastore = (try? await state.log.range(RangeRequest(range: .key(Array("/registry/health".utf8))))) != nil
+    checks.append(("etcd", datastore))
+    if path == "/readyz" { checks.append(("poststarthook/skiff-bootstrap", state.isBootstrapped)) }
+    let healthy = checks.allSatisfy(\.1)
+    var headers = HTTPHeaders()
+    headers.add(name: "content-type", value: "text/plain; charset=utf-8")
+    headers.add(name: "x-content-type-options", value: "nosniff")
+    let name = String(path.dropFirst())
+    var body: String
+    if verbose || !healthy {
+      body = checks.map { $0.1 ? "[+]\($0.0) ok" : "[-]\($0.0) failed: reason withheld" }.joined(separator: "\n")
+      body += healthy ? "\n\(name) check passed\n" : "\n\(name) check failed\n"
+    } else {
+      body = "ok"
+    }
+    return .full(status: healthy ? .ok : .internalServerError, headers: headers, body: Array(body.utf8))
+  }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import KubeAPI
+import NIOHTTP1
+import Store
+
+extension ResourceHandler {
+  func create() async throws(APIError) -> HTTPResponse {
+    var object = try bodyObject()
+    try checkTypeMeta(&object)
+    var metadata = object["metadata"] ?? .object([:])
+    if definition.namespaced {
+      let bodyNamespace = metadata["namespace"]?.stringValue ?? ""
+      guard let namespace = target.namespace else { throw APIError.badRequest("the server could not find the requested resource") }
+      if !bodyNamespace.isEmpty && bodyNamespace != namespace {
+        throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+      }
+      metadata["namespace"] = .string(namespace)
+    } else {
+      metadata["namespace"] = nil
+    }
+    var name = metadata["name"]?.stringValue ?? ""
+    if name.isEmpty, let prefix = metadata["generateName"]?.stringValue, !prefix.isEmpty {
+      name = String(prefix.prefix(63 - 5)) + ObjectLifecycle.randomSuffix()
+      metadata["name"] = .string(name)
+    }
+    ObjectLifecycle.initialize(&metadata, tracksGeneration: definition.strategy.tracksGeneration, now: state.now())
+    object["metadata"] = metadata
+    if definition.strategy.resetsStatusOnCreate { object["status"] = nil }
+    let context = StrategyContext(now: state.now(), isCreate: true, allocator: state.serviceAllocator)
+    try runStrategy(&object, old: nil, context: context)
+    try await state.admit(handler: self, object: &object, old: nil)
+    let key = definition.storageKey(namespace: namespace, name: name)
+    if isDryRun { return respond(.created, object: object) }
+    do {
+      let revision = try await state.objects.create(key: key, value: object.encoded())
+      CachedObject.stamp(&object, revision: revision)
+    } catch ObjectStore.Outcome.exists {
+      state.serviceAllocator?.release(object)
+      throw APIError.alreadyExists(definition, name: name)
+    } catch {
+      state.serviceAllocator?.release(object)
+      throw APIError.storage(error)
+    }
+    return respond(.created, object: object)
+  }
+
+  /// Defaults, then validates; a failure is a 422 naming every bad field.
+  func runStrategy(_ object: inout JSONValue, old: JSONValue?, context: StrategyContext) throws(APIError) {
+    do {
+      try definition.strategy.defaults(&object, context)
+    } catch let error as APIError {
+      throw error
+    } catch {
+      throw APIError.internalError("\(error)")
+    }
+    var errors = ObjectLifecycle.validateMetadata(object, definition: definition, old: old)
+    errors += definition.strategy.validate(object, old, context)
+    if !errors.isEmpty {
+      throw APIError.invalid(definition, name: object["metadata"]?["name"]?.stringValue ?? "", errors: errors)
+    }
+  }
+
+  /// apiVersion and kind in a body must name this resource; missing ones are filled in.
+  func checkTypeMeta(_ object: inout JSONValue) throws(APIError) {
+    let apiVersion = object["apiVersion"]?.stringValue ?? ""
+    let kind = object["kind"]?.stringValue ?? ""
+    if kind.isEmpty {
+      throw APIError.badRequest(
+        "Object 'Kind' is missing in '\(String(decoding: request.body.prefix(300), as: UTF8.self))'")
+    }
+    if !apiVersion.isEmpty && apiVersion != definition.apiVersion
+      && !(definition.storageVersion != nil && apiVersion.hasPrefix(definition.group + "/"))
+    {
+      throw APIError.badRequest(
+        "the API version in the data (\(apiVersion)) does not match the expected API version (\(definition.apiVersion))")
+    }
+    if kind != definition.kind {
+      throw APIError.badRequest("the kind in the data (\(kind)) does not match the expected kind (\(definition.kind))")
+    }
+    object["apiVersion"] = .string(definition.apiVersion)
+  }
+
+  /// Reads the current object (consistently) with its store revision.
+  func current(name: String) async throws(APIError) -> (object: JSONValue, revision: Int64) {
+    let key = definition.storageKey(namespace: namespace, name: name)
+    let kv: KeyValue?
+    do { kv = try await state.objects.get(key: key) } catch { throw APIError.storage(error) }
+    guard let kv, var object = try? JSONValue.decode(kv.value) else { throw APIError.notFound(definition, name: name) }
+    CachedObject.stamp(&object, revision: kv.modRevision)
+    return (object, kv.modRevision)
+  }
+
+  func update(name: String, subresource: ResourceDefinition.Subresource?) async throws(APIError) -> HTTPResponse {
+    var object = try bodyObject()
+    try checkTypeMeta(&object)
+    let bodyName = object["metadata"]?["name"]?.stringValue ?? ""
+    if bodyName != name {
+      throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+    }
+    let asked = Int64(object["metadata"]?["resourceVersion"]?.stringValue ?? "")
+    let (old, revision) = try await current(name: name)
+    if let asked, asked != revision { throw APIError.conflict(definition, name: name) }
+    return try await store(object, old: old, revision: revision, subresource: subresource)
+  }
+
+  /// The common tail of update and patch: carry what clients may not change, default,
+  /// validate, admit, then compare-and-swap at the revision that was read.
+  func store(
+    _ proposed: JSONValue, old: JSONValue, revision: Int64, subresource: ResourceDefinition.Subresource?
+  ) async throws(APIError) -> HTTPResponse {
+    var object = proposed
+    let name = old["metadata"]?["name"]?.stringValue ?? ""
+    ObjectLifecycle.carryOver(&object, from: old, definition: definition, subresource: subresource)
+    let context = StrategyContext(now: state.now(), isCreate: false, allocator: state.serviceAllocator)
+    try runStrategy(&object, old: old, context: context)
+    try await state.admit(handler: self, object: &object, old: old)
+    if ObjectLifecycle.isUnchanged(object, old) || isDryRun { return respond(.ok, object: isDryRun ? object : old) }
+    let key = definition.storageKey(namespace: namespace, name: name)
+    do {
+      if ObjectLifecycle.isFinalized(object) {
+        let deleted = try await state.objects.delete(key: key, revision: revision)
+        CachedObject.stamp(&object, revision: deleted)
+        return respond(.ok, object: object)
+      }
+      let written = try await state.objects.update(key: key, value: object.encoded(), revision: revision)
+      CachedObject.stamp(&object, revision: written)
+    } catch ObjectStore.Outcome.modified {
+      throw APIError.conflict(definition, name: name)
+    } catch ObjectStore.Outcome.missing {
+      throw APIError.notFound(definition, name: name)
+    } catch {
+      throw APIError.storage(error)
+    }
+    return respond(.ok, object: object)
+  }
+
+  func patch(name: String, subresource: ResourceDefinition.Subresource?) async throws(APIError) -> HTTPResponse {
+    let type = request.headers.first(name: "content-type")?.split(separator: ";").first.map {
+      $0.trimmingCharacters(in: .whitespaces)
+    } ?? ""
+    let patch = try PatchRequest(contentType: type, body: request.body, definition: definition, state: state)
+    // Retry on a concurrent write: a patch is relative to whatever the object is now.
+    for attempt in 0..<5 {
+      let (old, revision) = try await current(name: name)
+      var patched = try patch.apply(to: old, fieldManager: request.parameter("fieldManager"), force: request.parameter("force") == "true")
+      if let asked = patched["metadata"]?["resourceVersion"]?.stringValue, asked != String(revision) {
+        throw APIError.conflict(definition, name: name)
+      }
+      if patched["metadata"]?["name"]?.stringValue != name {
+        throw APIError.badRequest("metadata.name: Invalid value: the name of the patched object does not match")
+      }
+      patched["apiVersion"] = .string(definition.apiVersion)
+      patched["kind"] = .string(definition.kind)
+      do {
+        return try await store(patched, old: old, revision: revision, subresource: subresource)
+      } catch let error where error.reason == "Conflict" && attempt < 4 && patch.retriesOnConflict {
+        continue
+      }
+    }
+    throw APIError.conflict(definition, name: name)
+  }
+}
+
+extension APIError {
+  /// A datastore failure: unavailable when the database is, internal otherwise.
+  static func storage(_ error: Error) -> APIError {
+    if let error = error as? APIError { return error }
+    if let error = error as? StoreError {
+      if error.isUnavailable { return .unavailable("the datastore is unavailable: \(error)") }
+      if case .compacted = error { return .gone("\(error)") }
+    }
+    return .internalError("\(error)")
+  }
+}

@@ -1,0 +1,44 @@
+import KubeAPI
+
+/// One served resource (built-in or custom): its names, scope, verbs, subresources and the
+/// strategy that defaults, validates and prints it. One generic REST path serves them all.
+struct ResourceDefinition: Sendable {
+  var group: String
+  var version: String
+  var kind: String
+  var plural: String
+  var singular: String
+  var namespaced: Bool
+  var shortNames: [String] = []
+  var categories: [String] = []
+  var verbs: [String] = ResourceDefinition.allVerbs
+  var subresources: Set<Subresource> = []
+  var strategy = ResourceStrategy()
+  /// Other versions serve the same stored objects (CRDs with several versions).
+  var storageVersion: String? = nil
+
+  enum Subresource: String, Sendable, Hashable {
+    case status, scale, binding, eviction, token, log, exec, attach, portforward, proxy
+  }
+
+  static let allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+  static let readOnlyVerbs = ["get", "list", "watch"]
+
+  var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
+  /// `deployments.apps`, `pods`: how upstream names a resource in messages.
+  var qualifiedPlural: String { group.isEmpty ? plural : "\(plural).\(group)" }
+  var listKind: String { "\(kind)List" }
+
+  /// The storage prefix: `/registry/pods/`, `/registry/apps/deployments/`.
+  var storagePrefix: String { group.isEmpty ? "/registry/\(plural)/" : "/registry/\(group)/\(plural)/" }
+
+  func storageKey(namespace: String?, name: String) -> String {
+    if namespaced, let namespace { return "\(storagePrefix)\(namespace)/\(name)" }
+    return storagePrefix + name
+  }
+
+  func storagePrefix(namespace: String?) -> String {
+    if namespaced, let namespace, !namespace.isEmpty { return "\(storagePrefix)\(namespace)/" }
+    return storagePrefix
+  }
+}
