@@ -151,6 +151,9 @@ public struct ClusterPKI: Sendable {
     ClientCertificateAuthenticator(trusting: [clientCA.certificate])
   }
 
+  /// Signs node and user CSRs with this cluster's CAs.
+  public var csrSigner: CSRSigner { CSRSigner(serverCA: serverCA, clientCA: clientCA) }
+
   /// `gethostname(2)`, lower-cased as Kubernetes node names are.
   public static func currentHostname() -> String {
     var buffer = [CChar](repeating: 0, count: 256)
