@@ -1,1 +1,0 @@
-// The PKI module; see ../../../shared/DESIGN.md (module table).
