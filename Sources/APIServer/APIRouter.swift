@@ -10,6 +10,7 @@ struct APIRouter: Sendable {
   let authenticator: Authenticator
   let discovery: Discovery
   let metrics: RequestMetrics
+  let caCertificatePEM: String
 
   func handle(_ request: HTTPRequest) async -> HTTPResponse {
     let started = ContinuousClock.now
@@ -17,7 +18,8 @@ struct APIRouter: Sendable {
     var verb = request.method.rawValue
     var resource = ""
     do {
-      let user = try authenticator.authenticate(request)
+      if request.path == "/cacerts" { return Discovery.text(caCertificatePEM) }
+      let user = try await authenticator.authenticate(request)
       if let target = RequestTarget(path: request.path),
         let definition = state.registry.lookup(group: target.group, version: target.version, plural: target.plural)
       {

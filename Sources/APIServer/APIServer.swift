@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import PKI
 import ServiceLifecycle
 import Store
 
@@ -22,7 +23,10 @@ public final class APIServer: Service, Sendable {
     public var nodePortRange: ClosedRange<Int64> = 30000...32767
     /// Request bodies above this are refused with 413 (upstream: 3 MiB).
     public var maxBodyBytes = 3 * 1024 * 1024
-    public var verifyToken: @Sendable (String) -> (name: String, uid: String, groups: [String])? = { _ in nil }
+    /// Signs and verifies service-account tokens; nil disables bearer tokens.
+    public var serviceAccountTokens: ServiceAccountTokens?
+    /// Served at /cacerts so agents can pin it against their join token.
+    public var serverCACertificatePEM = ""
 
     public init(certificatePEM: String, keyPEM: String, clientCAPEM: String) {
       self.certificatePEM = certificatePEM
@@ -40,7 +44,13 @@ public final class APIServer: Service, Sendable {
     self.logger = logger
     let allocator = try ServiceAllocator(cidr: configuration.serviceCIDR, nodePorts: configuration.nodePortRange)
     state = APIState(
-      log: log, registry: ResourceRegistry(BuiltinResources.all()), serviceAllocator: allocator, logger: logger)
+      log: log, registry: ResourceRegistry(BuiltinResources.all()), serviceAllocator: allocator,
+      tokens: configuration.serviceAccountTokens, logger: logger)
+  }
+
+  /// The `kubernetes` Service's address: the first of the service range.
+  public static func firstServiceIP(cidr: String) throws -> String {
+    try ServiceAllocator(cidr: cidr, nodePorts: 30000...32767).address(1)
   }
 
   public func run() async throws {
@@ -52,14 +62,11 @@ public final class APIServer: Service, Sendable {
     tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(configuration.clientCAPEM.utf8)))
     tls.minimumTLSVersion = .tlsv12
 
-    let verify = configuration.verifyToken
-    let authenticator = Authenticator(verifyToken: { token in
-      verify(token).map { UserInfo(name: $0.name, uid: $0.uid, groups: $0.groups) }
-    })
+    let authenticator = Authenticator(tokens: configuration.serviceAccountTokens, state: state)
     let router = APIRouter(
       state: state, authenticator: authenticator,
       discovery: Discovery(registry: state.registry, serverAddress: "\(configuration.advertiseAddress):\(configuration.port)"),
-      metrics: RequestMetrics())
+      metrics: RequestMetrics(), caCertificatePEM: configuration.serverCACertificatePEM)
     let server = HTTPServer(
       host: configuration.bindAddress, port: configuration.port, tls: tls, maxBodyBytes: configuration.maxBodyBytes,
       logger: logger, handler: { await router.handle($0) })
@@ -74,7 +81,7 @@ public final class APIServer: Service, Sendable {
     await withGracefulShutdownHandler {
       try? await channel.closeFuture.get()
     } onGracefulShutdown: {
-      channel.close(promise: nil)
+      channel.close(mode: .all, promise: nil)
     }
     state.stopCaches()
     logger.info("API server stopped")

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import PKI
 import Store
 import Synchronization
 
@@ -11,6 +12,7 @@ final class APIState: Sendable {
   let registry: ResourceRegistry
   let serviceAllocator: ServiceAllocator?
   let authorizer: RBACAuthorizer
+  let tokens: ServiceAccountTokens?
   let logger: Logger
   private let caches = Mutex<[String: WatchCache]>([:])
   private let bootstrapped = Mutex(false)
@@ -22,7 +24,11 @@ final class APIState: Sendable {
   }
   private let cacheTasks = Mutex<[String: Task<Void, Never>]>([:])
 
-  init(log: RevisionLog, registry: ResourceRegistry, serviceAllocator: ServiceAllocator?, logger: Logger) {
+  init(
+    log: RevisionLog, registry: ResourceRegistry, serviceAllocator: ServiceAllocator?, tokens: ServiceAccountTokens?,
+    logger: Logger
+  ) {
+    self.tokens = tokens
     self.log = log
     self.objects = ObjectStore(log: log)
     self.registry = registry
@@ -146,9 +152,6 @@ final class APIState: Sendable {
     return StrategicMerge.apply(patch, to: object)
   }
 
-  func tokenRequest(handler: ResourceHandler, name: String) async throws(APIError) -> HTTPResponse {
-    throw APIError.methodNotAllowed("create", handler.definition)
-  }
 }
 
 /// A LabelSelector object (matchLabels, matchExpressions) against a label set.

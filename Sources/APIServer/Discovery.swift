@@ -26,6 +26,12 @@ struct Discovery: Sendable {
     return .full(status: .ok, headers: headers, body: value.encoded())
   }
 
+  static func text(_ text: String) -> HTTPResponse {
+    var headers = HTTPHeaders()
+    headers.add(name: "content-type", value: "text/plain; charset=utf-8")
+    return .full(status: .ok, headers: headers, body: Array(text.utf8))
+  }
+
   func response(path: String, accept: String) -> HTTPResponse? {
     let aggregated = accept.contains("as=APIGroupDiscoveryList") && accept.contains("v=v2;") || accept.hasSuffix("v=v2;as=APIGroupDiscoveryList")
     let parts = path.split(separator: "/").map(String.init)

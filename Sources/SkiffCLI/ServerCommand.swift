@@ -1,15 +1,17 @@
+import APIServer
 import ArgumentParser
 import EtcdServer
+import PKI
 import Foundation
 import Logging
 import ServiceLifecycle
 import SkiffCore
 import Store
 
-/// `skiff server`: the control plane. For now: the datastore and its etcd API.
+/// `skiff server`: the control plane: the datastore, its etcd API and the Kubernetes API.
 struct ServerCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "server", abstract: "Run the skiff server (datastore and etcd API).")
+    commandName: "server", abstract: "Run the skiff server (datastore, etcd API and Kubernetes API server).")
 
   @Option(help: "Config file (default /etc/skiff/config.yaml, or $SKIFF_CONFIG_FILE).")
   var config: String?
@@ -40,11 +42,45 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "Seconds between automatic compactions.")
   var etcdCompactionInterval: Int = 300
 
+  @Option(help: "HTTPS port of the Kubernetes API.")
+  var httpsListenPort = 6443
+
+  @Option(help: "Address the Kubernetes API listens on.")
+  var bindAddress = "0.0.0.0"
+
+  @Option(help: "Address agents and the kubernetes Service use to reach this server (default: the node IP).")
+  var advertiseAddress: String?
+
+  @Option(help: "Extra name or IP for the serving certificate (repeatable).")
+  var tlsSan: [String] = []
+
+  @Option(help: "Where to write the admin kubeconfig (default /etc/skiff/skiff.yaml, <data-dir>/skiff.yaml when not root).")
+  var writeKubeconfig: String?
+
+  @Option(help: "File mode of the admin kubeconfig, octal.")
+  var writeKubeconfigMode = "0600"
+
+  @Option(help: "Shared secret agents and other servers join with (default: generated, in <data-dir>/server/token).")
+  var token: String?
+
+  @Option(help: "Service IP range.")
+  var serviceCidr = "10.43.0.0/16"
+
+  @Option(help: "NodePort range.")
+  var serviceNodePortRange = "30000-32767"
+
+  @Flag(help: "Do not run the embedded agent on this host.")
+  var disableAgent = false
+
   @Flag(help: "Log at debug level.")
   var debug = false
 
   func validate() throws {
     if etcdCompactionRetention < 1 { throw ValidationError("--etcd-compaction-retention must be at least 1") }
+    guard UInt32(writeKubeconfigMode, radix: 8) != nil else {
+      throw ValidationError("--write-kubeconfig-mode must be an octal mode such as 0600")
+    }
+    if nodePortRange == nil { throw ValidationError("--service-node-port-range must look like 30000-32767") }
     if etcdCompactionInterval < 1 { throw ValidationError("--etcd-compaction-interval must be at least 1 second") }
     let tlsFlags = [etcdCertFile, etcdKeyFile, etcdClientCaFile].compactMap { $0 }
     if !tlsFlags.isEmpty && tlsFlags.count != 3 {
@@ -57,6 +93,12 @@ struct ServerCommand: AsyncParsableCommand {
     if let dataDir { return dataDir }
     if getuid() == 0 { return "/var/lib/skiff" }
     return "\(FileManager.default.homeDirectoryForCurrentUser.path)/.skiff"
+  }
+
+  var nodePortRange: ClosedRange<Int64>? {
+    let parts = serviceNodePortRange.split(separator: "-").compactMap { Int64($0) }
+    guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1], parts[1] <= 65535 else { return nil }
+    return parts[0]...parts[1]
   }
 
   func run() async throws {
@@ -100,11 +142,49 @@ struct ServerCommand: AsyncParsableCommand {
         throw ValidationError("\(error)")
       }
     }
+    services.append(try await apiServer(log: log, dataDir: dataDir, logger: logger))
     let group = ServiceGroup(
       configuration: .init(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
     try await group.run()
     logger.info("skiff server stopped")
+  }
+
+  /// Loads or creates the cluster PKI (shared through the datastore), writes the admin
+  /// kubeconfig, and configures the API server with the serving certificate.
+  private func apiServer(log: RevisionLog, dataDir: String, logger: Logger) async throws -> APIServer {
+    let advertise = advertiseAddress ?? NodeAddress.primaryIPv4() ?? "127.0.0.1"
+    let allocator = serviceCidr
+    let pki: ClusterPKI
+    do {
+      pki = try await ClusterPKI.loadOrCreate(
+        ClusterPKI.Options(
+          dataDirectory: dataDir, nodeIPs: [advertise], tlsSANs: tlsSan,
+          serviceIP: try APIServer.firstServiceIP(cidr: allocator), token: token),
+        store: DatastoreBootstrapStore(log: log), logger: Logger(label: "pki"))
+    } catch let error as PKIError {
+      throw ValidationError("\(error)")
+    }
+    let kubeconfigPath =
+      writeKubeconfig ?? (getuid() == 0 ? "/etc/skiff/skiff.yaml" : "\(dataDir)/skiff.yaml")
+    let directory = (kubeconfigPath as NSString).deletingLastPathComponent
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let server = "https://127.0.0.1:\(httpsListenPort)"
+    try pki.adminKubeconfig(server: server).write(
+      to: kubeconfigPath, mode: mode_t(UInt32(writeKubeconfigMode, radix: 8) ?? 0o600))
+    logger.info("wrote kubeconfig", metadata: ["path": "\(kubeconfigPath)"])
+
+    var configuration = APIServer.Configuration(
+      certificatePEM: pki.serving.certificatePEM + "\n" + pki.serverCA.certificatePEM, keyPEM: pki.serving.privateKeyPEM,
+      clientCAPEM: pki.clientCA.certificatePEM)
+    configuration.bindAddress = bindAddress
+    configuration.port = httpsListenPort
+    configuration.advertiseAddress = advertise
+    configuration.serviceCIDR = serviceCidr
+    configuration.nodePortRange = nodePortRange ?? 30000...32767
+    configuration.serverCACertificatePEM = pki.serverCA.certificatePEM
+    configuration.serviceAccountTokens = pki.serviceAccountTokens
+    return try APIServer(log: log, configuration: configuration, logger: Logger(label: "apiserver"))
   }
 }

@@ -1,28 +1,51 @@
+import PKI
 import X509
 
 /// Establishes who sent a request: a client certificate the TLS layer verified against the
-/// client CA, or a bearer token; otherwise anonymous, which only public paths accept.
+/// client CA, or a service-account token whose account (and bound pod or secret) still
+/// exists; otherwise anonymous, which only public paths accept.
 struct Authenticator: Sendable {
-  /// Checks a bearer token; nil when the token is not valid.
-  var verifyToken: @Sendable (String) -> UserInfo? = { _ in nil }
+  let tokens: ServiceAccountTokens?
+  let state: APIState
 
-  func authenticate(_ request: HTTPRequest) throws(APIError) -> UserInfo {
+  func authenticate(_ request: HTTPRequest) async throws(APIError) -> UserInfo {
     if let der = request.peerCertificateDER, let user = Authenticator.user(fromCertificate: der) {
       return user
     }
     if let header = request.headers.first(name: "authorization") {
-      guard header.lowercased().hasPrefix("bearer "), var user = verifyToken(String(header.dropFirst(7))) else {
+      guard header.lowercased().hasPrefix("bearer "), let user = await user(fromToken: String(header.dropFirst(7))) else {
         throw APIError.unauthorized()
       }
-      if !user.groups.contains("system:authenticated") { user.groups.append("system:authenticated") }
       return user
     }
-    if ["/healthz", "/livez", "/readyz", "/version"].contains(request.path) || Discovery.isDiscoveryPath(request.path)
-      && RequestTarget(path: request.path) == nil
+    if ["/healthz", "/livez", "/readyz", "/version"].contains(request.path)
+      || (Discovery.isDiscoveryPath(request.path) && RequestTarget(path: request.path) == nil)
     {
       return .anonymous
     }
     throw APIError.unauthorized()
+  }
+
+  /// A valid token for a service account that exists with the token's UID.
+  func user(fromToken token: String) async -> UserInfo? {
+    guard let tokens, let claims = try? tokens.verify(token) else { return nil }
+    guard let accounts = state.registry.lookup(group: "", version: "v1", plural: "serviceaccounts") else { return nil }
+    let cache = state.cache(for: accounts)
+    await cache.waitUntilFresh(state.log.currentRevision)
+    let account = cache.object(key: accounts.storageKey(namespace: claims.namespace, name: claims.serviceAccount.name))
+    guard let account, claims.serviceAccount.uid.isEmpty || account.object["metadata"]?["uid"]?.stringValue == claims.serviceAccount.uid
+    else { return nil }
+    if let pod = claims.pod, let pods = state.registry.lookup(group: "", version: "v1", plural: "pods") {
+      let found = state.cache(for: pods).object(key: pods.storageKey(namespace: claims.namespace, name: pod.name))
+      guard found?.object["metadata"]?["uid"]?.stringValue == pod.uid else { return nil }
+    }
+    var extra: [String: [String]] = [:]
+    if let pod = claims.pod {
+      extra["authentication.kubernetes.io/pod-name"] = [pod.name]
+      extra["authentication.kubernetes.io/pod-uid"] = [pod.uid]
+    }
+    return UserInfo(
+      name: claims.username, uid: claims.serviceAccount.uid, groups: claims.groups + ["system:authenticated"], extra: extra)
   }
 
   /// user = CN, groups = O, as upstream's x509 authenticator maps a certificate.

@@ -68,7 +68,7 @@ struct ResourceHandler: Sendable {
     case (.scale, _): return try await scale(name: name)
     case (.binding, .POST): return try await bind(name: name)
     case (.eviction, .POST): return try await evict(name: name)
-    case (.token, .POST): return try await state.tokenRequest(handler: self, name: name)
+    case (.token, .POST): return try await tokenRequest(name: name)
     default:
       throw APIError(
         code: 405, reason: "MethodNotAllowed",
