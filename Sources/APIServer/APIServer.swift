@@ -78,11 +78,13 @@ public final class APIServer: Service, Sendable {
     } catch {
       logger.error("bootstrap failed", metadata: ["error": "\(error)"])
     }
+    let crds = Task { await CRDController(state: state).run() }
     await withGracefulShutdownHandler {
       try? await channel.closeFuture.get()
     } onGracefulShutdown: {
       channel.close(mode: .all, promise: nil)
     }
+    crds.cancel()
     state.stopCaches()
     logger.info("API server stopped")
   }

@@ -30,7 +30,7 @@ extension ResourceHandler {
       throw APIError.notFound(definition, name: name)
     }
     if wantsTable != nil { return respond(.ok, object: object.object) }
-    return respond(.ok, object.bytes)
+    return respond(.ok, definition.served(object))
   }
 
   func selectors() throws(APIError) -> (labels: LabelSelector, fields: FieldSelector) {
@@ -90,10 +90,11 @@ extension ResourceHandler {
     }
     var out: [UInt8] = []
     out.reserveCapacity(items.reduce(128) { $0 + $1.bytes.count + 1 })
+    let definition = self.definition
     out += Array("{\"apiVersion\":\"\(definition.apiVersion)\",\"items\":[".utf8)
     for (index, item) in items.enumerated() {
       if index > 0 { out.append(UInt8(ascii: ",")) }
-      out += item.bytes
+      out += definition.served(item)
     }
     out += Array("],\"kind\":\"\(definition.listKind)\",\"metadata\":{".utf8)
     if let next { out += Array("\"continue\":\"\(next.token)\",".utf8) }

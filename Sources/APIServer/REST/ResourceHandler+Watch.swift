@@ -104,7 +104,7 @@ struct WatchEventEncoder: Sendable {
       out += TableWriter(definition: definition, includeObject: table).table(
         for: [event.object.object], revision: String(event.object.revision), columns: false)
     } else {
-      out += event.object.bytes
+      out += definition.served(event.object)
     }
     out += Array("}\n".utf8)
     return out

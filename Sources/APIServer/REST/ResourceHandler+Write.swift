@@ -77,7 +77,7 @@ extension ResourceHandler {
     if kind != definition.kind {
       throw APIError.badRequest("the kind in the data (\(kind)) does not match the expected kind (\(definition.kind))")
     }
-    object["apiVersion"] = .string(definition.apiVersion)
+    object["apiVersion"] = .string(definition.storedAPIVersion)
   }
 
   /// Reads the current object (consistently) with its store revision.
@@ -149,7 +149,7 @@ extension ResourceHandler {
       if patched["metadata"]?["name"]?.stringValue != name {
         throw APIError.badRequest("metadata.name: Invalid value: the name of the patched object does not match")
       }
-      patched["apiVersion"] = .string(definition.apiVersion)
+      patched["apiVersion"] = .string(definition.storedAPIVersion)
       patched["kind"] = .string(definition.kind)
       do {
         return try await store(patched, old: old, revision: revision, subresource: subresource)

@@ -31,7 +31,8 @@ struct ResourceHandler: Sendable {
     switch (request.method, target.name) {
     case (.GET, nil): return isWatch ? try await watch() : try await list()
     case (.GET, let name?): return isWatch ? try await watch(name: name) : try await get(name: name)
-    case (.POST, nil): return try await create()
+    case (.POST, nil):
+      return ResourceHandler.reviewKinds.contains(definition.kind) ? try await review() : try await create()
     case (.PUT, let name?): return try await update(name: name, subresource: nil)
     case (.PATCH, let name?): return try await patch(name: name, subresource: nil)
     case (.DELETE, let name?): return try await delete(name: name)
@@ -110,6 +111,10 @@ struct ResourceHandler: Sendable {
   }
 
   func respond(_ status: HTTPResponseStatus, object: JSONValue) -> HTTPResponse {
+    var object = object
+    if definition.storageVersion != nil, object["kind"]?.stringValue == definition.kind {
+      object["apiVersion"] = .string(definition.apiVersion)
+    }
     if let table = wantsTable {
       return respond(status, TableWriter(definition: definition, includeObject: table).table(for: [object], revision: object["metadata"]?["resourceVersion"]?.stringValue ?? ""))
     }

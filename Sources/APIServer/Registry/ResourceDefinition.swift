@@ -14,8 +14,10 @@ struct ResourceDefinition: Sendable {
   var verbs: [String] = ResourceDefinition.allVerbs
   var subresources: Set<Subresource> = []
   var strategy = ResourceStrategy()
-  /// Other versions serve the same stored objects (CRDs with several versions).
+  /// Set when another version is the one stored (CRDs with several versions, autoscaling/v1).
   var storageVersion: String? = nil
+  /// A custom resource's structural schema (`openAPIV3Schema`).
+  var schema: JSONValue? = nil
 
   enum Subresource: String, Sendable, Hashable {
     case status, scale, binding, eviction, token, log, exec, attach, portforward, proxy

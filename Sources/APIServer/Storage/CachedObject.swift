@@ -44,3 +44,20 @@ struct CachedObject: Sendable {
 
   var object: JSONValue { (try? JSONValue.decode(bytes)) ?? .null }
 }
+
+extension ResourceDefinition {
+  /// The stored form as this version serves it: stored objects carry the storage version's
+  /// apiVersion, other served versions show their own.
+  func served(_ object: CachedObject) -> [UInt8] {
+    guard storageVersion != nil else { return object.bytes }
+    var value = object.object
+    value["apiVersion"] = .string(apiVersion)
+    return value.encoded()
+  }
+
+  /// The apiVersion objects of this resource are stored with.
+  var storedAPIVersion: String {
+    guard let storageVersion else { return apiVersion }
+    return group.isEmpty ? storageVersion : "\(group)/\(storageVersion)"
+  }
+}
