@@ -117,12 +117,13 @@ let package = Package(
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
     .testTarget(name: "PKITests", dependencies: ["PKI"]),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "SkiffCore"]),
-    .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store", "PKI", "skiff"]),
+    .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store", "skiff", "SkiffTestSupport"]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
+    .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),
     .testTarget(
       name: "EtcdServerTests",
       dependencies: [
-        "Store", "skiff",
+        "Store", "skiff", "SkiffTestSupport",
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]
     ),

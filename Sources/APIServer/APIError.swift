@@ -54,7 +54,8 @@ struct APIError: Error, Sendable {
 
   static func conflict(_ resource: ResourceDefinition, name: String, why: String) -> APIError {
     APIError(
-      code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(resource.qualifiedPlural) \"\(name)\": \(why)",
+      code: 409, reason: "Conflict",
+      message: "Operation cannot be fulfilled on \(resource.qualifiedPlural) \"\(name)\": \(why)",
       details: resourceDetails(resource, name: name))
   }
 
@@ -76,7 +77,8 @@ struct APIError: Error, Sendable {
 
   static func methodNotAllowed(_ verb: String, _ resource: ResourceDefinition) -> APIError {
     APIError(
-      code: 405, reason: "MethodNotAllowed", message: "\(verb) is not supported on resources of kind \"\(resource.qualifiedPlural)\"",
+      code: 405, reason: "MethodNotAllowed",
+      message: "\(verb) is not supported on resources of kind \"\(resource.qualifiedPlural)\"",
       details: resourceDetails(resource, name: nil))
   }
 
@@ -87,7 +89,11 @@ struct APIError: Error, Sendable {
   static func gone(_ message: String) -> APIError { APIError(code: 410, reason: "Expired", message: message) }
 
   static func unsupportedMediaType(_ type: String) -> APIError {
-    APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \(type))")
+    APIError(
+      code: 415, reason: "UnsupportedMediaType",
+      message:
+        "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \(type))"
+    )
   }
 
   static func requestEntityTooLarge(limit: Int) -> APIError {
@@ -176,7 +182,9 @@ struct FieldError: Sendable, CustomStringConvertible {
   var cause: JSONValue {
     var message = summary
     if let value, kind != .required, kind != .forbidden {
-      if case .string(let string) = value { message += ": \"\(string)\"" } else {
+      if case .string(let string) = value {
+        message += ": \"\(string)\""
+      } else {
         message += ": \(String(decoding: value.encoded(), as: UTF8.self))"
       }
     }

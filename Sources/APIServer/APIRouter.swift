@@ -23,7 +23,8 @@ struct APIRouter: Sendable {
       if let target = RequestTarget(path: request.path),
         let definition = state.registry.lookup(group: target.group, version: target.version, plural: target.plural)
       {
-        let handler = ResourceHandler(state: state, definition: definition, target: target, request: request, user: user)
+        let handler = ResourceHandler(
+          state: state, definition: definition, target: target, request: request, user: user)
         verb = handler.verb
         resource = definition.plural
         response = try await handler.handle()
@@ -39,7 +40,8 @@ struct APIRouter: Sendable {
 
   private func nonResource(_ request: HTTPRequest, user: UserInfo) async throws(APIError) -> HTTPResponse {
     let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
-    let attributes = RequestAttributes(user: user, verb: request.method == .GET ? "get" : request.method.rawValue.lowercased(), path: path)
+    let attributes = RequestAttributes(
+      user: user, verb: request.method == .GET ? "get" : request.method.rawValue.lowercased(), path: path)
     let isPublic = ["/healthz", "/livez", "/readyz", "/version"].contains(path)
     if !isPublic && !(user.groups.contains("system:authenticated") && Discovery.isDiscoveryPath(path)) {
       if !(await state.authorizer.allows(attributes, state: state)) {

@@ -55,7 +55,9 @@ public final class APIServer: Service, Sendable {
 
   public func run() async throws {
     var tls = TLSConfiguration.makeServerConfiguration(
-      certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(configuration.certificatePEM.utf8)).map { .certificate($0) },
+      certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(configuration.certificatePEM.utf8)).map {
+        .certificate($0)
+      },
       privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(configuration.keyPEM.utf8), format: .pem)))
     tls.applicationProtocols = ["h2", "http/1.1"]
     tls.certificateVerification = .optionalVerification
@@ -65,7 +67,8 @@ public final class APIServer: Service, Sendable {
     let authenticator = Authenticator(tokens: configuration.serviceAccountTokens, state: state)
     let router = APIRouter(
       state: state, authenticator: authenticator,
-      discovery: Discovery(registry: state.registry, serverAddress: "\(configuration.advertiseAddress):\(configuration.port)"),
+      discovery: Discovery(
+        registry: state.registry, serverAddress: "\(configuration.advertiseAddress):\(configuration.port)"),
       metrics: RequestMetrics(), caCertificatePEM: configuration.serverCACertificatePEM)
     let server = HTTPServer(
       host: configuration.bindAddress, port: configuration.port, tls: tls, maxBodyBytes: configuration.maxBodyBytes,

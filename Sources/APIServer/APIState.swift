@@ -68,7 +68,9 @@ final class APIState: Sendable {
 
   // MARK: authorization and admission
 
-  func authorize(user: UserInfo, verb: String, definition: ResourceDefinition, target: RequestTarget) async throws(APIError) {
+  func authorize(user: UserInfo, verb: String, definition: ResourceDefinition, target: RequestTarget)
+    async throws(APIError)
+  {
     let attributes = RequestAttributes(
       user: user, verb: verb, group: definition.group, resource: definition.plural,
       subresource: target.subresource?.split(separator: "/").first.map(String.init) ?? "",
@@ -102,13 +104,16 @@ final class APIState: Sendable {
       let name = object["metadata"]?["name"]?.stringValue, ["default", "kube-system", "kube-public"].contains(name)
     {
       throw APIError.forbidden(
-        "namespaces \"\(name)\" is forbidden: this namespace may not be deleted", resource: handler.definition, name: name)
+        "namespaces \"\(name)\" is forbidden: this namespace may not be deleted", resource: handler.definition,
+        name: name)
     }
   }
 
   /// Refuses an eviction while a matching PodDisruptionBudget allows no disruption.
   func checkDisruptionBudgets(for pod: JSONValue) async throws(APIError) {
-    guard let definition = registry.lookup(group: "policy", version: "v1", plural: "poddisruptionbudgets") else { return }
+    guard let definition = registry.lookup(group: "policy", version: "v1", plural: "poddisruptionbudgets") else {
+      return
+    }
     let namespace = pod["metadata"]?["namespace"]?.stringValue ?? ""
     let budgets = cache(for: definition)
     await budgets.waitUntilFresh(log.currentRevision)
@@ -128,7 +133,8 @@ final class APIState: Sendable {
               .object([
                 "reason": .string("DisruptionBudget"),
                 "message": .string(
-                  "The disruption budget \(budget.name) needs \(object["status"]?["desiredHealthy"]?.intValue ?? 0) healthy pods and has \(object["status"]?["currentHealthy"]?.intValue ?? 0) currently"),
+                  "The disruption budget \(budget.name) needs \(object["status"]?["desiredHealthy"]?.intValue ?? 0) healthy pods and has \(object["status"]?["currentHealthy"]?.intValue ?? 0) currently"
+                ),
               ])
             ])
           ]))
@@ -139,7 +145,9 @@ final class APIState: Sendable {
   /// Best-practice warnings for this request (filled by the warnings admission).
   func pendingWarnings(for request: HTTPRequest) -> [String] { [] }
 
-  func strategicMerge(_ patch: JSONValue, to object: JSONValue, definition: ResourceDefinition) throws(APIError) -> JSONValue {
+  func strategicMerge(_ patch: JSONValue, to object: JSONValue, definition: ResourceDefinition) throws(APIError)
+    -> JSONValue
+  {
     StrategicMerge.apply(patch, to: object)
   }
 
@@ -147,7 +155,8 @@ final class APIState: Sendable {
     _ patch: JSONValue, to object: JSONValue, definition: ResourceDefinition, manager: String, force: Bool
   ) throws(APIError) -> JSONValue {
     if manager.isEmpty {
-      throw APIError.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+      throw APIError.badRequest(
+        "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
     }
     return StrategicMerge.apply(patch, to: object)
   }
@@ -157,7 +166,9 @@ final class APIState: Sendable {
 /// A LabelSelector object (matchLabels, matchExpressions) against a label set.
 enum LabelSelectorObject {
   static func matches(_ selector: JSONValue, _ labels: [String: String]) -> Bool {
-    for (key, value) in selector["matchLabels"]?.objectValue ?? [:] where labels[key] != value.stringValue { return false }
+    for (key, value) in selector["matchLabels"]?.objectValue ?? [:] where labels[key] != value.stringValue {
+      return false
+    }
     for expression in selector["matchExpressions"]?.arrayValue ?? [] {
       let key = expression["key"]?.stringValue ?? ""
       let values = (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue)

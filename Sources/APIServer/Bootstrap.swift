@@ -43,7 +43,9 @@ struct Bootstrap: Sendable {
         "subsets": .array([
           .object([
             "addresses": .array([.object(["ip": .string(advertiseAddress)])]),
-            "ports": .array([.object(["name": .string("https"), "port": .int(Int64(port)), "protocol": .string("TCP")])]),
+            "ports": .array([
+              .object(["name": .string("https"), "port": .int(Int64(port)), "protocol": .string("TCP")])
+            ]),
           ])
         ]),
       ])

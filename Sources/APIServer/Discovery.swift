@@ -16,7 +16,8 @@ struct Discovery: Sendable {
   ])
 
   static func isDiscoveryPath(_ path: String) -> Bool {
-    path == "/api" || path == "/apis" || path.hasPrefix("/api/") || path.hasPrefix("/apis/") || path.hasPrefix("/openapi")
+    path == "/api" || path == "/apis" || path.hasPrefix("/api/") || path.hasPrefix("/apis/")
+      || path.hasPrefix("/openapi")
   }
 
   static func json(_ value: JSONValue, contentType: String = "application/json") -> HTTPResponse {
@@ -33,21 +34,25 @@ struct Discovery: Sendable {
   }
 
   func response(path: String, accept: String) -> HTTPResponse? {
-    let aggregated = accept.contains("as=APIGroupDiscoveryList") && accept.contains("v=v2;") || accept.hasSuffix("v=v2;as=APIGroupDiscoveryList")
+    let aggregated =
+      accept.contains("as=APIGroupDiscoveryList") && accept.contains("v=v2;")
+      || accept.hasSuffix("v=v2;as=APIGroupDiscoveryList")
     let parts = path.split(separator: "/").map(String.init)
     switch parts.count {
     case 1 where parts[0] == "api":
       if aggregated { return Discovery.json(aggregatedList(core: true), contentType: Discovery.aggregatedType) }
-      return Discovery.json(.object([
-        "kind": .string("APIVersions"), "versions": .array([.string("v1")]),
-        "serverAddressByClientCIDRs": serverAddresses,
-      ]))
+      return Discovery.json(
+        .object([
+          "kind": .string("APIVersions"), "versions": .array([.string("v1")]),
+          "serverAddressByClientCIDRs": serverAddresses,
+        ]))
     case 1 where parts[0] == "apis":
       if aggregated { return Discovery.json(aggregatedList(core: false), contentType: Discovery.aggregatedType) }
-      return Discovery.json(.object([
-        "kind": .string("APIGroupList"), "apiVersion": .string("v1"),
-        "groups": .array(registry.groups.filter { !$0.name.isEmpty }.map(group)),
-      ]))
+      return Discovery.json(
+        .object([
+          "kind": .string("APIGroupList"), "apiVersion": .string("v1"),
+          "groups": .array(registry.groups.filter { !$0.name.isEmpty }.map(group)),
+        ]))
     case 2 where parts[0] == "api":
       return resourceList(group: "", version: parts[1])
     case 2 where parts[0] == "apis":
@@ -93,17 +98,19 @@ struct Discovery: Sendable {
         let (kind, verbs, subGroup, subVersion) = Discovery.subresource(sub, definition)
         var entry: [String: JSONValue] = [
           "name": .string("\(definition.plural)/\(sub.rawValue)"), "singularName": .string(""),
-          "namespaced": .bool(definition.namespaced), "kind": .string(kind), "verbs": .array(verbs.map(JSONValue.string)),
+          "namespaced": .bool(definition.namespaced), "kind": .string(kind),
+          "verbs": .array(verbs.map(JSONValue.string)),
         ]
         if let subGroup { entry["group"] = .string(subGroup) }
         if let subVersion { entry["version"] = .string(subVersion) }
         resources.append(.object(entry))
       }
     }
-    return Discovery.json(.object([
-      "kind": .string("APIResourceList"), "apiVersion": .string("v1"),
-      "groupVersion": .string(group.isEmpty ? version : "\(group)/\(version)"), "resources": .array(resources),
-    ]))
+    return Discovery.json(
+      .object([
+        "kind": .string("APIResourceList"), "apiVersion": .string("v1"),
+        "groupVersion": .string(group.isEmpty ? version : "\(group)/\(version)"), "resources": .array(resources),
+      ]))
   }
 
   /// The kind and verbs a subresource answers with.
@@ -128,17 +135,23 @@ struct Discovery: Sendable {
     var items: [JSONValue] = []
     for group in registry.groups where group.name.isEmpty == core {
       let versions = group.versions.map { version -> JSONValue in
-        let resources = definitions.filter { $0.group == group.name && $0.version == version }.map { definition -> JSONValue in
+        let resources = definitions.filter { $0.group == group.name && $0.version == version }.map {
+          definition -> JSONValue in
           var resource: [String: JSONValue] = [
             "resource": .string(definition.plural), "singularResource": .string(definition.singular),
             "scope": .string(definition.namespaced ? "Namespaced" : "Cluster"),
             "responseKind": .object([
-              "group": .string(definition.group), "version": .string(definition.version), "kind": .string(definition.kind),
+              "group": .string(definition.group), "version": .string(definition.version),
+              "kind": .string(definition.kind),
             ]),
             "verbs": .array(definition.verbs.map(JSONValue.string)),
           ]
-          if !definition.shortNames.isEmpty { resource["shortNames"] = .array(definition.shortNames.map(JSONValue.string)) }
-          if !definition.categories.isEmpty { resource["categories"] = .array(definition.categories.map(JSONValue.string)) }
+          if !definition.shortNames.isEmpty {
+            resource["shortNames"] = .array(definition.shortNames.map(JSONValue.string))
+          }
+          if !definition.categories.isEmpty {
+            resource["categories"] = .array(definition.categories.map(JSONValue.string))
+          }
           let subs = definition.subresources.sorted(by: { $0.rawValue < $1.rawValue }).map { sub -> JSONValue in
             let (kind, verbs, subGroup, subVersion) = Discovery.subresource(sub, definition)
             return .object([

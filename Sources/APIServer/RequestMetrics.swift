@@ -19,7 +19,8 @@ final class RequestMetrics: Sendable {
     case .full(let status, _, _): code = Int(status.code)
     case .stream(let status, _, _): code = Int(status.code)
     }
-    let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+    let seconds =
+      Double((ContinuousClock.now - start).components.attoseconds) / 1e18
       + Double((ContinuousClock.now - start).components.seconds)
     state.withLock { state in
       state.counts[Key(verb: verb, resource: resource, code: code), default: 0] += 1
@@ -32,17 +33,20 @@ final class RequestMetrics: Sendable {
   }
 
   func exposition() -> HTTPResponse {
-    var text = "# HELP apiserver_request_total Counter of apiserver requests broken out by verb, resource and HTTP code.\n"
+    var text =
+      "# HELP apiserver_request_total Counter of apiserver requests broken out by verb, resource and HTTP code.\n"
     text += "# TYPE apiserver_request_total counter\n"
     let (counts, latency) = state.withLock { ($0.counts, $0.latency) }
     for (key, value) in counts.sorted(by: { "\($0.key)" < "\($1.key)" }) {
-      text += "apiserver_request_total{code=\"\(key.code)\",resource=\"\(key.resource)\",verb=\"\(key.verb)\"} \(value)\n"
+      text +=
+        "apiserver_request_total{code=\"\(key.code)\",resource=\"\(key.resource)\",verb=\"\(key.verb)\"} \(value)\n"
     }
     text += "# HELP apiserver_request_duration_seconds Response latency distribution in seconds for each verb.\n"
     text += "# TYPE apiserver_request_duration_seconds histogram\n"
     for (verb, histogram) in latency.sorted(by: { $0.key < $1.key }) {
       for (index, bound) in RequestMetrics.buckets.enumerated() {
-        text += "apiserver_request_duration_seconds_bucket{verb=\"\(verb)\",le=\"\(bound)\"} \(histogram.counts[index])\n"
+        text +=
+          "apiserver_request_duration_seconds_bucket{verb=\"\(verb)\",le=\"\(bound)\"} \(histogram.counts[index])\n"
       }
       text += "apiserver_request_duration_seconds_bucket{verb=\"\(verb)\",le=\"+Inf\"} \(histogram.total)\n"
       text += "apiserver_request_duration_seconds_sum{verb=\"\(verb)\"} \(histogram.sum)\n"

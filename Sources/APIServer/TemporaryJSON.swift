@@ -35,7 +35,8 @@ extension JSONValue {
     case .null: out += Array("null".utf8)
     case .bool(let value): out += Array((value ? "true" : "false").utf8)
     case .int(let value): out += Array(String(value).utf8)
-    case .double(let value): out += Array((value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)").utf8)
+    case .double(let value):
+      out += Array((value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)").utf8)
     case .string(let value): JSONValue.writeString(value, to: &out)
     case .array(let values):
       out.append(UInt8(ascii: "["))

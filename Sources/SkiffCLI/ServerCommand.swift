@@ -1,9 +1,9 @@
 import APIServer
 import ArgumentParser
 import EtcdServer
-import PKI
 import Foundation
 import Logging
+import PKI
 import ServiceLifecycle
 import SkiffCore
 import Store
@@ -54,7 +54,8 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "Extra name or IP for the serving certificate (repeatable).")
   var tlsSan: [String] = []
 
-  @Option(help: "Where to write the admin kubeconfig (default /etc/skiff/skiff.yaml, <data-dir>/skiff.yaml when not root).")
+  @Option(
+    help: "Where to write the admin kubeconfig (default /etc/skiff/skiff.yaml, <data-dir>/skiff.yaml when not root).")
   var writeKubeconfig: String?
 
   @Option(help: "File mode of the admin kubeconfig, octal.")
@@ -71,6 +72,9 @@ struct ServerCommand: AsyncParsableCommand {
 
   @Flag(help: "Do not run the embedded agent on this host.")
   var disableAgent = false
+
+  @Flag(help: "Do not run the Kubernetes API server (datastore and etcd API only).")
+  var disableApiserver = false
 
   @Flag(help: "Log at debug level.")
   var debug = false
@@ -142,7 +146,7 @@ struct ServerCommand: AsyncParsableCommand {
         throw ValidationError("\(error)")
       }
     }
-    services.append(try await apiServer(log: log, dataDir: dataDir, logger: logger))
+    if !disableApiserver { services.append(try await apiServer(log: log, dataDir: dataDir, logger: logger)) }
     let group = ServiceGroup(
       configuration: .init(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
@@ -176,7 +180,8 @@ struct ServerCommand: AsyncParsableCommand {
     logger.info("wrote kubeconfig", metadata: ["path": "\(kubeconfigPath)"])
 
     var configuration = APIServer.Configuration(
-      certificatePEM: pki.serving.certificatePEM + "\n" + pki.serverCA.certificatePEM, keyPEM: pki.serving.privateKeyPEM,
+      certificatePEM: pki.serving.certificatePEM + "\n" + pki.serverCA.certificatePEM,
+      keyPEM: pki.serving.privateKeyPEM,
       clientCAPEM: pki.clientCA.certificatePEM)
     configuration.bindAddress = bindAddress
     configuration.port = httpsListenPort

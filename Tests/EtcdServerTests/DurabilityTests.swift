@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import SkiffTestSupport
 import Store
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import SkiffTestSupport
 import Testing
 
 private let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first {

@@ -1,11 +1,12 @@
 import Foundation
+import SkiffTestSupport
 import Testing
 
 /// The real etcdctl 3.4 against a real `skiff server` on a temporary SQLite datastore.
 @Suite(.enabled(if: SkiffServerProcess.hasEtcdctl, "etcdctl not installed: apt-get install etcd-client to run"))
 struct EtcdctlTests {
   private func withServer(_ body: (SkiffServerProcess) async throws -> Void) async throws {
-    let server = try SkiffServerProcess()
+    let server = try SkiffServerProcess(arguments: ["--disable-apiserver"])
     defer { server.stop() }
     try await server.waitReady()
     try await body(server)

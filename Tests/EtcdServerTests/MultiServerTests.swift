@@ -1,4 +1,5 @@
 import Foundation
+import SkiffTestSupport
 import Testing
 
 private let postgres = ProcessInfo.processInfo.environment["SKIFF_TEST_POSTGRES"]
@@ -23,8 +24,8 @@ struct MultiServerTests {
 
   @Test func writesThroughOneServerReachWatchersOfTheOtherGapFree() async throws {
     let dsn = try freshDatabase()
-    let a = try SkiffServerProcess(arguments: ["--datastore-endpoint", dsn])
-    let b = try SkiffServerProcess(arguments: ["--datastore-endpoint", dsn])
+    let a = try SkiffServerProcess(arguments: ["--datastore-endpoint", dsn, "--disable-apiserver"])
+    let b = try SkiffServerProcess(arguments: ["--datastore-endpoint", dsn, "--disable-apiserver"])
     defer {
       a.stop()
       b.stop()

@@ -13,7 +13,8 @@ struct Authenticator: Sendable {
       return user
     }
     if let header = request.headers.first(name: "authorization") {
-      guard header.lowercased().hasPrefix("bearer "), let user = await user(fromToken: String(header.dropFirst(7))) else {
+      guard header.lowercased().hasPrefix("bearer "), let user = await user(fromToken: String(header.dropFirst(7)))
+      else {
         throw APIError.unauthorized()
       }
       return user
@@ -33,7 +34,8 @@ struct Authenticator: Sendable {
     let cache = state.cache(for: accounts)
     await cache.waitUntilFresh(state.log.currentRevision)
     let account = cache.object(key: accounts.storageKey(namespace: claims.namespace, name: claims.serviceAccount.name))
-    guard let account, claims.serviceAccount.uid.isEmpty || account.object["metadata"]?["uid"]?.stringValue == claims.serviceAccount.uid
+    guard let account,
+      claims.serviceAccount.uid.isEmpty || account.object["metadata"]?["uid"]?.stringValue == claims.serviceAccount.uid
     else { return nil }
     if let pod = claims.pod, let pods = state.registry.lookup(group: "", version: "v1", plural: "pods") {
       let found = state.cache(for: pods).object(key: pods.storageKey(namespace: claims.namespace, name: pod.name))
@@ -45,7 +47,8 @@ struct Authenticator: Sendable {
       extra["authentication.kubernetes.io/pod-uid"] = [pod.uid]
     }
     return UserInfo(
-      name: claims.username, uid: claims.serviceAccount.uid, groups: claims.groups + ["system:authenticated"], extra: extra)
+      name: claims.username, uid: claims.serviceAccount.uid, groups: claims.groups + ["system:authenticated"],
+      extra: extra)
   }
 
   /// user = CN, groups = O, as upstream's x509 authenticator maps a certificate.

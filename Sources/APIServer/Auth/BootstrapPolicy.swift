@@ -89,11 +89,21 @@ enum BootstrapPolicy {
       ]),
     role(
       "system:discovery",
-      [urls(["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"], ["get"])]),
+      [
+        urls(
+          [
+            "/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version",
+            "/version/",
+          ], ["get"])
+      ]),
     role("system:public-info-viewer", [urls(["/healthz", "/livez", "/readyz", "/version", "/version/"], ["get"])]),
     role(
       "system:monitoring",
-      [urls(["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*"], ["get"])]),
+      [
+        urls(
+          ["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*"], ["get"]
+        )
+      ]),
     role(
       "system:node",
       [
@@ -106,7 +116,8 @@ enum BootstrapPolicy {
         rule([""], ["pods"], ["get", "list", "watch", "create", "delete"]),
         rule([""], ["pods/status"], ["patch", "update"]),
         rule([""], ["pods/eviction"], ["create"]),
-        rule([""], ["configmaps", "secrets", "persistentvolumeclaims", "persistentvolumes"], ["get", "list", "watch"]),
+        rule(
+          [""], ["configmaps", "secrets", "persistentvolumeclaims", "persistentvolumes"], ["get", "list", "watch"]),
         rule([""], ["serviceaccounts/token"], ["create"]),
         rule(["coordination.k8s.io"], ["leases"], ["create", "delete", "get", "patch", "update"]),
         rule(["storage.k8s.io"], ["csidrivers", "csinodes", "volumeattachments"], ["get", "list", "watch"]),

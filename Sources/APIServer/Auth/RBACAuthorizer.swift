@@ -24,7 +24,9 @@ struct RBACAuthorizer: Sendable {
     let clusterBindingCache = state.cache(for: clusterBindings)
     let bindingCache = state.cache(for: bindings)
     let revision = state.log.currentRevision
-    for cache in [roleCache, clusterRoleCache, clusterBindingCache, bindingCache] { await cache.waitUntilFresh(revision) }
+    for cache in [roleCache, clusterRoleCache, clusterBindingCache, bindingCache] {
+      await cache.waitUntilFresh(revision)
+    }
 
     func roleRules(_ ref: JSONValue?, namespace: String) -> [JSONValue] {
       guard let ref, let name = ref["name"]?.stringValue else { return [] }
@@ -79,7 +81,8 @@ struct RBACAuthorizer: Sendable {
     }
     let groups = list("apiGroups")
     guard groups.contains("*") || groups.contains(attributes.group) else { return false }
-    let resource = attributes.subresource.isEmpty ? attributes.resource : "\(attributes.resource)/\(attributes.subresource)"
+    let resource =
+      attributes.subresource.isEmpty ? attributes.resource : "\(attributes.resource)/\(attributes.subresource)"
     let resources = list("resources")
     guard
       resources.contains("*") || resources.contains(resource)

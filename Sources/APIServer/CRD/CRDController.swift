@@ -10,7 +10,9 @@ struct CRDController: Sendable {
   let state: APIState
 
   func run() async {
-    guard let crds = state.registry.lookup(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions")
+    guard
+      let crds = state.registry.lookup(
+        group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions")
     else { return }
     let cache = state.cache(for: crds)
     while !Task.isCancelled {
@@ -58,7 +60,8 @@ struct CRDController: Sendable {
   private func cleanUp(_ crd: JSONValue, definitions: [ResourceDefinition], crds: ResourceDefinition, revision: Int64)
     async
   {
-    state.registry.unregister(group: crd["spec"]?["group"]?.stringValue ?? "", plural: crd["spec"]?["names"]?["plural"]?.stringValue ?? "")
+    state.registry.unregister(
+      group: crd["spec"]?["group"]?.stringValue ?? "", plural: crd["spec"]?["names"]?["plural"]?.stringValue ?? "")
     if let definition = definitions.first {
       let prefix = Array(definition.storagePrefix.utf8)
       _ = try? await state.log.delete(DeleteRequest(range: .prefix(prefix)))

@@ -36,7 +36,8 @@ enum CustomResources {
     strategy.resetsStatusOnCreate = strategy.hasStatus
     strategy.tracksGeneration = true
     strategy.specFields = []  // every change but metadata and status bumps a custom resource's generation
-    let columns = (version["additionalPrinterColumns"]?.arrayValue ?? []).compactMap { column -> (TableColumn, String)? in
+    let columns = (version["additionalPrinterColumns"]?.arrayValue ?? []).compactMap {
+      column -> (TableColumn, String)? in
       guard let name = column["name"]?.stringValue, let path = column["jsonPath"]?.stringValue else { return nil }
       return (
         TableColumn(
@@ -64,7 +65,8 @@ enum CustomResources {
     var status = crd["status"] ?? .object([:])
     status["acceptedNames"] = crd["spec"]?["names"] ?? .object([:])
     status["storedVersions"] = .array(
-      (crd["spec"]?["versions"]?.arrayValue ?? []).filter { $0["storage"]?.boolValue == true }.compactMap { $0["name"] })
+      (crd["spec"]?["versions"]?.arrayValue ?? []).filter { $0["storage"]?.boolValue == true }.compactMap { $0["name"] }
+    )
     func condition(_ type: String, _ reason: String, _ message: String) -> JSONValue {
       .object([
         "type": .string(type), "status": .string("True"), "reason": .string(reason), "message": .string(message),

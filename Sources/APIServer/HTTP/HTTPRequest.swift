@@ -61,7 +61,8 @@ public struct HTTPRequest: Sendable {
 /// client goes away.
 public enum HTTPResponse: Sendable {
   case full(status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8])
-  case stream(status: HTTPResponseStatus, headers: HTTPHeaders, body: @Sendable (ResponseBodyWriter) async throws -> Void)
+  case stream(
+    status: HTTPResponseStatus, headers: HTTPHeaders, body: @Sendable (ResponseBodyWriter) async throws -> Void)
 }
 
 /// Writes parts of a streamed body; each write waits until the transport took it, so a slow

@@ -72,7 +72,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     context.close(promise: nil)
   }
 
-  private static func write(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, to channel: Channel) async {
+  private static func write(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, to channel: Channel) async
+  {
     switch response {
     case .full(let status, var headers, let body):
       headers.replaceOrAdd(name: "content-length", value: String(body.count))

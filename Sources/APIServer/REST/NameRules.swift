@@ -11,7 +11,8 @@ enum NameRules {
       if value.utf8.count > 63 { out.append("must be no more than 63 characters") }
       let bytes = Array(value.utf8)
       let ok =
-        !bytes.isEmpty && isLower(bytes.first!) && isLowerAlnum(bytes.last!) && bytes.allSatisfy { isLowerAlnum($0) || $0 == 45 }
+        !bytes.isEmpty && isLower(bytes.first!) && isLowerAlnum(bytes.last!)
+        && bytes.allSatisfy { isLowerAlnum($0) || $0 == 45 }
       if !ok {
         out.append(
           "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
@@ -51,6 +52,18 @@ enum NameRules {
     return isAlnum(first) && isAlnum(last) && bytes.allSatisfy { isAlnum($0) || $0 == 45 || $0 == 95 || $0 == 46 }
   }
 
+  /// ConfigMap and Secret keys: alphanumerics, '-', '_' or '.'.
+  static func configMapKey(_ value: String) -> [String] {
+    var out: [String] = []
+    if value.utf8.count > 253 { out.append("must be no more than 253 characters") }
+    if value.isEmpty || !value.utf8.allSatisfy({ isAlnum($0) || $0 == 45 || $0 == 95 || $0 == 46 }) {
+      out.append(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+      )
+    }
+    return out
+  }
+
   static func subdomain(_ value: String) -> [String] {
     var out: [String] = []
     if value.utf8.count > 253 { out.append("must be no more than 253 characters") }
@@ -79,7 +92,9 @@ enum NameRules {
     var out: [String] = []
     let name = parts.last ?? ""
     if parts.count == 2 {
-      if parts[0].isEmpty { out.append("prefix part must be non-empty") } else {
+      if parts[0].isEmpty {
+        out.append("prefix part must be non-empty")
+      } else {
         out += subdomain(parts[0]).map { "prefix part \($0)" }
       }
     }

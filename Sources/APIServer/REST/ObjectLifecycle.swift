@@ -38,7 +38,9 @@ enum ObjectLifecycle {
       return
     }
     var metadata = object["metadata"] ?? .object([:])
-    for key in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "generation"] {
+    for key in [
+      "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "generation",
+    ] {
       metadata[key] = oldMetadata[key]
     }
     metadata["resourceVersion"] = nil

@@ -26,7 +26,8 @@ struct PatchRequest: Sendable {
       throw APIError.badRequest("json: cannot unmarshal \(patch.typeName) into Go value of type jsonpatch.Patch")
     }
     if kind != .json, patch.objectValue == nil {
-      throw APIError.badRequest("json: cannot unmarshal \(patch.typeName) into Go value of type map[string]interface {}")
+      throw APIError.badRequest(
+        "json: cannot unmarshal \(patch.typeName) into Go value of type map[string]interface {}")
     }
     self.definition = definition
     self.state = state
@@ -40,7 +41,9 @@ struct PatchRequest: Sendable {
     case .json: return try JSONPatch.apply(patch.arrayValue ?? [], to: object)
     case .merge: return MergePatch.apply(patch, to: object)
     case .strategic: return try state.strategicMerge(patch, to: object, definition: definition)
-    case .apply: return try state.serverSideApply(patch, to: object, definition: definition, manager: fieldManager ?? "", force: force)
+    case .apply:
+      return try state.serverSideApply(
+        patch, to: object, definition: definition, manager: fieldManager ?? "", force: force)
     }
   }
 }
@@ -74,10 +77,13 @@ enum JSONPatch {
       case "remove": document = try remove(document, pointer[...])
       case "test":
         guard try get(document, pointer) == (operation["value"] ?? .null) else {
-          throw APIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request")
+          throw APIError(
+            code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request")
         }
       case "move", "copy":
-        guard let from = operation["from"]?.stringValue else { throw APIError.badRequest("missing from in \(op) operation") }
+        guard let from = operation["from"]?.stringValue else {
+          throw APIError.badRequest("missing from in \(op) operation")
+        }
         let source = try tokens(from)
         let value = try get(document, source)
         if op == "move" { document = try remove(document, source[...]) }
@@ -90,7 +96,9 @@ enum JSONPatch {
   }
 
   static func tokens(_ path: String) throws(APIError) -> [String] {
-    guard path.isEmpty || path.hasPrefix("/") else { throw APIError.badRequest("JSON pointer must start with '/': \(path)") }
+    guard path.isEmpty || path.hasPrefix("/") else {
+      throw APIError.badRequest("JSON pointer must start with '/': \(path)")
+    }
     return path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
       $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
     }
@@ -115,22 +123,30 @@ enum JSONPatch {
   private static func missing(_ pointer: [String]) -> APIError {
     APIError(
       code: 422, reason: "Invalid",
-      message: "the server rejected our request due to an error in our request: replace operation does not apply: doc is missing path: /\(pointer.joined(separator: "/"))")
+      message:
+        "the server rejected our request due to an error in our request: replace operation does not apply: doc is missing path: /\(pointer.joined(separator: "/"))"
+    )
   }
 
-  static func set(_ document: JSONValue, _ pointer: ArraySlice<String>, value: JSONValue, insert: Bool) throws(APIError) -> JSONValue {
+  static func set(_ document: JSONValue, _ pointer: ArraySlice<String>, value: JSONValue, insert: Bool) throws(APIError)
+    -> JSONValue
+  {
     guard let token = pointer.first else { return value }
     let rest = pointer.dropFirst()
     switch document {
     case .object(var members):
-      if rest.isEmpty { members[token] = value } else {
+      if rest.isEmpty {
+        members[token] = value
+      } else {
         guard let child = members[token] else { throw missing(Array(pointer)) }
         members[token] = try set(child, rest, value: value, insert: insert)
       }
       return .object(members)
     case .array(var items):
       if rest.isEmpty {
-        if token == "-" && insert { items.append(value) } else {
+        if token == "-" && insert {
+          items.append(value)
+        } else {
           guard let index = Int(token), index >= 0, index <= items.count, insert || index < items.count else {
             throw missing(Array(pointer))
           }

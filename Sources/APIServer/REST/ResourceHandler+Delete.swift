@@ -24,9 +24,11 @@ extension ResourceHandler {
     if let grace = request.parameter("gracePeriodSeconds").flatMap(Int64.init) { options.gracePeriodSeconds = grace }
     if let policy = request.parameter("propagationPolicy") { options.propagationPolicy = policy }
     if let policy = options.propagationPolicy, !["Orphan", "Background", "Foreground"].contains(policy) {
-      throw APIError.invalid(definition, name: target.name ?? "", errors: [
-        .notSupported("propagationPolicy", .string(policy), ["Foreground", "Background", "Orphan", "nil"])
-      ])
+      throw APIError.invalid(
+        definition, name: target.name ?? "",
+        errors: [
+          .notSupported("propagationPolicy", .string(policy), ["Foreground", "Background", "Orphan", "nil"])
+        ])
     }
     return options
   }
@@ -51,12 +53,15 @@ extension ResourceHandler {
     if let uid = options.preconditionUID, uid != old["metadata"]?["uid"]?.stringValue {
       throw APIError.conflict(
         definition, name: name,
-        why: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(old["metadata"]?["uid"]?.stringValue ?? "")")
+        why:
+          "Precondition failed: UID in precondition: \(uid), UID in object meta: \(old["metadata"]?["uid"]?.stringValue ?? "")"
+      )
     }
     if let asked = options.preconditionResourceVersion, asked != String(revision) {
       throw APIError.conflict(
         definition, name: name,
-        why: "Precondition failed: ResourceVersion in precondition: \(asked), ResourceVersion in object meta: \(revision)")
+        why:
+          "Precondition failed: ResourceVersion in precondition: \(asked), ResourceVersion in object meta: \(revision)")
     }
     try await state.admitDelete(handler: self, object: old)
     var object = old
@@ -95,7 +100,8 @@ extension ResourceHandler {
     }
     if !isDryRun {
       do {
-        _ = try await state.objects.delete(key: definition.storageKey(namespace: namespace, name: name), revision: revision)
+        _ = try await state.objects.delete(
+          key: definition.storageKey(namespace: namespace, name: name), revision: revision)
       } catch ObjectStore.Outcome.modified {
         throw APIError.conflict(definition, name: name)
       } catch {
@@ -135,7 +141,8 @@ extension ResourceHandler {
       if index > 0 { out.append(UInt8(ascii: ",")) }
       out += item.encoded()
     }
-    out += Array("],\"kind\":\"\(definition.listKind)\",\"metadata\":{\"resourceVersion\":\"\(snapshot.revision)\"}}".utf8)
+    out += Array(
+      "],\"kind\":\"\(definition.listKind)\",\"metadata\":{\"resourceVersion\":\"\(snapshot.revision)\"}}".utf8)
     return respond(.ok, out)
   }
 }

@@ -61,14 +61,16 @@ extension ResourceHandler {
     var next: ListContinue? = nil
     if let token = request.parameter("continue"), !token.isEmpty {
       guard let position = ListContinue(token: token) else { throw APIError.badRequest("continue key is not valid") }
-      (items, next) = try await listFromStore(prefix: prefix, from: position, limit: limit, labels: labels, fields: fields)
+      (items, next) = try await listFromStore(
+        prefix: prefix, from: position, limit: limit, labels: labels, fields: fields)
       revision = position.revision
     } else {
       let match = request.parameter("resourceVersionMatch") ?? ""
       let asked = Int64(request.parameter("resourceVersion") ?? "") ?? 0
       if match == "Exact" && asked > 0 && asked != cache.revision {
         (items, next) = try await listFromStore(
-          prefix: prefix, from: ListContinue(revision: asked, start: prefix), limit: limit, labels: labels, fields: fields)
+          prefix: prefix, from: ListContinue(revision: asked, start: prefix), limit: limit, labels: labels,
+          fields: fields)
         revision = asked
       } else {
         if request.parameter("resourceVersion") != "0" { try await freshCache() }
@@ -85,8 +87,10 @@ extension ResourceHandler {
     }
     if let include = wantsTable {
       let objects = items.map(\.object)
-      return respond(.ok, TableWriter(definition: definition, includeObject: include).table(
-        for: objects, revision: String(revision), continueToken: next?.token))
+      return respond(
+        .ok,
+        TableWriter(definition: definition, includeObject: include).table(
+          for: objects, revision: String(revision), continueToken: next?.token))
     }
     var out: [UInt8] = []
     out.reserveCapacity(items.reduce(128) { $0 + $1.bytes.count + 1 })
@@ -116,7 +120,8 @@ extension ResourceHandler {
       } catch let error as StoreError {
         if case .compacted = error {
           throw APIError.gone(
-            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
+            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter."
+          )
         }
         throw APIError.unavailable("\(error)")
       } catch {

@@ -21,7 +21,9 @@ extension ResourceHandler {
           name: spec["user"]?.stringValue ?? "", uid: spec["uid"]?.stringValue ?? "",
           groups: (spec["groups"]?.arrayValue ?? []).compactMap(\.stringValue))
         if subject.name.isEmpty && subject.groups.isEmpty {
-          throw APIError.invalid(definition, name: "", errors: [.invalid("spec.user", .string(""), "at least one of user or group must be specified")])
+          throw APIError.invalid(
+            definition, name: "",
+            errors: [.invalid("spec.user", .string(""), "at least one of user or group must be specified")])
         }
       }
       var attributes = RequestAttributes(user: subject, verb: "")
@@ -36,15 +38,20 @@ extension ResourceHandler {
         attributes.verb = nonResource["verb"]?.stringValue ?? ""
         attributes.path = nonResource["path"]?.stringValue ?? ""
       } else {
-        throw APIError.invalid(definition, name: "", errors: [
-          .invalid("spec.resourceAttributes", .null, "exactly one of nonResourceAttributes or resourceAttributes must be specified")
-        ])
+        throw APIError.invalid(
+          definition, name: "",
+          errors: [
+            .invalid(
+              "spec.resourceAttributes", .null,
+              "exactly one of nonResourceAttributes or resourceAttributes must be specified")
+          ])
       }
       let allowed = await state.authorizer.allows(attributes, state: state)
       status["allowed"] = .bool(allowed)
       if allowed {
         status["reason"] = .string(
-          attributes.user.groups.contains("system:masters") ? "" : "RBAC: allowed by a binding of \(attributes.user.name)")
+          attributes.user.groups.contains("system:masters")
+            ? "" : "RBAC: allowed by a binding of \(attributes.user.name)")
       }
     case "SelfSubjectRulesReview":
       let namespace = spec["namespace"]?.stringValue ?? ""
@@ -57,13 +64,15 @@ extension ResourceHandler {
       }
       for rule in rules {
         if rule["nonResourceURLs"] != nil {
-          nonResourceRules.append(.object(["verbs": rule["verbs"] ?? .array([]), "nonResourceURLs": rule["nonResourceURLs"]!]))
+          nonResourceRules.append(
+            .object(["verbs": rule["verbs"] ?? .array([]), "nonResourceURLs": rule["nonResourceURLs"]!]))
         } else {
           resourceRules.append(rule)
         }
       }
       status = [
-        "resourceRules": .array(resourceRules), "nonResourceRules": .array(nonResourceRules), "incomplete": .bool(false),
+        "resourceRules": .array(resourceRules), "nonResourceRules": .array(nonResourceRules),
+        "incomplete": .bool(false),
       ]
     case "SelfSubjectReview":
       status["userInfo"] = userInfoJSON(user)

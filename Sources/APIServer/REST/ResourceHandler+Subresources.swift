@@ -13,19 +13,24 @@ extension ResourceHandler {
         var wanted: JSONValue
         if request.method == .PUT {
           wanted = try bodyObject()
-          if let asked = wanted["metadata"]?["resourceVersion"]?.stringValue, !asked.isEmpty, asked != String(revision) {
+          if let asked = wanted["metadata"]?["resourceVersion"]?.stringValue, !asked.isEmpty, asked != String(revision)
+          {
             throw APIError.conflict(definition, name: name)
           }
         } else {
           let type = request.headers.first(name: "content-type")?.split(separator: ";").first.map(String.init) ?? ""
           let patch = try PatchRequest(contentType: type, body: request.body, definition: definition, state: state)
-          wanted = type == "application/json-patch+json" ? try JSONPatch.apply(patch.patch.arrayValue ?? [], to: scale)
+          wanted =
+            type == "application/json-patch+json"
+            ? try JSONPatch.apply(patch.patch.arrayValue ?? [], to: scale)
             : MergePatch.apply(patch.patch, to: scale)
         }
         guard let replicas = wanted["spec"]?["replicas"]?.intValue, replicas >= 0 else {
-          throw APIError.invalid(definition, name: name, errors: [
-            .invalid("spec.replicas", wanted["spec"]?["replicas"] ?? .null, "must be greater than or equal to 0")
-          ])
+          throw APIError.invalid(
+            definition, name: name,
+            errors: [
+              .invalid("spec.replicas", wanted["spec"]?["replicas"] ?? .null, "must be greater than or equal to 0")
+            ])
         }
         var updated = object
         updated["spec"]?["replicas"] = .int(replicas)
@@ -80,10 +85,11 @@ extension ResourceHandler {
     bound["spec"]?["nodeName"] = .string(node)
     var status = bound["status"] ?? .object([:])
     var conditions = (status["conditions"]?.arrayValue ?? []).filter { $0["type"]?.stringValue != "PodScheduled" }
-    conditions.append(.object([
-      "type": .string("PodScheduled"), "status": .string("True"), "lastProbeTime": .null,
-      "lastTransitionTime": .string(state.now()),
-    ]))
+    conditions.append(
+      .object([
+        "type": .string("PodScheduled"), "status": .string("True"), "lastProbeTime": .null,
+        "lastTransitionTime": .string(state.now()),
+      ]))
     status["conditions"] = .array(conditions)
     bound["status"] = status
     do {

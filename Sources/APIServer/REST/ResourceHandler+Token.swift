@@ -24,9 +24,11 @@ extension ResourceHandler {
       case "Secret": bound.secret = ref
       case "Node": bound.node = ref
       default:
-        throw APIError.invalid(definition, name: name, errors: [
-          .notSupported("spec.boundObjectRef.kind", .string(kind), ["Pod", "Secret", "Node"])
-        ])
+        throw APIError.invalid(
+          definition, name: name,
+          errors: [
+            .notSupported("spec.boundObjectRef.kind", .string(kind), ["Pod", "Secret", "Node"])
+          ])
       }
     }
     let issued: (token: String, claims: ServiceAccountClaims)

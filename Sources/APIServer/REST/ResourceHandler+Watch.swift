@@ -92,7 +92,13 @@ struct WatchEventEncoder: Sendable {
       guard now else { return nil }
       type = .added
     case .modified:
-      if now && before { type = .modified } else if now { type = .added } else if before { type = .deleted } else {
+      if now && before {
+        type = .modified
+      } else if now {
+        type = .added
+      } else if before {
+        type = .deleted
+      } else {
         return nil
       }
     case .deleted:

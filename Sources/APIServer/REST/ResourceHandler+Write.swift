@@ -10,9 +10,12 @@ extension ResourceHandler {
     var metadata = object["metadata"] ?? .object([:])
     if definition.namespaced {
       let bodyNamespace = metadata["namespace"]?.stringValue ?? ""
-      guard let namespace = target.namespace else { throw APIError.badRequest("the server could not find the requested resource") }
+      guard let namespace = target.namespace else {
+        throw APIError.badRequest("the server could not find the requested resource")
+      }
       if !bodyNamespace.isEmpty && bodyNamespace != namespace {
-        throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        throw APIError.badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request")
       }
       metadata["namespace"] = .string(namespace)
     } else {
@@ -72,7 +75,8 @@ extension ResourceHandler {
       && !(definition.storageVersion != nil && apiVersion.hasPrefix(definition.group + "/"))
     {
       throw APIError.badRequest(
-        "the API version in the data (\(apiVersion)) does not match the expected API version (\(definition.apiVersion))")
+        "the API version in the data (\(apiVersion)) does not match the expected API version (\(definition.apiVersion))"
+      )
     }
     if kind != definition.kind {
       throw APIError.badRequest("the kind in the data (\(kind)) does not match the expected kind (\(definition.kind))")
@@ -135,14 +139,16 @@ extension ResourceHandler {
   }
 
   func patch(name: String, subresource: ResourceDefinition.Subresource?) async throws(APIError) -> HTTPResponse {
-    let type = request.headers.first(name: "content-type")?.split(separator: ";").first.map {
-      $0.trimmingCharacters(in: .whitespaces)
-    } ?? ""
+    let type =
+      request.headers.first(name: "content-type")?.split(separator: ";").first.map {
+        $0.trimmingCharacters(in: .whitespaces)
+      } ?? ""
     let patch = try PatchRequest(contentType: type, body: request.body, definition: definition, state: state)
     // Retry on a concurrent write: a patch is relative to whatever the object is now.
     for attempt in 0..<5 {
       let (old, revision) = try await current(name: name)
-      var patched = try patch.apply(to: old, fieldManager: request.parameter("fieldManager"), force: request.parameter("force") == "true")
+      var patched = try patch.apply(
+        to: old, fieldManager: request.parameter("fieldManager"), force: request.parameter("force") == "true")
       if let asked = patched["metadata"]?["resourceVersion"]?.stringValue, asked != String(revision) {
         throw APIError.conflict(definition, name: name)
       }

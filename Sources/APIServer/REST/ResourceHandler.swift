@@ -59,7 +59,8 @@ struct ResourceHandler: Sendable {
 
   private func handleSubresource(_ subresource: String) async throws(APIError) -> HTTPResponse {
     guard let name = target.name,
-      let kind = ResourceDefinition.Subresource(rawValue: subresource.split(separator: "/").first.map(String.init) ?? ""),
+      let kind = ResourceDefinition.Subresource(
+        rawValue: subresource.split(separator: "/").first.map(String.init) ?? ""),
       definition.subresources.contains(kind)
     else { throw APIError.notFoundPath(request.path) }
     switch (kind, request.method) {
@@ -81,9 +82,10 @@ struct ResourceHandler: Sendable {
 
   /// The request body as a JSON object; YAML is accepted as kubectl and curl users send it.
   func bodyObject() throws(APIError) -> JSONValue {
-    let type = request.headers.first(name: "content-type")?.split(separator: ";").first.map {
-      $0.trimmingCharacters(in: .whitespaces)
-    } ?? "application/json"
+    let type =
+      request.headers.first(name: "content-type")?.split(separator: ";").first.map {
+        $0.trimmingCharacters(in: .whitespaces)
+      } ?? "application/json"
     let value: JSONValue
     do {
       switch type {
@@ -94,10 +96,13 @@ struct ResourceHandler: Sendable {
     } catch let error as APIError {
       throw error
     } catch {
-      throw APIError.badRequest("Object 'Kind' is missing in '\(String(decoding: request.body.prefix(200), as: UTF8.self))'")
+      throw APIError.badRequest(
+        "Object 'Kind' is missing in '\(String(decoding: request.body.prefix(200), as: UTF8.self))'")
     }
     guard case .object = value else {
-      throw APIError.badRequest("couldn't get version/kind; json parse error: json: cannot unmarshal \(value.typeName) into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }")
+      throw APIError.badRequest(
+        "couldn't get version/kind; json parse error: json: cannot unmarshal \(value.typeName) into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }"
+      )
     }
     return value
   }
@@ -116,7 +121,10 @@ struct ResourceHandler: Sendable {
       object["apiVersion"] = .string(definition.apiVersion)
     }
     if let table = wantsTable {
-      return respond(status, TableWriter(definition: definition, includeObject: table).table(for: [object], revision: object["metadata"]?["resourceVersion"]?.stringValue ?? ""))
+      return respond(
+        status,
+        TableWriter(definition: definition, includeObject: table).table(
+          for: [object], revision: object["metadata"]?["resourceVersion"]?.stringValue ?? ""))
     }
     return respond(status, object.encoded())
   }

@@ -19,7 +19,11 @@ struct LabelSelector: Sendable {
       var depth = 0
       var end = rest.endIndex
       for index in rest.indices {
-        if rest[index] == "(" { depth += 1 } else if rest[index] == ")" { depth -= 1 } else if rest[index] == ",", depth == 0 {
+        if rest[index] == "(" {
+          depth += 1
+        } else if rest[index] == ")" {
+          depth -= 1
+        } else if rest[index] == ",", depth == 0 {
           end = index
           break
         }
@@ -32,7 +36,8 @@ struct LabelSelector: Sendable {
 
   private static func requirement(_ part: String) throws -> Requirement {
     if part.hasPrefix("!") {
-      return Requirement(key: String(part.dropFirst()).trimmingCharacters(in: .whitespaces), op: .doesNotExist, values: [])
+      return Requirement(
+        key: String(part.dropFirst()).trimmingCharacters(in: .whitespaces), op: .doesNotExist, values: [])
     }
     for (token, op) in [(" notin ", Operator.notIn), (" in ", .isIn)] {
       if let range = part.range(of: token) {
@@ -50,7 +55,9 @@ struct LabelSelector: Sendable {
       if let range = part.range(of: token) {
         let key = part[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
         let value = part[range.upperBound...].trimmingCharacters(in: .whitespaces)
-        if key.isEmpty { throw ParseError(description: "unable to parse requirement: found '\(token)', expected: identifier") }
+        if key.isEmpty {
+          throw ParseError(description: "unable to parse requirement: found '\(token)', expected: identifier")
+        }
         return Requirement(key: key, op: op, values: [value])
       }
     }
@@ -88,9 +95,11 @@ struct FieldSelector: Sendable {
     for part in text.split(separator: ",") {
       let part = part.trimmingCharacters(in: .whitespaces)
       if let range = part.range(of: "!=") {
-        requirements.append(.init(field: String(part[..<range.lowerBound]), equals: false, value: String(part[range.upperBound...])))
+        requirements.append(
+          .init(field: String(part[..<range.lowerBound]), equals: false, value: String(part[range.upperBound...])))
       } else if let range = part.range(of: "==") ?? part.range(of: "=") {
-        requirements.append(.init(field: String(part[..<range.lowerBound]), equals: true, value: String(part[range.upperBound...])))
+        requirements.append(
+          .init(field: String(part[..<range.lowerBound]), equals: true, value: String(part[range.upperBound...])))
       } else {
         throw LabelSelector.ParseError(description: "invalid selector: '\(text)'; can't understand '\(part)'")
       }

@@ -16,12 +16,16 @@ enum BuiltinResources {
     }
     let all = ["all"]
     // core v1
-    add("", "v1", "Namespace", "namespaces", namespaced: false, short: ["ns"],
+    add(
+      "", "v1", "Namespace", "namespaces", namespaced: false, short: ["ns"],
       verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], sub: [.status])
-    add("", "v1", "Pod", "pods", short: ["po"], categories: all,
+    add(
+      "", "v1", "Pod", "pods", short: ["po"], categories: all,
       sub: [.status, .binding, .eviction, .log, .exec, .attach, .portforward, .proxy])
-    add("", "v1", "Service", "services", short: ["svc"], categories: all,
-      verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], sub: [.status, .proxy])
+    add(
+      "", "v1", "Service", "services", short: ["svc"], categories: all,
+      verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+      sub: [.status, .proxy])
     add("", "v1", "Endpoints", "endpoints", short: ["ep"])
     add("", "v1", "ConfigMap", "configmaps", short: ["cm"])
     add("", "v1", "Secret", "secrets")
@@ -33,7 +37,8 @@ enum BuiltinResources {
     add("", "v1", "LimitRange", "limitranges", short: ["limits"])
     add("", "v1", "ResourceQuota", "resourcequotas", short: ["quota"], sub: [.status])
     add("", "v1", "PodTemplate", "podtemplates")
-    add("", "v1", "ReplicationController", "replicationcontrollers", short: ["rc"], categories: all,
+    add(
+      "", "v1", "ReplicationController", "replicationcontrollers", short: ["rc"], categories: all,
       sub: [.status, .scale])
     add("", "v1", "Binding", "bindings", verbs: ["create"])
     // apps/v1
@@ -64,18 +69,22 @@ enum BuiltinResources {
     add("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings")
     add("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", namespaced: false)
     add("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", namespaced: false)
-    add("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", namespaced: false,
+    add(
+      "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", namespaced: false,
       short: ["crd", "crds"], sub: [.status])
     add("events.k8s.io", "v1", "Event", "events", short: ["ev"])
     add("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", short: ["pdb"], sub: [.status])
     add("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", namespaced: false, short: ["pc"])
     add("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", namespaced: false)
-    add("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short: ["hpa"], categories: all,
+    add(
+      "autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short: ["hpa"], categories: all,
       sub: [.status])
-    add("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short: ["hpa"], categories: all,
+    add(
+      "autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short: ["hpa"], categories: all,
       sub: [.status])
     list[list.count - 1].storageVersion = "v2"
-    add("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", namespaced: false,
+    add(
+      "certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", namespaced: false,
       short: ["csr"], sub: [.status])
     // Virtual review resources: create only, never stored.
     add("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", namespaced: false, verbs: ["create"])

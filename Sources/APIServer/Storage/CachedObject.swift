@@ -16,7 +16,8 @@ struct CachedObject: Sendable {
   init?(kv: KeyValue, definition: ResourceDefinition) {
     guard var object = try? JSONValue.decode(kv.value), case .object = object else { return nil }
     CachedObject.stamp(&object, revision: kv.modRevision)
-    self.init(object: object, key: String(decoding: kv.key, as: UTF8.self), revision: kv.modRevision, definition: definition)
+    self.init(
+      object: object, key: String(decoding: kv.key, as: UTF8.self), revision: kv.modRevision, definition: definition)
   }
 
   init(object: JSONValue, key: String, revision: Int64, definition: ResourceDefinition) {

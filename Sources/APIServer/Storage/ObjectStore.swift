@@ -44,7 +44,9 @@ struct ObjectStore: Sendable {
   }
 
   private func conflict(_ result: TxnResult) -> Outcome {
-    if case .range(let range)? = result.results.first, let current = range.kvs.first { return .modified(current: current) }
+    if case .range(let range)? = result.results.first, let current = range.kvs.first {
+      return .modified(current: current)
+    }
     return .missing
   }
 

@@ -67,7 +67,8 @@ final class WatchCache: Sendable {
         break
       } catch {
         if Task.isCancelled { break }
-        logger.warning("watch cache relisting", metadata: ["resource": "\(definition.qualifiedPlural)", "error": "\(error)"])
+        logger.warning(
+          "watch cache relisting", metadata: ["resource": "\(definition.qualifiedPlural)", "error": "\(error)"])
         try? await Task.sleep(for: .milliseconds(200))
       }
     }

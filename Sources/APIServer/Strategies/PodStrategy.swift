@@ -64,7 +64,9 @@ enum PodStrategy {
   }
 
   static func defaultContainer(_ container: inout JSONValue) {
-    if container["terminationMessagePath"] == nil { container["terminationMessagePath"] = .string("/dev/termination-log") }
+    if container["terminationMessagePath"] == nil {
+      container["terminationMessagePath"] = .string("/dev/termination-log")
+    }
     if container["terminationMessagePolicy"] == nil { container["terminationMessagePolicy"] = .string("File") }
     if container["resources"] == nil { container["resources"] = .object([:]) }
     if container["imagePullPolicy"] == nil, let image = container["image"]?.stringValue {
@@ -125,8 +127,11 @@ enum PodStrategy {
           if !names.insert(name).inserted { errors.append(.duplicate("\(field).name", .string(name))) }
         }
         if (container["image"]?.stringValue ?? "").isEmpty { errors.append(.required("\(field).image", "")) }
-        if let policy = container["imagePullPolicy"]?.stringValue, !["Always", "IfNotPresent", "Never"].contains(policy) {
-          errors.append(.notSupported("\(field).imagePullPolicy", .string(policy), ["Always", "IfNotPresent", "Never"]))
+        if let policy = container["imagePullPolicy"]?.stringValue,
+          !["Always", "IfNotPresent", "Never"].contains(policy)
+        {
+          errors.append(
+            .notSupported("\(field).imagePullPolicy", .string(policy), ["Always", "IfNotPresent", "Never"]))
         }
         for (portIndex, port) in (container["ports"]?.arrayValue ?? []).enumerated() {
           let number = port["containerPort"]?.intValue ?? 0
@@ -146,7 +151,9 @@ enum PodStrategy {
     for (index, volume) in (spec["volumes"]?.arrayValue ?? []).enumerated() {
       let name = volume["name"]?.stringValue ?? ""
       if name.isEmpty { errors.append(.required("\(path).volumes[\(index)].name", "")) }
-      if !volumeNames.insert(name).inserted { errors.append(.duplicate("\(path).volumes[\(index)].name", .string(name))) }
+      if !volumeNames.insert(name).inserted {
+        errors.append(.duplicate("\(path).volumes[\(index)].name", .string(name)))
+      }
     }
     return errors
   }

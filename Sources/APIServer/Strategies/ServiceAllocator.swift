@@ -61,13 +61,20 @@ final class ServiceAllocator: Sendable {
       guard let ip = IPv4.parse(asked), ip & ~size == base, ip != base else {
         throw APIError.invalid(
           ResourceDefinition.serviceDefinition, name: service["metadata"]?["name"]?.stringValue ?? "",
-          errors: [.invalid("spec.clusterIPs", .string(asked), "failed to allocate IP \(asked): the provided IP (\(asked)) is not in the valid range")])
+          errors: [
+            .invalid(
+              "spec.clusterIPs", .string(asked),
+              "failed to allocate IP \(asked): the provided IP (\(asked)) is not in the valid range")
+          ])
       }
       let taken = state.withLock { state in !state.ips.insert(ip).inserted }
       if taken {
         throw APIError.invalid(
           ResourceDefinition.serviceDefinition, name: service["metadata"]?["name"]?.stringValue ?? "",
-          errors: [.invalid("spec.clusterIPs", .string(asked), "failed to allocate IP \(asked): provided IP is already allocated")])
+          errors: [
+            .invalid(
+              "spec.clusterIPs", .string(asked), "failed to allocate IP \(asked): provided IP is already allocated")
+          ])
       }
     }
     if let ip = spec["clusterIP"] { spec["clusterIPs"] = spec["clusterIPs"] ?? .array([ip]) }

@@ -42,11 +42,14 @@ enum ServiceStrategy {
       for (index, port) in ports.enumerated() {
         let number = port["port"]?.intValue ?? 0
         if !(1...65535).contains(number) {
-          errors.append(.invalid("spec.ports[\(index)].port", port["port"] ?? .int(0), "must be between 1 and 65535, inclusive"))
+          errors.append(
+            .invalid("spec.ports[\(index)].port", port["port"] ?? .int(0), "must be between 1 and 65535, inclusive"))
         }
         let name = port["name"]?.stringValue ?? ""
         if ports.count > 1 && name.isEmpty { errors.append(.required("spec.ports[\(index)].name", "")) }
-        if !name.isEmpty && !names.insert(name).inserted { errors.append(.duplicate("spec.ports[\(index)].name", .string(name))) }
+        if !name.isEmpty && !names.insert(name).inserted {
+          errors.append(.duplicate("spec.ports[\(index)].name", .string(name)))
+        }
         if let proto = port["protocol"]?.stringValue, !["TCP", "UDP", "SCTP"].contains(proto) {
           errors.append(.notSupported("spec.ports[\(index)].protocol", .string(proto), ["SCTP", "TCP", "UDP"]))
         }

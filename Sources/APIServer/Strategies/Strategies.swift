@@ -30,7 +30,20 @@ enum Strategies {
     case ("", "Secret"):
       strategy.selectableFields = ["type"]
       strategy.fields = { ["type": $0["type"]?.stringValue ?? "Opaque"] }
-      strategy.defaults = { object, _ in if object["type"] == nil { object["type"] = .string("Opaque") } }
+      strategy.defaults = { secret, _ in SecretStrategy.defaults(&secret) }
+      strategy.validate = { secret, _, _ in SecretStrategy.validate(secret) }
+    case ("", "ConfigMap"):
+      strategy.validate = { configMap, _, _ in
+        var errors: [FieldError] = []
+        for field in ["data", "binaryData"] {
+          for key in (configMap[field]?.objectValue ?? [:]).keys {
+            for problem in NameRules.configMapKey(key) {
+              errors.append(.invalid("\(field)[\(key)]", .string(key), problem))
+            }
+          }
+        }
+        return errors
+      }
     case ("", "Event"), ("events.k8s.io", "Event"):
       let fields = [
         "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
@@ -45,7 +58,8 @@ enum Strategies {
           if field.hasPrefix("involvedObject.") {
             values[field] = involved?[String(field.dropFirst("involvedObject.".count))]?.stringValue ?? ""
           } else if field == "source" {
-            values[field] = event["source"]?["component"]?.stringValue ?? event["reportingController"]?.stringValue ?? ""
+            values[field] =
+              event["source"]?["component"]?.stringValue ?? event["reportingController"]?.stringValue ?? ""
           } else {
             values[field] = event[field]?.stringValue ?? ""
           }
@@ -54,7 +68,8 @@ enum Strategies {
       }
     case ("", "ReplicationController"), ("apps", _), ("batch", _), ("policy", "PodDisruptionBudget"),
       ("autoscaling", _), ("networking.k8s.io", "Ingress"), ("", "PersistentVolumeClaim"),
-      ("", "PersistentVolume"), ("", "ResourceQuota"), ("apiextensions.k8s.io", _), ("storage.k8s.io", "VolumeAttachment"):
+      ("", "PersistentVolume"), ("", "ResourceQuota"), ("apiextensions.k8s.io", _),
+      ("storage.k8s.io", "VolumeAttachment"):
       strategy.hasStatus = kind != "ControllerRevision"
       strategy.resetsStatusOnCreate = strategy.hasStatus
       strategy.tracksGeneration = true
@@ -65,4 +80,40 @@ enum Strategies {
     }
     return strategy
   }
+}
+
+/// Secrets: `stringData` is write-only convenience, folded into base64 `data` as upstream does.
+enum SecretStrategy {
+  static func defaults(_ secret: inout JSONValue) {
+    if secret["type"] == nil { secret["type"] = .string("Opaque") }
+    guard let strings = secret["stringData"]?.objectValue else { return }
+    var data = secret["data"]?.objectValue ?? [:]
+    for (key, value) in strings {
+      data[key] = .string(Base64.encode(Array((value.stringValue ?? "").utf8)))
+    }
+    secret["data"] = .object(data)
+    secret["stringData"] = nil
+  }
+
+  static func validate(_ secret: JSONValue) -> [FieldError] {
+    var errors: [FieldError] = []
+    var total = 0
+    for (key, value) in secret["data"]?.objectValue ?? [:] {
+      for problem in NameRules.configMapKey(key) { errors.append(.invalid("data[\(key)]", .string(key), problem)) }
+      guard let text = value.stringValue, let decoded = Base64.decode(text) else {
+        errors.append(.invalid("data[\(key)]", value, "illegal base64 data"))
+        continue
+      }
+      total += decoded.count
+    }
+    if total > 1024 * 1024 {
+      errors.append(FieldError(kind: .tooLong, field: "data", value: nil, detail: "may not be more than 1048576 bytes"))
+    }
+    return errors
+  }
+}
+
+enum Base64 {
+  static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+  static func decode(_ text: String) -> [UInt8]? { Data(base64Encoded: text).map(Array.init) }
 }

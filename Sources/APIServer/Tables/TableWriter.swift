@@ -28,7 +28,8 @@ struct TableWriter: Sendable {
   let definition: ResourceDefinition
   let includeObject: IncludeObject
 
-  func table(for objects: [JSONValue], revision: String, continueToken: String? = nil, columns: Bool = true) -> [UInt8] {
+  func table(for objects: [JSONValue], revision: String, continueToken: String? = nil, columns: Bool = true) -> [UInt8]
+  {
     let table = definition.strategy.table
     let now = Date()
     var columnList: [JSONValue] = []

@@ -28,7 +28,8 @@ extension Tables {
     ]
   }
 
-  static let service = columns(["Type", "Cluster-IP", "External-IP", "Port(s)", "Age"], wide: ["Selector"]) { svc, now in
+  static let service = columns(["Type", "Cluster-IP", "External-IP", "Port(s)", "Age"], wide: ["Selector"]) {
+    svc, now in
     let spec = svc["spec"]
     let type = spec?["type"]?.stringValue ?? "ClusterIP"
     let ingress = (svc["status"]?["loadBalancer"]?["ingress"]?.arrayValue ?? []).compactMap {
@@ -37,7 +38,9 @@ extension Tables {
     let externalIPs = (spec?["externalIPs"]?.arrayValue ?? []).compactMap(\.stringValue)
     var external = (ingress + externalIPs).joined(separator: ",")
     if external.isEmpty {
-      external = type == "LoadBalancer" ? "<pending>" : type == "ExternalName" ? (spec?["externalName"]?.stringValue ?? "") : "<none>"
+      external =
+        type == "LoadBalancer"
+        ? "<pending>" : type == "ExternalName" ? (spec?["externalName"]?.stringValue ?? "") : "<none>"
     }
     let ports = (spec?["ports"]?.arrayValue ?? []).map { port -> String in
       let number = port["port"]?.intValue ?? 0
@@ -61,7 +64,9 @@ extension Tables {
     var status = ready?["status"]?.stringValue == "True" ? "Ready" : (ready == nil ? "Unknown" : "NotReady")
     if node["spec"]?["unschedulable"]?.boolValue == true { status += ",SchedulingDisabled" }
     let roles = (node["metadata"]?["labels"]?.objectValue ?? [:]).keys
-      .filter { $0.hasPrefix("node-role.kubernetes.io/") }.map { String($0.dropFirst("node-role.kubernetes.io/".count)) }
+      .filter { $0.hasPrefix("node-role.kubernetes.io/") }.map {
+        String($0.dropFirst("node-role.kubernetes.io/".count))
+      }
       .sorted()
     let addresses = node["status"]?["addresses"]?.arrayValue ?? []
     func address(_ type: String) -> String {
@@ -71,7 +76,8 @@ extension Tables {
     return [
       .string(status), .string(roles.isEmpty ? "<none>" : roles.joined(separator: ",")), age(node, now),
       info?["kubeletVersion"] ?? .string(""), .string(address("InternalIP")), .string(address("ExternalIP")),
-      info?["osImage"] ?? .string(""), info?["kernelVersion"] ?? .string(""), info?["containerRuntimeVersion"] ?? .string(""),
+      info?["osImage"] ?? .string(""), info?["kernelVersion"] ?? .string(""),
+      info?["containerRuntimeVersion"] ?? .string(""),
     ]
   }
 }

@@ -7,7 +7,8 @@ enum Tables {
     switch (group, kind) {
     case ("", "Pod"): return pod
     case ("", "Namespace"): return columns(["Status", "Age"]) { [$0["status"]?["phase"] ?? .string(""), age($0, $1)] }
-    case ("", "ConfigMap"): return columns(["Data", "Age"]) { [.int(count($0["data"]) + count($0["binaryData"])), age($0, $1)] }
+    case ("", "ConfigMap"):
+      return columns(["Data", "Age"]) { [.int(count($0["data"]) + count($0["binaryData"])), age($0, $1)] }
     case ("", "Secret"):
       return columns(["Type", "Data", "Age"]) { [$0["type"] ?? .string(""), .int(count($0["data"])), age($0, $1)] }
     case ("", "ServiceAccount"): return columns(["Secrets", "Age"]) { [.int(count($0["secrets"])), age($0, $1)] }
@@ -31,11 +32,13 @@ enum Tables {
         ]
       }
     case ("apps", "Deployment"):
-      return columns(["Ready", "Up-to-date", "Available", "Age"], wide: ["Containers", "Images", "Selector"]) { d, now in
+      return columns(["Ready", "Up-to-date", "Available", "Age"], wide: ["Containers", "Images", "Selector"]) {
+        d, now in
         let status = d["status"]
         return [
           .string("\(status?["readyReplicas"]?.intValue ?? 0)/\(d["spec"]?["replicas"]?.intValue ?? 1)"),
-          .int(status?["updatedReplicas"]?.intValue ?? 0), .int(status?["availableReplicas"]?.intValue ?? 0), age(d, now),
+          .int(status?["updatedReplicas"]?.intValue ?? 0), .int(status?["availableReplicas"]?.intValue ?? 0),
+          age(d, now),
         ] + template(d) + [.string(selector(d["spec"]?["selector"]))]
       }
     case ("apps", "ReplicaSet"), ("", "ReplicationController"):
@@ -48,7 +51,10 @@ enum Tables {
       }
     case ("apps", "StatefulSet"):
       return columns(["Ready", "Age"], wide: ["Containers", "Images"]) { s, now in
-        [.string("\(s["status"]?["readyReplicas"]?.intValue ?? 0)/\(s["spec"]?["replicas"]?.intValue ?? 1)"), age(s, now)]
+        [
+          .string("\(s["status"]?["readyReplicas"]?.intValue ?? 0)/\(s["spec"]?["replicas"]?.intValue ?? 1)"),
+          age(s, now),
+        ]
           + template(s)
       }
     case ("apps", "DaemonSet"):
@@ -60,18 +66,22 @@ enum Tables {
         let nodeSelector = (d["spec"]?["template"]?["spec"]?["nodeSelector"]?.objectValue ?? [:])
           .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ",")
         return [
-          .int(status?["desiredNumberScheduled"]?.intValue ?? 0), .int(status?["currentNumberScheduled"]?.intValue ?? 0),
+          .int(status?["desiredNumberScheduled"]?.intValue ?? 0),
+          .int(status?["currentNumberScheduled"]?.intValue ?? 0),
           .int(status?["numberReady"]?.intValue ?? 0), .int(status?["updatedNumberScheduled"]?.intValue ?? 0),
           .int(status?["numberAvailable"]?.intValue ?? 0), .string(nodeSelector.isEmpty ? "<none>" : nodeSelector),
           age(d, now),
         ] + template(d) + [.string(selector(d["spec"]?["selector"]))]
       }
     case ("batch", "Job"):
-      return columns(["Status", "Completions", "Duration", "Age"], wide: ["Containers", "Images", "Selector"]) { j, now in
+      return columns(["Status", "Completions", "Duration", "Age"], wide: ["Containers", "Images", "Selector"]) {
+        j, now in
         let status = j["status"]
         let conditions = status?["conditions"]?.arrayValue ?? []
         let state =
-          conditions.first { ["Complete", "Failed"].contains($0["type"]?.stringValue ?? "") && $0["status"] == .string("True") }?["type"]?
+          conditions.first {
+            ["Complete", "Failed"].contains($0["type"]?.stringValue ?? "") && $0["status"] == .string("True")
+          }?["type"]?
           .stringValue ?? "Running"
         let start = status?["startTime"]?.stringValue.flatMap(Timestamp.parse)
         let end = status?["completionTime"]?.stringValue.flatMap(Timestamp.parse) ?? now
@@ -87,7 +97,8 @@ enum Tables {
         return [
           spec?["schedule"] ?? .string(""), .string(spec?["timeZone"]?.stringValue ?? "<none>"),
           .bool(spec?["suspend"]?.boolValue ?? false), .int(count(c["status"]?["active"])),
-          .string(c["status"]?["lastScheduleTime"]?.stringValue.map { Age.since($0, now: now) } ?? "<none>"), age(c, now),
+          .string(c["status"]?["lastScheduleTime"]?.stringValue.map { Age.since($0, now: now) } ?? "<none>"),
+          age(c, now),
         ]
       }
     case ("coordination.k8s.io", "Lease"):
@@ -97,7 +108,9 @@ enum Tables {
         [
           c["status"]?["phase"] ?? .string(""), c["spec"]?["volumeName"] ?? .string(""),
           c["status"]?["capacity"]?["storage"] ?? .string(""),
-          .string((c["spec"]?["accessModes"]?.arrayValue ?? []).compactMap(\.stringValue).map(accessMode).joined(separator: ",")),
+          .string(
+            (c["spec"]?["accessModes"]?.arrayValue ?? []).compactMap(\.stringValue).map(accessMode).joined(
+              separator: ",")),
           c["spec"]?["storageClassName"] ?? .string(""), age(c, now),
         ]
       }
@@ -138,7 +151,8 @@ enum Tables {
 
   static func selector(_ selector: JSONValue?) -> String {
     guard let selector else { return "<none>" }
-    var parts = (selector["matchLabels"]?.objectValue ?? selector.objectValue?.filter { $0.value.stringValue != nil } ?? [:])
+    var parts =
+      (selector["matchLabels"]?.objectValue ?? selector.objectValue?.filter { $0.value.stringValue != nil } ?? [:])
       .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "")" }
     for expression in selector["matchExpressions"]?.arrayValue ?? [] {
       let key = expression["key"]?.stringValue ?? ""
@@ -168,6 +182,7 @@ enum Tables {
       }
     }
     if list.isEmpty { return "<none>" }
-    return list.count > 3 ? list.prefix(3).joined(separator: ",") + " + \(list.count - 3) more..." : list.joined(separator: ",")
+    return list.count > 3
+      ? list.prefix(3).joined(separator: ",") + " + \(list.count - 3) more..." : list.joined(separator: ",")
   }
 }
