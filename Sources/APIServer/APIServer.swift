@@ -27,6 +27,8 @@ public final class APIServer: Service, Sendable {
     public var serviceAccountTokens: ServiceAccountTokens?
     /// Served at /cacerts so agents can pin it against their join token.
     public var serverCACertificatePEM = ""
+    /// Best-practice warnings turned off by name (`--disable-warnings`).
+    public var disabledWarnings: Set<String> = []
 
     public init(certificatePEM: String, keyPEM: String, clientCAPEM: String) {
       self.certificatePEM = certificatePEM
@@ -45,8 +47,13 @@ public final class APIServer: Service, Sendable {
     let allocator = try ServiceAllocator(cidr: configuration.serviceCIDR, nodePorts: configuration.nodePortRange)
     state = APIState(
       log: log, registry: ResourceRegistry(BuiltinResources.all()), serviceAllocator: allocator,
-      tokens: configuration.serviceAccountTokens, logger: logger)
+      tokens: configuration.serviceAccountTokens,
+      warnings: BestPracticeWarnings(disabled: configuration.disabledWarnings),
+      logger: logger)
   }
+
+  /// The names `--disable-warnings` accepts.
+  public static let warningNames = BestPracticeWarnings.Name.allCases.map(\.rawValue)
 
   /// The `kubernetes` Service's address: the first of the service range.
   public static func firstServiceIP(cidr: String) throws -> String {

@@ -13,6 +13,7 @@ final class APIState: Sendable {
   let serviceAllocator: ServiceAllocator?
   let authorizer: RBACAuthorizer
   let tokens: ServiceAccountTokens?
+  let warnings: BestPracticeWarnings
   let logger: Logger
   private let caches = Mutex<[String: WatchCache]>([:])
   private let bootstrapped = Mutex(false)
@@ -26,9 +27,10 @@ final class APIState: Sendable {
 
   init(
     log: RevisionLog, registry: ResourceRegistry, serviceAllocator: ServiceAllocator?, tokens: ServiceAccountTokens?,
-    logger: Logger
+    warnings: BestPracticeWarnings, logger: Logger
   ) {
     self.tokens = tokens
+    self.warnings = warnings
     self.log = log
     self.objects = ObjectStore(log: log)
     self.registry = registry
@@ -79,11 +81,12 @@ final class APIState: Sendable {
     throw APIError.forbidden(attributes.deniedMessage, resource: definition, name: target.name)
   }
 
-  /// Built-in admission: the namespace must exist and not be terminating.
-  func admit(handler: ResourceHandler, object: inout JSONValue, old: JSONValue?) async throws(APIError) {
+  /// Built-in admission: the namespace must exist and not be terminating. Returns the
+  /// best-practice warnings for the object.
+  func admit(handler: ResourceHandler, object: inout JSONValue, old: JSONValue?) async throws(APIError) -> [String] {
     let definition = handler.definition
     if definition.namespaced, old == nil, let namespace = handler.target.namespace {
-      guard let namespaceDefinition = registry.lookup(group: "", version: "v1", plural: "namespaces") else { return }
+      guard let namespaceDefinition = registry.lookup(group: "", version: "v1", plural: "namespaces") else { return [] }
       let namespaces = cache(for: namespaceDefinition)
       await namespaces.waitUntilFresh(log.currentRevision)
       guard let found = namespaces.object(key: namespaceDefinition.storageKey(namespace: nil, name: namespace)) else {
@@ -96,6 +99,26 @@ final class APIState: Sendable {
           "\(definition.plural) \"\(object["metadata"]?["name"]?.stringValue ?? "")\" is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
           resource: definition, name: nil)
       }
+    }
+    guard handler.target.subresource == nil, BestPracticeWarnings.podTemplate(object, kind: definition.kind) != nil
+    else {
+      return []
+    }
+    let labels = BestPracticeWarnings.podTemplate(object, kind: definition.kind)?.labels ?? [:]
+    return warnings.warnings(
+      for: object, kind: definition.kind,
+      selectedByService: await isSelectedByService(labels: labels, namespace: handler.target.namespace ?? ""))
+  }
+
+  /// Whether a Service in the namespace selects pods with these labels.
+  private func isSelectedByService(labels: [String: JSONValue], namespace: String) async -> Bool {
+    guard !labels.isEmpty, let services = registry.lookup(group: "", version: "v1", plural: "services") else {
+      return false
+    }
+    let cache = cache(for: services)
+    return cache.snapshot(prefix: services.storagePrefix(namespace: namespace)).objects.contains { service in
+      guard let selector = service.object["spec"]?["selector"]?.objectValue, !selector.isEmpty else { return false }
+      return selector.allSatisfy { labels[$0.key] == $0.value }
     }
   }
 
@@ -141,9 +164,6 @@ final class APIState: Sendable {
       }
     }
   }
-
-  /// Best-practice warnings for this request (filled by the warnings admission).
-  func pendingWarnings(for request: HTTPRequest) -> [String] { [] }
 
   func strategicMerge(_ patch: JSONValue, to object: JSONValue, definition: ResourceDefinition) throws(APIError)
     -> JSONValue

@@ -70,6 +70,9 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "NodePort range.")
   var serviceNodePortRange = "30000-32767"
 
+  @Option(help: "Best-practice warnings to turn off, comma-separated (\(APIServer.warningNames.joined(separator: ", "))).")
+  var disableWarnings: [String] = []
+
   @Flag(help: "Do not run the embedded agent on this host.")
   var disableAgent = false
 
@@ -84,6 +87,11 @@ struct ServerCommand: AsyncParsableCommand {
     guard UInt32(writeKubeconfigMode, radix: 8) != nil else {
       throw ValidationError("--write-kubeconfig-mode must be an octal mode such as 0600")
     }
+    let unknown = warningNames.subtracting(APIServer.warningNames)
+    if !unknown.isEmpty {
+      throw ValidationError(
+        "--disable-warnings: unknown \(unknown.sorted().joined(separator: ", ")); known: \(APIServer.warningNames.joined(separator: ", "))")
+    }
     if nodePortRange == nil { throw ValidationError("--service-node-port-range must look like 30000-32767") }
     if etcdCompactionInterval < 1 { throw ValidationError("--etcd-compaction-interval must be at least 1 second") }
     let tlsFlags = [etcdCertFile, etcdKeyFile, etcdClientCaFile].compactMap { $0 }
@@ -97,6 +105,10 @@ struct ServerCommand: AsyncParsableCommand {
     if let dataDir { return dataDir }
     if getuid() == 0 { return "/var/lib/skiff" }
     return "\(FileManager.default.homeDirectoryForCurrentUser.path)/.skiff"
+  }
+
+  var warningNames: Set<String> {
+    Set(disableWarnings.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
   }
 
   var nodePortRange: ClosedRange<Int64>? {
@@ -190,6 +202,7 @@ struct ServerCommand: AsyncParsableCommand {
     configuration.nodePortRange = nodePortRange ?? 30000...32767
     configuration.serverCACertificatePEM = pki.serverCA.certificatePEM
     configuration.serviceAccountTokens = pki.serviceAccountTokens
+    configuration.disabledWarnings = warningNames
     return try APIServer(log: log, configuration: configuration, logger: Logger(label: "apiserver"))
   }
 }

@@ -148,6 +148,20 @@ struct KubectlTests {
     #expect(!remaining.contains("settings") && !remaining.contains("gone-background"))
   }
 
+  @Test func bestPracticeWarningsArePrintedAndCanBeTurnedOff() async throws {
+    let server = try SkiffServerProcess(arguments: ["--etcd-listen", "", "--disable-warnings", "cpu-limit"])
+    defer { server.stop() }
+    try await server.waitReady(etcd: false)
+    let output = try SkiffServerProcess.run(
+      SkiffServerProcess.kubectlPath!,
+      ["--kubeconfig", server.kubeconfig, "run", "p", "--image=nginx", "--limits=cpu=1,memory=1Gi"], includeErrors: true
+    )
+    #expect(output.contains("Warning: container \"p\" uses image \"nginx\" by a mutable tag"))
+    #expect(output.contains("Warning: pods run as the default ServiceAccount"))
+    #expect(!output.contains("CPU limit"))
+    #expect(output.contains("pod/p created"))
+  }
+
   @Test func watchReportsEveryChange() async throws {
     let server = try SkiffServerProcess(arguments: ["--etcd-listen", ""])
     defer { server.stop() }

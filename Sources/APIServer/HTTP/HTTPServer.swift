@@ -41,8 +41,12 @@ final class HTTPServer: Sendable {
         }.flatMap {
           channel.configureCommonHTTPServerPipeline { stream in
             stream.eventLoop.makeCompletedFuture {
-              let connection = stream.parent ?? stream
-              let peer = try? connection.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
+              // The TLS handler is on this channel for HTTP/1.1 and on the parent connection of an
+              // HTTP/2 stream (an HTTP/1.1 connection's parent is the listener, on another loop).
+              let tls =
+                (try? stream.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self))
+                ?? (try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self))
+              let peer = tls?.peerCertificate
               let der = peer.flatMap { try? $0.toDERBytes() }
               try stream.pipeline.syncOperations.addHandler(
                 HTTPRequestHandler(peerCertificateDER: der, maxBodyBytes: limit, logger: logger, handler: handler))

@@ -31,9 +31,9 @@ extension ResourceHandler {
     if definition.strategy.resetsStatusOnCreate { object["status"] = nil }
     let context = StrategyContext(now: state.now(), isCreate: true, allocator: state.serviceAllocator)
     try runStrategy(&object, old: nil, context: context)
-    try await state.admit(handler: self, object: &object, old: nil)
+    let warnings = try await state.admit(handler: self, object: &object, old: nil)
     let key = definition.storageKey(namespace: namespace, name: name)
-    if isDryRun { return respond(.created, object: object) }
+    if isDryRun { return respond(.created, object: object, warnings: warnings) }
     do {
       let revision = try await state.objects.create(key: key, value: object.encoded())
       CachedObject.stamp(&object, revision: revision)
@@ -44,7 +44,7 @@ extension ResourceHandler {
       state.serviceAllocator?.release(object)
       throw APIError.storage(error)
     }
-    return respond(.created, object: object)
+    return respond(.created, object: object, warnings: warnings)
   }
 
   /// Defaults, then validates; a failure is a 422 naming every bad field.
@@ -117,8 +117,10 @@ extension ResourceHandler {
     ObjectLifecycle.carryOver(&object, from: old, definition: definition, subresource: subresource)
     let context = StrategyContext(now: state.now(), isCreate: false, allocator: state.serviceAllocator)
     try runStrategy(&object, old: old, context: context)
-    try await state.admit(handler: self, object: &object, old: old)
-    if ObjectLifecycle.isUnchanged(object, old) || isDryRun { return respond(.ok, object: isDryRun ? object : old) }
+    let warnings = try await state.admit(handler: self, object: &object, old: old)
+    if ObjectLifecycle.isUnchanged(object, old) || isDryRun {
+      return respond(.ok, object: isDryRun ? object : old, warnings: warnings)
+    }
     let key = definition.storageKey(namespace: namespace, name: name)
     do {
       if ObjectLifecycle.isFinalized(object) {
@@ -135,7 +137,7 @@ extension ResourceHandler {
     } catch {
       throw APIError.storage(error)
     }
-    return respond(.ok, object: object)
+    return respond(.ok, object: object, warnings: warnings)
   }
 
   func patch(name: String, subresource: ResourceDefinition.Subresource?) async throws(APIError) -> HTTPResponse {

@@ -107,15 +107,15 @@ struct ResourceHandler: Sendable {
     return value
   }
 
-  func respond(_ status: HTTPResponseStatus, _ bytes: [UInt8]) -> HTTPResponse {
+  func respond(_ status: HTTPResponseStatus, _ bytes: [UInt8], warnings: [String] = []) -> HTTPResponse {
     var headers = HTTPHeaders()
     headers.add(name: "content-type", value: "application/json")
     headers.add(name: "cache-control", value: "no-cache, private")
-    for warning in state.pendingWarnings(for: request) { headers.add(name: "warning", value: warning) }
+    for warning in warnings { headers.add(name: "warning", value: BestPracticeWarnings.header(warning)) }
     return .full(status: status, headers: headers, body: bytes)
   }
 
-  func respond(_ status: HTTPResponseStatus, object: JSONValue) -> HTTPResponse {
+  func respond(_ status: HTTPResponseStatus, object: JSONValue, warnings: [String] = []) -> HTTPResponse {
     var object = object
     if definition.storageVersion != nil, object["kind"]?.stringValue == definition.kind {
       object["apiVersion"] = .string(definition.apiVersion)
@@ -124,9 +124,9 @@ struct ResourceHandler: Sendable {
       return respond(
         status,
         TableWriter(definition: definition, includeObject: table).table(
-          for: [object], revision: object["metadata"]?["resourceVersion"]?.stringValue ?? ""))
+          for: [object], revision: object["metadata"]?["resourceVersion"]?.stringValue ?? ""), warnings: warnings)
     }
-    return respond(status, object.encoded())
+    return respond(status, object.encoded(), warnings: warnings)
   }
 
   /// The includeObject policy when the client asked for a Table (kubectl get), else nil.
