@@ -152,10 +152,17 @@ struct KubectlTests {
     let server = try SkiffServerProcess(arguments: ["--etcd-listen", "", "--disable-warnings", "cpu-limit"])
     defer { server.stop() }
     try await server.waitReady(etcd: false)
+    let pod = """
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: p}
+      spec:
+        containers:
+        - {name: p, image: nginx, resources: {limits: {cpu: "1", memory: 1Gi}}}
+      """
     let output = try SkiffServerProcess.run(
-      SkiffServerProcess.kubectlPath!,
-      ["--kubeconfig", server.kubeconfig, "run", "p", "--image=nginx", "--limits=cpu=1,memory=1Gi"], includeErrors: true
-    )
+      SkiffServerProcess.kubectlPath!, ["--kubeconfig", server.kubeconfig, "apply", "--validate=false", "-f", "-"],
+      input: pod, includeErrors: true)
     #expect(output.contains("Warning: container \"p\" uses image \"nginx\" by a mutable tag"))
     #expect(output.contains("Warning: pods run as the default ServiceAccount"))
     #expect(!output.contains("CPU limit"))
