@@ -41,7 +41,13 @@ enum GoFloat {
   /// position of the decimal point relative to them: value = 0.DIGITS × 10^point.
   static func shortestDigits(_ value: Double) -> (negative: Bool, digits: String, point: Int) {
     // Swift's description already yields the shortest round-trip digits; only the layout differs.
-    var text = Substring(value.magnitude.description)
+    let (digits, point) = digits(ofDescription: value.magnitude.description)
+    return (value.sign == .minus, digits, point)
+  }
+
+  /// Digits and point position from a Swift float description (`123.45`, `1e-07`, `1.5e+20`).
+  static func digits(ofDescription description: String) -> (digits: String, point: Int) {
+    var text = Substring(description)
     var exponent = 0
     if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
       exponent = Int(text[text.index(after: e)...]) ?? 0
@@ -63,6 +69,6 @@ enum GoFloat {
       point -= 1
     }
     while digits.last == "0" { digits.removeLast() }
-    return (value.sign == .minus, digits, point + exponent)
+    return (digits, point + exponent)
   }
 }
