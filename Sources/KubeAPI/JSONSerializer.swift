@@ -13,52 +13,84 @@ struct JSONSerializer {
     out.reserveCapacity(capacity)
   }
 
-  mutating func write(_ value: JSONValue) throws(KubeAPIError) {
-    try write(value, depth: 0)
+  /// An open container: its children and the index of the child being written.
+  private struct Frame {
+    var items: [JSONValue] = []
+    var members: [(key: String, value: JSONValue)] = []
+    var isObject: Bool
+    var index = 0
+    var count: Int { isObject ? members.count : items.count }
   }
 
-  private mutating func write(_ value: JSONValue, depth: Int) throws(KubeAPIError) {
-    switch value {
-    case .null: append("null")
-    case .bool(let b): append(b ? "true" : "false")
-    case .int(let i): writeInt(i)
-    case .double(let d):
-      guard d.isFinite else {
-        throw KubeAPIError(.encoding, "json: unsupported value: \(d.isNaN ? "NaN" : (d < 0 ? "-Inf" : "+Inf"))")
+  /// Writes `value` iteratively (explicit stack), so nesting depth never touches the thread stack.
+  mutating func write(_ value: JSONValue) throws(KubeAPIError) {
+    var stack: [Frame] = []
+    var pending: JSONValue? = value
+    while true {
+      if let current = pending {
+        pending = nil
+        switch current {
+        case .null: append("null")
+        case .bool(let b): append(b ? "true" : "false")
+        case .int(let i): writeInt(i)
+        case .double(let d):
+          guard d.isFinite else {
+            throw KubeAPIError(.encoding, "json: unsupported value: \(d.isNaN ? "NaN" : (d < 0 ? "-Inf" : "+Inf"))")
+          }
+          out.append(contentsOf: GoFloat.format(d).utf8)
+        case .string(let s): writeString(s)
+        case .array(let items):
+          if items.isEmpty {
+            append("[]")
+          } else {
+            out.append(UInt8(ascii: "["))
+            newline(stack.count + 1)
+            pending = items[0]
+            stack.append(Frame(items: items, isObject: false))
+            continue
+          }
+        case .object(let members):
+          if members.isEmpty {
+            append("{}")
+          } else {
+            out.append(UInt8(ascii: "{"))
+            let sorted = members.sorted { utf8Less($0.key, $1.key) }
+            newline(stack.count + 1)
+            writeKey(sorted[0].key)
+            pending = sorted[0].value
+            stack.append(Frame(members: sorted, isObject: true))
+            continue
+          }
+        }
       }
-      out.append(contentsOf: GoFloat.format(d).utf8)
-    case .string(let s): writeString(s)
-    case .array(let items):
-      if items.isEmpty {
-        append("[]")
-        return
+      // The current value is complete: move to the next sibling or close containers.
+      guard !stack.isEmpty else { return }
+      let top = stack.count - 1
+      stack[top].index += 1
+      let index = stack[top].index
+      if index < stack[top].count {
+        out.append(UInt8(ascii: ","))
+        newline(stack.count)
+        if stack[top].isObject {
+          writeKey(stack[top].members[index].key)
+          pending = stack[top].members[index].value
+        } else {
+          pending = stack[top].items[index]
+        }
+      } else {
+        let isObject = stack[top].isObject
+        stack.removeLast()
+        newline(stack.count)
+        out.append(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
       }
-      out.append(UInt8(ascii: "["))
-      for (i, item) in items.enumerated() {
-        if i > 0 { out.append(UInt8(ascii: ",")) }
-        newline(depth + 1)
-        try write(item, depth: depth + 1)
-      }
-      newline(depth)
-      out.append(UInt8(ascii: "]"))
-    case .object(let members):
-      if members.isEmpty {
-        append("{}")
-        return
-      }
-      out.append(UInt8(ascii: "{"))
-      let sorted = members.sorted { utf8Less($0.key, $1.key) }
-      for (i, member) in sorted.enumerated() {
-        if i > 0 { out.append(UInt8(ascii: ",")) }
-        newline(depth + 1)
-        writeString(member.key)
-        out.append(UInt8(ascii: ":"))
-        if indent != nil { out.append(UInt8(ascii: " ")) }
-        try write(member.value, depth: depth + 1)
-      }
-      newline(depth)
-      out.append(UInt8(ascii: "}"))
     }
+  }
+
+  @inline(__always)
+  private mutating func writeKey(_ key: String) {
+    writeString(key)
+    out.append(UInt8(ascii: ":"))
+    if indent != nil { out.append(UInt8(ascii: " ")) }
   }
 
   @inline(__always)
