@@ -17,7 +17,7 @@ extension JSONValue {
   ) {
     let node: Node?
     do {
-      node = try Yams.compose(yaml: text, .basic)
+      node = try Parser(yaml: text, resolver: .basic).nextRoot()
     } catch {
       throw yamlError(error)
     }

@@ -33,12 +33,15 @@ import Testing
        {"op": "test", "path": "/spec/replicas", "value": 3.0},
        {"op": "add", "path": "/spec/containers/-1", "value": {"name": "before-last"}}]
       """#)
+    // Negative indexes count from the end (json-patch v4); for add that is the grown array, so -1 appends.
+    let removedLast = try patch(#"[{"op": "remove", "path": "/spec/containers/-1"}]"#)
+    #expect(removedLast["spec"]?["containers"] == [["name": "a"]])
     #expect(
       result == [
         "metadata": ["generateName": "web", "labels": ["m~n": "2", "copied": "2"]],
         "spec": [
           "replicas": 3,
-          "containers": [["name": "z"], ["name": "a"], ["name": "b"], ["name": "before-last"], ["name": "c"]],
+          "containers": [["name": "z"], ["name": "a"], ["name": "b"], ["name": "c"], ["name": "before-last"]],
         ],
       ])
   }

@@ -37,7 +37,7 @@ import Testing
     ("a in (b", "unable to parse requirement: found '', expected: ',' or ')'"),
     ("a in ()", ""),
     ("a notin", "unable to parse requirement: found '' expected: '('"),
-    ("a b", "found 'b', expected: ',' or 'end of string'"),
+    ("a b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
     ("!", "unable to parse requirement: found '', expected: identifier"),
     ("a=(", "unable to parse requirement: found '(', expected: identifier"),
     ("a>b", "unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer"),

@@ -33,19 +33,20 @@ import Testing
       taggedFloat: !!float 2
       custom: !foo 12
       dotFloat: .5
-      plainDash: -
+      plainDash: -x
       list: [a, 1, true]
       multi: |
         line1
         line2
+      after: 1
       """)
     let expected: JSONValue = [
       "str": "hello", "quoted": "123", "single": "true", "int": 42, "negative": -7, "octal": 8, "hex": 31,
       "underscore": 1000, "float": 1.5, "wholeFloat": 1, "exp": 1000, "bigInt": .double(Double(UInt64.max)),
       "true": true, "false": false, "tilde": .null, "empty": .null, "nullWord": .null,
       "date": "2026-11-29", "stamp": "2026-11-29T22:38:41Z", "version": 1.2, "notNumber": 8, "tagged": "123",
-      "taggedFloat": 2, "custom": "12", "dotFloat": 0.5, "plainDash": "-", "list": ["a", 1, true],
-      "multi": "line1\nline2\n",
+      "taggedFloat": 2, "custom": "12", "dotFloat": 0.5, "plainDash": "-x", "list": ["a", 1, true],
+      "multi": "line1\nline2\n", "after": 1,
     ]
     #expect(value == expected)
   }
