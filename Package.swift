@@ -112,6 +112,7 @@ let package = Package(
       ],
       path: "Benchmarks/EtcdBench"
     ),
+    .executableTarget(name: "json-bench", dependencies: ["KubeAPI"], path: "Benchmarks/json"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
