@@ -144,7 +144,9 @@ final class APIState: Sendable {
     for (key, value) in pod["metadata"]?["labels"]?.objectValue ?? [:] { labels[key] = value.stringValue ?? "" }
     for budget in budgets.snapshot(prefix: definition.storagePrefix(namespace: namespace)).objects {
       let object = budget.object
-      guard let selector = object["spec"]?["selector"], LabelSelectorObject.matches(selector, labels) else { continue }
+      guard let selector = try? LabelSelector(object: object["spec"]?["selector"]), selector.matches(labels) else {
+        continue
+      }
       let allowed = object["status"]?["disruptionsAllowed"]?.intValue ?? 0
       let observed = object["status"]?["observedGeneration"]?.intValue ?? 0
       if allowed <= 0 || observed < (object["metadata"]?["generation"]?.intValue ?? 1) {
@@ -181,28 +183,6 @@ final class APIState: Sendable {
     return StrategicMerge.apply(patch, to: object)
   }
 
-}
-
-/// A LabelSelector object (matchLabels, matchExpressions) against a label set.
-enum LabelSelectorObject {
-  static func matches(_ selector: JSONValue, _ labels: [String: String]) -> Bool {
-    for (key, value) in selector["matchLabels"]?.objectValue ?? [:] where labels[key] != value.stringValue {
-      return false
-    }
-    for expression in selector["matchExpressions"]?.arrayValue ?? [] {
-      let key = expression["key"]?.stringValue ?? ""
-      let values = (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue)
-      let value = labels[key]
-      switch expression["operator"]?.stringValue {
-      case "In": if !(value.map(values.contains) ?? false) { return false }
-      case "NotIn": if let value, values.contains(value) { return false }
-      case "Exists": if value == nil { return false }
-      case "DoesNotExist": if value != nil { return false }
-      default: return false
-      }
-    }
-    return true
-  }
 }
 
 /// Until the schema-driven strategic merge lands: merge patch semantics, list directives

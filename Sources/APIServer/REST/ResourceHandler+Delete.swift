@@ -128,7 +128,7 @@ extension ResourceHandler {
     try await freshCache()
     let snapshot = cache.snapshot(prefix: definition.storagePrefix(namespace: namespace))
     var deleted: [JSONValue] = []
-    for item in snapshot.objects where labels.matches(item.labels) && fields.matches(item.fields) {
+    for item in snapshot.objects where item.matches(labels, fields) {
       do {
         _ = try await delete(item.object, revision: item.revision, options: options)
         deleted.append(item.object)

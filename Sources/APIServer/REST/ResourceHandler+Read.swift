@@ -37,16 +37,16 @@ extension ResourceHandler {
     do {
       let labels = try LabelSelector(parsing: request.parameter("labelSelector") ?? "")
       var fields = try FieldSelector(parsing: request.parameter("fieldSelector") ?? "")
-      if let name = target.name { fields.requirements.append(.init(field: "metadata.name", equals: true, value: name)) }
-      for requirement in fields.requirements
-      where !["metadata.name", "metadata.namespace"].contains(requirement.field)
-        && !definition.strategy.selectableFields.contains(requirement.field)
+      if let name = target.name { fields = FieldSelector(fields.terms + [.init(field: "metadata.name", value: name)]) }
+      for term in fields.terms
+      where !["metadata.name", "metadata.namespace"].contains(term.field)
+        && !definition.strategy.selectableFields.contains(term.field)
       {
-        throw APIError.badRequest("field label not supported: \(requirement.field)")
+        throw APIError.badRequest("field label not supported: \(term.field)")
       }
       return (labels, fields)
-    } catch let error as APIError {
-      throw error
+    } catch let error as KubeAPIError {
+      throw APIError.badRequest(error.message)
     } catch {
       throw APIError.badRequest("\(error)")
     }
@@ -76,7 +76,7 @@ extension ResourceHandler {
         if request.parameter("resourceVersion") != "0" { try await freshCache() }
         let snapshot = cache.snapshot(prefix: prefix)
         revision = snapshot.revision
-        for object in snapshot.objects where labels.matches(object.labels) && fields.matches(object.fields) {
+        for object in snapshot.objects where object.matches(labels, fields) {
           if limit > 0 && items.count == limit {
             next = ListContinue(revision: revision, start: items.last!.key + "\u{0}")
             break
@@ -129,7 +129,7 @@ extension ResourceHandler {
       }
       for kv in page.kvs {
         guard let object = CachedObject(kv: kv, definition: definition),
-          labels.matches(object.labels) && fields.matches(object.fields)
+          object.matches(labels, fields)
         else { continue }
         if limit > 0 && items.count == limit {
           return (items, ListContinue(revision: position.revision, start: items.last!.key + "\u{0}"))

@@ -20,10 +20,7 @@ extension ResourceHandler {
         } else {
           let type = request.headers.first(name: "content-type")?.split(separator: ";").first.map(String.init) ?? ""
           let patch = try PatchRequest(contentType: type, body: request.body, definition: definition, state: state)
-          wanted =
-            type == "application/json-patch+json"
-            ? try JSONPatch.apply(patch.patch.arrayValue ?? [], to: scale)
-            : MergePatch.apply(patch.patch, to: scale)
+          wanted = try patch.apply(to: scale, fieldManager: nil, force: false)
         }
         guard let replicas = wanted["spec"]?["replicas"]?.intValue, replicas >= 0 else {
           throw APIError.invalid(

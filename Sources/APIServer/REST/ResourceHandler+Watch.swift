@@ -28,7 +28,7 @@ extension ResourceHandler {
     let definition = self.definition
     let matches: @Sendable (CachedObject?) -> Bool = { object in
       guard let object, object.key.hasPrefix(prefix) else { return false }
-      return labels.matches(object.labels) && fields.matches(object.fields)
+      return object.matches(labels, fields)
     }
     var headers = HTTPHeaders()
     headers.add(name: "content-type", value: "application/json")

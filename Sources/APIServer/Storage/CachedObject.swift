@@ -44,6 +44,10 @@ struct CachedObject: Sendable {
   }
 
   var object: JSONValue { (try? JSONValue.decode(bytes)) ?? .null }
+
+  func matches(_ labels: LabelSelector, _ fields: FieldSelector) -> Bool {
+    labels.matches(self.labels) && fields.matches { self.fields[$0] }
+  }
 }
 
 extension ResourceDefinition {
