@@ -47,7 +47,8 @@ public struct CertificateAuthority: Sendable {
       throw PKIError.malformed(what: "\(name) key", reason: "expected an ECDSA P-256 private key (\(error))")
     }
     guard certificate.publicKey == Certificate.PublicKey(key.publicKey) else { throw PKIError.keyMismatch(what: name) }
-    guard try certificate.extensions.basicConstraints.map({ if case .isCertificateAuthority = $0 { true } else { false } })
+    guard
+      try certificate.extensions.basicConstraints.map({ if case .isCertificateAuthority = $0 { true } else { false } })
         ?? false
     else { throw PKIError.malformed(what: name, reason: "certificate is not a CA (basicConstraints CA:FALSE)") }
     self.certificate = certificate

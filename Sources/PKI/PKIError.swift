@@ -52,7 +52,8 @@ public enum PKIError: Error, Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .malformed(let what, let reason): "cannot parse \(what): \(reason)"
-    case .keyMismatch(let what): "the private key of \(what) does not match its certificate; remove both files to regenerate"
+    case .keyMismatch(let what):
+      "the private key of \(what) does not match its certificate; remove both files to regenerate"
     case .invalidName(let name): "\"\(name)\" is neither a DNS name nor an IP address"
     case .io(let path, let reason): "\(path): \(reason)"
     case .wrongToken:

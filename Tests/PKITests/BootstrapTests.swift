@@ -38,7 +38,8 @@ struct BootstrapTests {
     }
     let a = try await ClusterPKI.loadOrCreate(options(first), store: store)
     let stored = try #require(await store.loadBootstrap())
-    #expect(try BootstrapData.open(stored, passphrase: a.token.secret).serverCA.certificate == a.serverCA.certificatePEM)
+    #expect(
+      try BootstrapData.open(stored, passphrase: a.token.secret).serverCA.certificate == a.serverCA.certificatePEM)
 
     let b = try await ClusterPKI.loadOrCreate(options(second, token: a.token.description), store: store)
     #expect(b.serverCA.certificatePEM == a.serverCA.certificatePEM)

@@ -40,8 +40,11 @@ struct CSRSignerTests {
       expirationSeconds: 86400, now: now)
     let certFile = try dir.write("node.crt", certificate)
     let verify = try run(
-      "openssl", ["verify", "-CAfile", try dir.write("ca.crt", clientCA.certificatePEM), "-purpose", "sslclient",
-        certFile])
+      "openssl",
+      [
+        "verify", "-CAfile", try dir.write("ca.crt", clientCA.certificatePEM), "-purpose", "sslclient",
+        certFile,
+      ])
     #expect(verify.status == 0, "\(verify.output)")
     let certKey = try run("openssl", ["x509", "-noout", "-pubkey", "-in", certFile]).output
     let nodeKey = try run("openssl", ["pkey", "-pubout", "-in", keyFile]).output
@@ -102,10 +105,30 @@ struct CSRSignerTests {
     #expect(email.otherNames == ["email:a@b.c"])
     #expect(throws: PKIError.self) { try email.validateKubeletServing() }
     let user = try CertificateRequest(pem: opensslCSR(dir, subject: "/O=dev/CN=jane").csr)
-    let pem = try signer.sign(user, signerName: CSRSigner.apiServerClient, usages: ["client auth"], expirationSeconds: 1)
+    let pem = try signer.sign(
+      user, signerName: CSRSigner.apiServerClient, usages: ["client auth"], expirationSeconds: 1)
     let leaf = try CertificateAuthority.parseCertificate(pem, what: "jane")
     #expect(leaf.notValidAfter.timeIntervalSinceNow > 590, "expirationSeconds is raised to upstream's 600 s minimum")
     #expect(signer.handles(signerName: CSRSigner.kubeletServing) && !signer.handles(signerName: "x/y"))
+  }
+
+  @Test func generatedCSRIsReadByOpenSSLAndSigned() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let subject = CertificateSubject(commonName: "system:node:edge-2", organizations: ["system:nodes"])
+    let names = try SubjectAltNames(dnsNames: ["edge-2"], ipAddresses: ["10.0.0.6"])
+    let (csrPEM, keyPEM) = try CertificateRequest.generate(subject: subject, names: names)
+    let csrFile = try dir.write("edge-2.csr", csrPEM)
+    let check = try run("openssl", ["req", "-in", csrFile, "-noout", "-verify", "-text"])
+    #expect(check.status == 0, "\(check.output)")
+    #expect(check.output.contains("DNS:edge-2") && check.output.contains("IP Address:10.0.0.6"))
+    #expect(check.output.contains("O = system:nodes, CN = system:node:edge-2"))
+    let request = try CertificateRequest(pem: csrPEM)
+    #expect(request.subject == subject && request.names == names)
+    let certificate = try signer.sign(request, signerName: CSRSigner.kubeletServing, usages: ["server auth"])
+    _ = try LeafCertificate(certificatePEM: certificate, privateKeyPEM: keyPEM)
+    let clientCSR = try CertificateRequest.generate(subject: subject)
+    #expect(try CertificateRequest(pem: clientCSR.csrPEM).validateKubeletClient() == "edge-2")
   }
 
   @Test func refusesABrokenSignatureOrGarbage() throws {

@@ -45,8 +45,12 @@ struct ClientCertificateTests {
   @Test func refusesExpiredAndNotYetValidLeaves() throws {
     let now = Date()
     let leaf = try clientCA.issue(subject: .init(commonName: "jane"), usage: .client, now: now)
-    #expect(throws: PKIError.self) { try authenticator.authenticate(leafDER: der(leaf), now: now.addingTimeInterval(366 * 86400)) }
-    #expect(throws: PKIError.self) { try authenticator.authenticate(leafDER: der(leaf), now: now.addingTimeInterval(-3600)) }
+    #expect(throws: PKIError.self) {
+      try authenticator.authenticate(leafDER: der(leaf), now: now.addingTimeInterval(366 * 86400))
+    }
+    #expect(throws: PKIError.self) {
+      try authenticator.authenticate(leafDER: der(leaf), now: now.addingTimeInterval(-3600))
+    }
     _ = try authenticator.authenticate(leafDER: der(leaf), now: now.addingTimeInterval(364 * 86400))
   }
 

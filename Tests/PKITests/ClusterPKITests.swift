@@ -16,14 +16,16 @@ struct ClusterPKITests {
     let pki = try await ClusterPKI.loadOrCreate(options(dir), store: MemoryBootstrapStore())
     let paths = pki.paths
     #expect(paths.directory == "\(dir.path)/server/tls")
-    for key in [paths.serverCAKey, paths.clientCAKey, paths.serviceAccountKey, paths.servingKey, paths.adminKey,
-      paths.apiServerClientKey, paths.tokenFile]
-    {
+    for key in [
+      paths.serverCAKey, paths.clientCAKey, paths.serviceAccountKey, paths.servingKey, paths.adminKey,
+      paths.apiServerClientKey, paths.tokenFile,
+    ] {
       #expect(try fileMode(key) == 0o600, "\(key)")
     }
-    for certificate in [paths.serverCACertificate, paths.clientCACertificate, paths.servingCertificate,
-      paths.adminCertificate]
-    {
+    for certificate in [
+      paths.serverCACertificate, paths.clientCACertificate, paths.servingCertificate,
+      paths.adminCertificate,
+    ] {
       #expect(try fileMode(certificate) == 0o644, "\(certificate)")
     }
     #expect(try fileMode(paths.directory) == 0o700)
@@ -51,7 +53,8 @@ struct ClusterPKITests {
   @Test(.enabled(if: opensslAvailable)) func writtenFilesVerifyWithOpenSSL() async throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    let pki = try await ClusterPKI.loadOrCreate(options(dir, sans: ["api.example.com", "203.0.113.7"]),
+    let pki = try await ClusterPKI.loadOrCreate(
+      options(dir, sans: ["api.example.com", "203.0.113.7"]),
       store: MemoryBootstrapStore())
     let paths = pki.paths
     let serving = try run(
@@ -106,7 +109,8 @@ struct ClusterPKITests {
     defer { dir.remove() }
     let store = MemoryBootstrapStore()
     let first = try await ClusterPKI.loadOrCreate(options(dir), store: store)
-    let stray = try CertificateAuthority.generate(commonName: "x").issue(subject: .init(commonName: "y"), usage: .client)
+    let stray = try CertificateAuthority.generate(commonName: "x").issue(
+      subject: .init(commonName: "y"), usage: .client)
     try stray.privateKeyPEM.write(toFile: first.paths.servingKey, atomically: true, encoding: .utf8)
     let second = try await ClusterPKI.loadOrCreate(options(dir), store: store)
     #expect(second.serving.certificatePEM != first.serving.certificatePEM)

@@ -29,11 +29,15 @@ struct JoinTokenTests {
     #expect(pinnedBootstrap.caHash == hash)
     #expect(pinnedBootstrap.description == "K10\(hash)::abcdef.0123456789abcdef")
     // Upper case or wrong lengths are not bootstrap tokens: they are plain passwords.
-    #expect(try JoinToken(parsing: "ABCDEF.0123456789abcdef").credentials == .password(user: "", password: "ABCDEF.0123456789abcdef"))
+    #expect(
+      try JoinToken(parsing: "ABCDEF.0123456789abcdef").credentials
+        == .password(user: "", password: "ABCDEF.0123456789abcdef"))
     #expect(try JoinToken(parsing: "K10::node:pw").caHash == nil)
   }
 
-  @Test(arguments: ["", "K10abc::server:x", "K10\(String(repeating: "zz", count: 32))::server:x", "K10::server:", "K10::nocolon"])
+  @Test(arguments: [
+    "", "K10abc::server:x", "K10\(String(repeating: "zz", count: 32))::server:x", "K10::server:", "K10::nocolon",
+  ])
   func refusesMalformedTokens(text: String) {
     #expect(throws: PKIError.self) { try JoinToken(parsing: text) }
   }

@@ -122,7 +122,8 @@ struct ServiceAccountTokenTests {
     let y = try #require(Base64URL.decode(key["y"]!))
     let rebuilt = try P256.Signing.PublicKey(x963Representation: [0x04] + x + y)
     #expect(rebuilt.derRepresentation == tokens.signingKey.publicKey.derRepresentation)
-    #expect(try P256.Signing.PublicKey(pemRepresentation: tokens.publicKeyPEM).rawRepresentation == rebuilt.rawRepresentation)
+    #expect(
+      try P256.Signing.PublicKey(pemRepresentation: tokens.publicKeyPEM).rawRepresentation == rebuilt.rawRepresentation)
     let discovery = tokens.openIDConfigurationJSON(jwksURI: "https://127.0.0.1:6443/openid/v1/jwks")
     let document = try #require(try JSONSerialization.jsonObject(with: Data(discovery.utf8)) as? [String: Any])
     #expect(document["issuer"] as? String == ServiceAccountTokens.defaultIssuer)
