@@ -73,7 +73,7 @@ struct JoinTokenTests {
     defer { dir.remove() }
     let root = try CertificateAuthority.generate(commonName: "root")
     let other = try CertificateAuthority.generate(commonName: "other")
-    let bundle = other.certificatePEM + root.certificatePEM
+    let bundle = other.certificatePEM + "\n" + root.certificatePEM + "\n"
     let rootFile = try dir.write("root.crt", root.certificatePEM)
     let der = dir.file("root.der")
     #expect(try run("openssl", ["x509", "-in", rootFile, "-outform", "DER", "-out", der]).status == 0)
