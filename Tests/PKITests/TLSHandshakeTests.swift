@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOTLS
 import Testing
 
 @testable import PKI
@@ -39,8 +40,32 @@ struct TLSHandshakeTests {
     }
   }
 
+  /// Completes when the client side of the handshake (including NIOSSL's hostname check) succeeds.
+  final class ClientWatch: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let promise: EventLoopPromise<Void>
+    init(_ promise: EventLoopPromise<Void>) { self.promise = promise }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+      if case TLSUserEvent.handshakeCompleted = event { promise.succeed() }
+      context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+      promise.fail(ChannelError.eof)
+      context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+      promise.fail(error)
+      context.close(promise: nil)
+    }
+  }
+
   /// Runs one handshake; returns what the server saw of the client's certificate, or throws the server's error.
-  func handshake(_ pki: ClusterPKI, client: LeafCertificate?, hostname: String) async throws -> [UInt8]? {
+  func handshake(_ pki: ClusterPKI, client: LeafCertificate?, hostname: String, trusting: String? = nil) async throws
+    -> [UInt8]?
+  {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     var serverConfiguration = TLSConfiguration.makeServerConfiguration(
       certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.serving.certificatePEM.utf8))
@@ -53,6 +78,9 @@ struct TLSHandshakeTests {
 
     var clientConfiguration = TLSConfiguration.makeClientConfiguration()
     clientConfiguration.trustRoots = .file(pki.paths.serverCACertificate)
+    if let trusting {
+      clientConfiguration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(trusting.utf8)))
+    }
     if let client {
       clientConfiguration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(client.certificatePEM.utf8))
         .map { .certificate($0) }
@@ -62,7 +90,8 @@ struct TLSHandshakeTests {
     let clientContext = try NIOSSLContext(configuration: clientConfiguration)
 
     let seen = group.next().makePromise(of: [UInt8]?.self)
-    let result: Result<[UInt8]?, any Error>
+    let clientDone = group.next().makePromise(of: Void.self)
+    var result: Result<[UInt8]?, any Error> = .failure(ChannelError.eof)
     do {
       let server = try await ServerBootstrap(group: group)
         .childChannelInitializer { channel in
@@ -78,14 +107,21 @@ struct TLSHandshakeTests {
           channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(
               try NIOSSLClientHandler(context: clientContext, serverHostname: hostname))
+            try channel.pipeline.syncOperations.addHandler(ClientWatch(clientDone))
           }
         }
         .connect(host: "127.0.0.1", port: port).get()
-      result = await Result { try await seen.futureResult.get() }
+      do {
+        try await clientDone.futureResult.get()
+        result = .success(try await seen.futureResult.get())
+      } catch {
+        result = .failure(error)
+      }
       try? await channel.close()
       try await server.close()
     } catch {
       seen.fail(error)
+      clientDone.fail(error)
       result = .failure(error)
     }
     try await group.shutdownGracefully()
@@ -124,12 +160,13 @@ struct TLSHandshakeTests {
     }
   }
 
-  @Test func servingCertificateIsRefusedForAnUnlistedName() async throws {
+  @Test func clientPinnedToAnotherCARefusesTheServer() async throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let pki = try await pki(dir)
+    let other = try CertificateAuthority.generate(commonName: "skiff-server-ca@1")
     await #expect(throws: (any Error).self) {
-      try await handshake(pki, client: nil, hostname: "not-listed.example.com")
+      try await handshake(pki, client: nil, hostname: "kubernetes", trusting: other.certificatePEM)
     }
   }
 }
