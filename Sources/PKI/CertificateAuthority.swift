@@ -20,6 +20,7 @@ public struct CertificateAuthority: Sendable {
 
   /// A fresh CA named `commonName` (K3s style: "skiff-server-ca@<unix seconds>").
   public static func generate(commonName: String, now: Date = Date()) throws -> CertificateAuthority {
+    let now = wholeSeconds(now)
     let key = P256.Signing.PrivateKey()
     let publicKey = Certificate.PublicKey(key.publicKey)
     let subject = CertificateSubject(commonName: commonName).distinguishedName
@@ -88,6 +89,7 @@ public struct CertificateAuthority: Sendable {
       try extensions.append(
         Certificate.Extension(SubjectAlternativeNames(names.generalNames), critical: false))
     }
+    let now = Self.wholeSeconds(now)
     let notAfter = min(now.addingTimeInterval(validity), certificate.notValidAfter)
     return try Certificate(
       version: .v3, serialNumber: .init(), publicKey: publicKey,
@@ -99,6 +101,11 @@ public struct CertificateAuthority: Sendable {
   /// Whether this CA signed `leaf` (issuer name and signature), so a leaf left over from another CA is replaced.
   public func issued(_ leaf: Certificate) -> Bool {
     leaf.issuer == certificate.subject && certificate.publicKey.isValidSignature(leaf.signature, for: leaf)
+  }
+
+  /// Certificates store whole seconds; truncating first keeps the stated validity from rounding up.
+  static func wholeSeconds(_ date: Date) -> Date {
+    Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
   }
 
   static func parseCertificate(_ pem: String, what: String) throws -> Certificate {

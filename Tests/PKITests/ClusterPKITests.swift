@@ -29,6 +29,7 @@ struct ClusterPKITests {
       #expect(try fileMode(certificate) == 0o644, "\(certificate)")
     }
     #expect(try fileMode(paths.directory) == 0o700)
+    #expect(try fileMode("\(dir.path)/server") == 0o755)
     #expect(try String(contentsOfFile: paths.serverCACertificate, encoding: .utf8) == pki.serverCA.certificatePEM)
 
     let tokenText = try String(contentsOfFile: paths.tokenFile, encoding: .utf8)
