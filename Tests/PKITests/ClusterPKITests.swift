@@ -132,6 +132,25 @@ struct ClusterPKITests {
     #expect(try fileMode(pki.paths.serverCAKey) == 0o600)
   }
 
+  @Test func badInputsAreReportedWithWhatToFix() async throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    await #expect(throws: PKIError.invalidName("not a name!")) {
+      try await ClusterPKI.loadOrCreate(options(dir, sans: ["not a name!"]), store: MemoryBootstrapStore())
+    }
+    let paths = TLSPaths(dataDirectory: dir.path)
+    try SecureFile.save("K10abc::server:x\n", to: paths.tokenFile, mode: 0o600)
+    do {
+      _ = try await ClusterPKI.loadOrCreate(options(dir), store: MemoryBootstrapStore())
+      Issue.record("a malformed token file was accepted")
+    } catch let error as PKIError {
+      #expect("\(error)".contains(paths.tokenFile) && "\(error)".contains("remove it or pass --token"))
+    }
+    await #expect(throws: PKIError.invalidToken("token must not be empty")) {
+      try await ClusterPKI.loadOrCreate(options(dir, token: " "), store: MemoryBootstrapStore())
+    }
+  }
+
   @Test func adminKubeconfigEmbedsTheAdminCertificate() async throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
