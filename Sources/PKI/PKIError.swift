@@ -59,7 +59,8 @@ public enum PKIError: Error, Sendable, Equatable, CustomStringConvertible {
     case .wrongToken:
       "bootstrap data in the datastore was encrypted with a different token; start with the cluster's --token"
     case .tokenRequired:
-      "the datastore already holds another cluster's bootstrap data; start this server with that cluster's --token"
+      "the datastore already holds a cluster's bootstrap data; start this server with that cluster's --token "
+        + "(see <data-dir>/server/token on a server of that cluster)"
     case .invalidToken(let why): "invalid token: \(why)"
     case .caHashMismatch(let expected, let actual):
       "the token pins CA hash \(expected) but the cluster CA hashes to \(actual); use the token from the server's "
