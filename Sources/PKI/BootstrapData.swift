@@ -46,7 +46,8 @@ struct BootstrapData: Codable, Equatable, Sendable {
     let plaintext: Data
     do {
       let box = try AES.GCM.SealedBox(combined: combined)
-      plaintext = try AES.GCM.open(box, using: try key(passphrase: passphrase, salt: Array(salt)),
+      plaintext = try AES.GCM.open(
+        box, using: try key(passphrase: passphrase, salt: Array(salt)),
         authenticating: Array(formatTag.utf8))
     } catch {
       throw PKIError.wrongToken

@@ -16,8 +16,9 @@ public struct CSRSigner: Sendable {
   /// The shortest `spec.expirationSeconds` upstream accepts.
   public static let minimumDuration: TimeInterval = 600
 
-  public init(serverCA: CertificateAuthority, clientCA: CertificateAuthority, maximumDuration: TimeInterval = 365 * 86400)
-  {
+  public init(
+    serverCA: CertificateAuthority, clientCA: CertificateAuthority, maximumDuration: TimeInterval = 365 * 86400
+  ) {
     self.serverCA = serverCA
     self.clientCA = clientCA
     self.maximumDuration = maximumDuration

@@ -20,6 +20,7 @@ public struct CertificateAuthority: Sendable {
 
   /// A fresh CA named `commonName` (K3s style: "skiff-server-ca@<unix seconds>").
   public static func generate(commonName: String, now: Date = Date()) throws -> CertificateAuthority {
+    let now = wholeSeconds(now)
     let key = P256.Signing.PrivateKey()
     let publicKey = Certificate.PublicKey(key.publicKey)
     let subject = CertificateSubject(commonName: commonName).distinguishedName
@@ -47,7 +48,8 @@ public struct CertificateAuthority: Sendable {
       throw PKIError.malformed(what: "\(name) key", reason: "expected an ECDSA P-256 private key (\(error))")
     }
     guard certificate.publicKey == Certificate.PublicKey(key.publicKey) else { throw PKIError.keyMismatch(what: name) }
-    guard try certificate.extensions.basicConstraints.map({ if case .isCertificateAuthority = $0 { true } else { false } })
+    guard
+      try certificate.extensions.basicConstraints.map({ if case .isCertificateAuthority = $0 { true } else { false } })
         ?? false
     else { throw PKIError.malformed(what: name, reason: "certificate is not a CA (basicConstraints CA:FALSE)") }
     self.certificate = certificate
@@ -87,6 +89,7 @@ public struct CertificateAuthority: Sendable {
       try extensions.append(
         Certificate.Extension(SubjectAlternativeNames(names.generalNames), critical: false))
     }
+    let now = Self.wholeSeconds(now)
     let notAfter = min(now.addingTimeInterval(validity), certificate.notValidAfter)
     return try Certificate(
       version: .v3, serialNumber: .init(), publicKey: publicKey,
@@ -98,6 +101,11 @@ public struct CertificateAuthority: Sendable {
   /// Whether this CA signed `leaf` (issuer name and signature), so a leaf left over from another CA is replaced.
   public func issued(_ leaf: Certificate) -> Bool {
     leaf.issuer == certificate.subject && certificate.publicKey.isValidSignature(leaf.signature, for: leaf)
+  }
+
+  /// Certificates store whole seconds; truncating first keeps the stated validity from rounding up.
+  static func wholeSeconds(_ date: Date) -> Date {
+    Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
   }
 
   static func parseCertificate(_ pem: String, what: String) throws -> Certificate {

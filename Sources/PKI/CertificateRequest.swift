@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SwiftASN1
 import X509
@@ -56,6 +57,25 @@ public struct CertificateRequest: Sendable {
     subject = CertificateSubject(request.subject)
     names = SubjectAltNames(alternativeNames ?? nil)
     otherNames = others
+  }
+
+  /// A new ECDSA P-256 key and a CSR for it, as an agent sends for its kubelet certificates; the PEM goes
+  /// base64-encoded into a CertificateSigningRequest's `spec.request`.
+  public static func generate(subject: CertificateSubject, names: SubjectAltNames? = nil) throws -> (
+    csrPEM: String, privateKeyPEM: String
+  ) {
+    let key = P256.Signing.PrivateKey()
+    var attributes = CertificateSigningRequest.Attributes()
+    if let names, !names.isEmpty {
+      let extensions = try Certificate.Extensions([
+        Certificate.Extension(SubjectAlternativeNames(names.generalNames), critical: false)
+      ])
+      attributes.insert(try CertificateSigningRequest.Attribute(ExtensionRequest(extensions: extensions)))
+    }
+    let request = try CertificateSigningRequest(
+      version: .v1, subject: subject.distinguishedName, privateKey: Certificate.PrivateKey(key),
+      attributes: attributes, signatureAlgorithm: .ecdsaWithSHA256)
+    return (try request.serializeAsPEM().pemString, key.pemRepresentation)
   }
 
   /// For `kubernetes.io/kube-apiserver-client-kubelet`: CN `system:node:<name>`, O exactly `system:nodes`,

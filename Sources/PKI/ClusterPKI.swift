@@ -94,9 +94,14 @@ public struct ClusterPKI: Sendable {
       logger.debug("loaded cluster bootstrap data from the datastore")
     } else {
       let local = try localOrNewBootstrap(paths, secret: token?.secret ?? JoinToken.randomSecret(), now, logger)
-      let winner = try await store.createBootstrap(ifAbsent: local.sealed(passphrase: local.tokenSecret))
-      bootstrap = try BootstrapData.open(winner, passphrase: local.tokenSecret)
-      if bootstrap != local { logger.info("another server stored the cluster bootstrap data first; using it") }
+      let sealed = try local.sealed(passphrase: local.tokenSecret)
+      let winner = try await store.createBootstrap(ifAbsent: sealed)
+      if winner == sealed {
+        bootstrap = local
+      } else {
+        bootstrap = try BootstrapData.open(winner, passphrase: local.tokenSecret)
+        logger.info("another server stored the cluster bootstrap data first; using it")
+      }
     }
 
     let serverCA = try CertificateAuthority(

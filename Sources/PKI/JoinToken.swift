@@ -45,7 +45,9 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
       credentials = bootstrap
     } else if credentialText == token {
       credentials = .password(user: "", password: token)
-    } else if let colon = credentialText.firstIndex(of: ":"), colon != credentialText.index(before: credentialText.endIndex) {
+    } else if let colon = credentialText.firstIndex(of: ":"),
+      colon != credentialText.index(before: credentialText.endIndex)
+    {
       credentials = .password(
         user: String(credentialText[..<colon]), password: String(credentialText[credentialText.index(after: colon)...]))
     } else {

@@ -52,13 +52,15 @@ public enum PKIError: Error, Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .malformed(let what, let reason): "cannot parse \(what): \(reason)"
-    case .keyMismatch(let what): "the private key of \(what) does not match its certificate; remove both files to regenerate"
+    case .keyMismatch(let what):
+      "the private key of \(what) does not match its certificate; remove both files to regenerate"
     case .invalidName(let name): "\"\(name)\" is neither a DNS name nor an IP address"
     case .io(let path, let reason): "\(path): \(reason)"
     case .wrongToken:
       "bootstrap data in the datastore was encrypted with a different token; start with the cluster's --token"
     case .tokenRequired:
-      "the datastore already holds another cluster's bootstrap data; start this server with that cluster's --token"
+      "the datastore already holds a cluster's bootstrap data; start this server with that cluster's --token "
+        + "(see <data-dir>/server/token on a server of that cluster)"
     case .invalidToken(let why): "invalid token: \(why)"
     case .caHashMismatch(let expected, let actual):
       "the token pins CA hash \(expected) but the cluster CA hashes to \(actual); use the token from the server's "

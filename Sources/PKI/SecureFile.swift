@@ -56,15 +56,16 @@ enum SecureFile {
     return text
   }
 
-  /// Creates `path` and its parents; an existing directory keeps its mode.
+  /// Creates `path` with `mode` and missing parents with 0755; an existing directory keeps its mode.
   static func makeDirectory(_ path: String, mode: mode_t) throws {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
-    do {
-      try FileManager.default.createDirectory(
-        atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: Int(mode)])
-    } catch {
-      throw PKIError.io(path: path, reason: "cannot create directory: \(error.localizedDescription)")
+    let parent = (path as NSString).deletingLastPathComponent
+    if !parent.isEmpty && parent != path { try makeDirectory(parent, mode: 0o755) }
+    if mkdir(path, mode) == 0 {
+      _ = chmod(path, mode)  // mkdir's mode passes through the umask
+    } else if errno != EEXIST {
+      throw PKIError.io(path: path, reason: "cannot create directory: \(errnoText())")
     }
   }
 
