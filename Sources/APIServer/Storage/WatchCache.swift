@@ -72,12 +72,16 @@ final class WatchCache: Sendable {
         try? await Task.sleep(for: .milliseconds(200))
       }
     }
-    state.withLock { state in
-      for watcher in state.watchers.values { watcher.continuation.finish() }
-      state.watchers = [:]
-      for (_, waiter) in state.waiters { waiter.resume() }
-      state.waiters = []
+    let (watchers, waiters) = state.withLock { state in
+      defer {
+        state.watchers = [:]
+        state.waiters = []
+      }
+      return (Array(state.watchers.values), state.waiters)
     }
+    // Finishing runs the watchers' termination handlers, which take the lock: never under it.
+    for watcher in watchers { watcher.continuation.finish() }
+    for (_, waiter) in waiters { waiter.resume() }
   }
 
   private func reset(_ kvs: [KeyValue], revision: Int64) {
@@ -85,17 +89,19 @@ final class WatchCache: Sendable {
     for kv in kvs {
       if let object = CachedObject(kv: kv, definition: definition) { objects[object.key] = object }
     }
-    state.withLock { state in
+    // Watchers that were following cannot know what they missed: end them so they relist.
+    let stale = state.withLock { state in
       state.objects = objects
       state.sortedKeys = nil
       state.ring.removeAll()
       state.ringStart = revision
-      // Watchers that were following cannot know what they missed: end them so they relist.
-      for watcher in state.watchers.values { watcher.continuation.finish() }
-      state.watchers = [:]
-      advance(&state, to: revision)
+      defer { state.watchers = [:] }
+      let ready = advance(&state, to: revision)
       state.ready = true
+      return (Array(state.watchers.values), ready)
     }
+    for watcher in stale.0 { watcher.continuation.finish() }
+    for waiter in stale.1 { waiter.resume() }
   }
 
   private func apply(_ events: [Store.WatchEvent], through revision: Int64) {
@@ -107,7 +113,8 @@ final class WatchCache: Sendable {
       case .delete: prepared.append((key, nil, event.revision))
       }
     }
-    state.withLock { state in
+    let (slow, ready) = state.withLock { state in
+      var slow: [Watcher] = []
       for (key, object, revision) in prepared {
         let previous = state.objects[key]
         let event: Event
@@ -129,22 +136,26 @@ final class WatchCache: Sendable {
           state.ringStart = dropped.object.revision
         }
         for (id, watcher) in state.watchers {
+          // A watcher that cannot keep up is ended; its client relists, as upstream's do.
           if case .dropped = watcher.continuation.yield(event) {
-            watcher.continuation.finish()
+            slow.append(watcher)
             state.watchers[id] = nil
           }
         }
       }
-      advance(&state, to: revision)
+      return (slow, advance(&state, to: revision))
     }
+    for watcher in slow { watcher.continuation.finish() }
+    for waiter in ready { waiter.resume() }
   }
 
-  private func advance(_ state: inout State, to revision: Int64) {
+  /// Moves the cache's revision forward; returns the waiters to resume (outside the lock).
+  private func advance(_ state: inout State, to revision: Int64) -> [CheckedContinuation<Void, Never>] {
     state.revision = max(state.revision, revision)
     let current = state.revision
-    let ready = state.waiters.filter { $0.0 <= current }
+    let ready = state.waiters.filter { $0.0 <= current }.map(\.1)
     state.waiters.removeAll { $0.0 <= current }
-    for (_, waiter) in ready { waiter.resume() }
+    return ready
   }
 
   /// Waits until the cache has seen every revision up to `revision` (consistent reads).
@@ -221,10 +232,8 @@ final class WatchCache: Sendable {
     }
     let (id, initial, revision) = try result.get()
     let cancel: @Sendable () -> Void = { [weak self] in
-      self?.state.withLock { state in
-        state.watchers[id]?.continuation.finish()
-        state.watchers[id] = nil
-      }
+      let watcher = self?.state.withLock { $0.watchers.removeValue(forKey: id) }
+      watcher?.continuation.finish()
     }
     continuation.onTermination = { _ in cancel() }
     return Subscription(initial: initial, revision: revision, events: stream, cancel: cancel)

@@ -1,0 +1,21 @@
+#!/usr/bin/env python3
+"""Creates N objects of a kind, then times full lists. Usage: list.py KUBECONFIG pods|configmaps N REPEATS"""
+import json, sys, time
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from load import Client, client_context, pod, configmap, percentile
+
+kubeconfig, kind, count, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+context, host, port = client_context(kubeconfig)
+client = Client(context, host, port)
+ns = "/api/v1/namespaces/default"
+make = pod if kind == "pods" else configmap
+for n in range(count):
+    client.call("POST", f"{ns}/{kind}", make(f"{kind}-{n}"))
+times = []
+for _ in range(repeats):
+    began = time.monotonic()
+    listed = client.call("GET", f"{ns}/{kind}")
+    times.append((time.monotonic() - began) * 1000)
+assert len(listed["items"]) >= count
+print(json.dumps({"kind": kind, "items": len(listed["items"]), "p50_ms": round(percentile(times, 50), 2),
+                  "p99_ms": round(percentile(times, 99), 2)}))

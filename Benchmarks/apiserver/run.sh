@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# API server benchmark: idle RSS, a create/get/list/update mix with open watches at 50 and
+# 200 requests/s, lists of 1,000 pods, and RSS with 10,000 ConfigMaps of 1 KiB.
+# Usage: Benchmarks/apiserver/run.sh [path/to/skiff]   (default: a release build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+skiff=${1:-.build-release/release/skiff}
+[ -x "$skiff" ] || swift build -c release --product skiff --scratch-path .build-release
+here=Benchmarks/apiserver
+work=$(mktemp -d /tmp/skiff-apibench.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+start() {
+  rm -rf "$work/data"
+  "$skiff" server --data-dir "$work/data" --disable-agent --etcd-listen "" --bind-address 127.0.0.1 \
+    --https-listen-port "$port" --write-kubeconfig "$work/kubeconfig" --token bench >"$work/log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 100); do
+    kubectl --kubeconfig "$work/kubeconfig" get --raw /readyz >/dev/null 2>&1 && return
+    sleep 0.2
+  done
+  echo "server did not start"; cat "$work/log"; exit 1
+}
+rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status"; }
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+
+start; sleep 5
+echo "idle RSS: $(rss) MB"
+for rate in 50 200; do
+  echo "mix at $rate req/s: $(python3 $here/load.py "$work/kubeconfig" "$rate" 30)"
+  echo "RSS after mix: $(rss) MB"
+done
+stop
+
+start
+echo "list: $(python3 $here/list.py "$work/kubeconfig" pods 1000 50)"
+stop
+
+start
+echo "list: $(python3 $here/list.py "$work/kubeconfig" configmaps 10000 10)"
+echo "RSS with 10,000 ConfigMaps of 1 KiB: $(rss) MB"
+stop
