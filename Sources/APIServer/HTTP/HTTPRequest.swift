@@ -25,6 +25,11 @@ public struct HTTPRequest: Sendable {
   /// The first value of a query parameter.
   public func parameter(_ name: String) -> String? { query[name]?.first }
 
+  /// A boolean query parameter, read as Go's strconv.ParseBool does (`true`, `True`, `1`, `t`…).
+  public func flag(_ name: String) -> Bool {
+    ["1", "t", "T", "true", "TRUE", "True"].contains(parameter(name) ?? "")
+  }
+
   static func split(uri: String) -> (String, [String: [String]]) {
     guard let mark = uri.firstIndex(of: "?") else { return (percentDecoded(uri), [:]) }
     var query: [String: [String]] = [:]

@@ -8,8 +8,8 @@ extension ResourceHandler {
   func watch(name: String? = nil) async throws(APIError) -> HTTPResponse {
     let (labels, fields) = try selectors()
     let prefix = definition.storagePrefix(namespace: namespace)
-    let bookmarks = request.parameter("allowWatchBookmarks") == "true"
-    let initialEvents = request.parameter("sendInitialEvents") == "true"
+    let bookmarks = request.flag("allowWatchBookmarks")
+    let initialEvents = request.flag("sendInitialEvents")
     let asked = request.parameter("resourceVersion") ?? ""
     let start: WatchCache.WatchStart
     if initialEvents || asked.isEmpty || asked == "0" {

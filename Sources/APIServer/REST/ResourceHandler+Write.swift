@@ -63,14 +63,11 @@ extension ResourceHandler {
     }
   }
 
-  /// apiVersion and kind in a body must name this resource; missing ones are filled in.
+  /// apiVersion and kind in a body must name this resource; missing ones come from the URL,
+  /// as upstream's decoder defaults them (clients such as the Python one omit them).
   func checkTypeMeta(_ object: inout JSONValue) throws(APIError) {
     let apiVersion = object["apiVersion"]?.stringValue ?? ""
     let kind = object["kind"]?.stringValue ?? ""
-    if kind.isEmpty {
-      throw APIError.badRequest(
-        "Object 'Kind' is missing in '\(String(decoding: request.body.prefix(300), as: UTF8.self))'")
-    }
     if !apiVersion.isEmpty && apiVersion != definition.apiVersion
       && !(definition.storageVersion != nil && apiVersion.hasPrefix(definition.group + "/"))
     {
@@ -78,10 +75,11 @@ extension ResourceHandler {
         "the API version in the data (\(apiVersion)) does not match the expected API version (\(definition.apiVersion))"
       )
     }
-    if kind != definition.kind {
+    if !kind.isEmpty && kind != definition.kind {
       throw APIError.badRequest("the kind in the data (\(kind)) does not match the expected kind (\(definition.kind))")
     }
     object["apiVersion"] = .string(definition.storedAPIVersion)
+    object["kind"] = .string(definition.kind)
   }
 
   /// Reads the current object (consistently) with its store revision.
@@ -150,7 +148,7 @@ extension ResourceHandler {
     for attempt in 0..<5 {
       let (old, revision) = try await current(name: name)
       var patched = try patch.apply(
-        to: old, fieldManager: request.parameter("fieldManager"), force: request.parameter("force") == "true")
+        to: old, fieldManager: request.parameter("fieldManager"), force: request.flag("force"))
       if let asked = patched["metadata"]?["resourceVersion"]?.stringValue, asked != String(revision) {
         throw APIError.conflict(definition, name: name)
       }

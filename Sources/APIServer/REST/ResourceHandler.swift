@@ -42,7 +42,7 @@ struct ResourceHandler: Sendable {
   }
 
   var isWatch: Bool {
-    target.legacyWatch || ["true", "1"].contains(request.parameter("watch") ?? "")
+    target.legacyWatch || request.flag("watch")
   }
 
   /// The RBAC verb of this request.

@@ -73,6 +73,7 @@ enum Strategies {
       strategy.hasStatus = kind != "ControllerRevision"
       strategy.resetsStatusOnCreate = strategy.hasStatus
       strategy.tracksGeneration = true
+      if WorkloadStrategy.kinds.contains(kind) { WorkloadStrategy.configure(&strategy, kind: kind) }
     case ("certificates.k8s.io", _):
       strategy.hasStatus = true
       strategy.resetsStatusOnCreate = true
