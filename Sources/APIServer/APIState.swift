@@ -81,33 +81,90 @@ final class APIState: Sendable {
     throw APIError.forbidden(attributes.deniedMessage, resource: definition, name: target.name)
   }
 
-  /// Built-in admission: the namespace must exist and not be terminating. Returns the
-  /// best-practice warnings for the object.
+  /// Built-in admission, in upstream's order: namespace lifecycle, LimitRange defaults,
+  /// Pod Security, ResourceQuota. Returns the warnings for the response.
   func admit(handler: ResourceHandler, object: inout JSONValue, old: JSONValue?) async throws(APIError) -> [String] {
     let definition = handler.definition
+    let name = object["metadata"]?["name"]?.stringValue ?? ""
+    var warnings: [String] = []
     if definition.namespaced, old == nil, let namespace = handler.target.namespace {
-      guard let namespaceDefinition = registry.lookup(group: "", version: "v1", plural: "namespaces") else { return [] }
-      let namespaces = cache(for: namespaceDefinition)
-      await namespaces.waitUntilFresh(log.currentRevision)
-      guard let found = namespaces.object(key: namespaceDefinition.storageKey(namespace: nil, name: namespace)) else {
-        throw APIError(
-          code: 404, reason: "NotFound", message: "namespaces \"\(namespace)\" not found",
-          details: .object(["name": .string(namespace), "kind": .string("namespaces")]))
+      let namespaceObject = try await existingNamespace(namespace, creating: definition, name: name)
+      let isPod = definition.group.isEmpty && definition.plural == "pods"
+      if isPod, var spec = object["spec"] {
+        let problems = LimitRangeAdmission.apply(await objects("limitranges", in: namespace), to: &spec)
+        if !problems.isEmpty {
+          throw APIError.forbidden(
+            "pods \"\(name)\" is forbidden: [\(problems.joined(separator: ", "))]", resource: definition, name: name)
+        }
+        object["spec"] = spec
       }
-      if found.object["metadata"]?["deletionTimestamp"] != nil {
-        throw APIError.forbidden(
-          "\(definition.plural) \"\(object["metadata"]?["name"]?.stringValue ?? "")\" is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
-          resource: definition, name: nil)
+      let labels = namespaceObject["metadata"]?["labels"]
+      func level(_ mode: String) -> PodSecurityAdmission.Level {
+        labels?["pod-security.kubernetes.io/\(mode)"]?.stringValue.flatMap(PodSecurityAdmission.Level.init)
+          ?? .privileged
+      }
+      if let (spec, _) = BestPracticeWarnings.podTemplate(object, kind: definition.kind) {
+        let enforce = level("enforce")
+        let enforced = PodSecurityAdmission.violations(spec, level: enforce)
+        if isPod && !enforced.isEmpty {
+          throw APIError.forbidden(
+            PodSecurityAdmission.message(pod: name, level: enforce, violations: enforced), resource: definition,
+            name: name)
+        }
+        let warn = max(level("warn"), isPod ? .privileged : enforce)
+        let advised = PodSecurityAdmission.violations(spec, level: warn)
+        if !advised.isEmpty {
+          warnings.append("would violate PodSecurity \"\(warn.rawValue):latest\": " + advised.joined(separator: ", "))
+        }
+      }
+      let quotas = await objects("resourcequotas", in: namespace)
+      if !quotas.isEmpty {
+        let existing = cache(for: definition).snapshot(prefix: definition.storagePrefix(namespace: namespace)).objects
+          .map(\.object)
+        if let refusal = ResourceQuotaAdmission.check(
+          quotas: quotas, adding: object, existing: existing, plural: definition.plural, group: definition.group)
+        {
+          throw APIError.forbidden(
+            "\(definition.qualifiedPlural) \"\(name)\" is forbidden: \(refusal)", resource: definition, name: name)
+        }
       }
     }
-    guard handler.target.subresource == nil, BestPracticeWarnings.podTemplate(object, kind: definition.kind) != nil
-    else {
-      return []
+    guard handler.target.subresource == nil,
+      let template = BestPracticeWarnings.podTemplate(object, kind: definition.kind)
+    else { return warnings }
+    return warnings
+      + self.warnings.warnings(
+        for: object, kind: definition.kind,
+        selectedByService: await isSelectedByService(labels: template.labels, namespace: handler.target.namespace ?? "")
+      )
+  }
+
+  /// The namespace a create goes into: it must exist and not be terminating.
+  private func existingNamespace(_ namespace: String, creating definition: ResourceDefinition, name: String)
+    async throws(APIError) -> JSONValue
+  {
+    guard let namespaces = registry.lookup(group: "", version: "v1", plural: "namespaces") else { return .null }
+    let cache = cache(for: namespaces)
+    await cache.waitUntilFresh(log.currentRevision)
+    guard let found = cache.object(key: namespaces.storageKey(namespace: nil, name: namespace))?.object else {
+      throw APIError(
+        code: 404, reason: "NotFound", message: "namespaces \"\(namespace)\" not found",
+        details: .object(["name": .string(namespace), "kind": .string("namespaces")]))
     }
-    let labels = BestPracticeWarnings.podTemplate(object, kind: definition.kind)?.labels ?? [:]
-    return warnings.warnings(
-      for: object, kind: definition.kind,
-      selectedByService: await isSelectedByService(labels: labels, namespace: handler.target.namespace ?? ""))
+    if found["metadata"]?["deletionTimestamp"] != nil {
+      throw APIError.forbidden(
+        "\(definition.plural) \"\(name)\" is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
+        resource: definition, name: nil)
+    }
+    return found
+  }
+
+  /// The core/v1 objects of a kind in a namespace, from the watch cache.
+  private func objects(_ plural: String, in namespace: String) async -> [JSONValue] {
+    guard let definition = registry.lookup(group: "", version: "v1", plural: plural) else { return [] }
+    let cache = cache(for: definition)
+    await cache.waitUntilFresh(log.currentRevision)
+    return cache.snapshot(prefix: definition.storagePrefix(namespace: namespace)).objects.map(\.object)
   }
 
   /// Whether a Service in the namespace selects pods with these labels.
