@@ -13,11 +13,13 @@ public struct Field: Sendable, Hashable {
   public var enumValues: [JSONValue]
   public var patchStrategy: PatchStrategy
   public var patchMergeKey: String?
+  /// CRD `nullable: true`: an explicit null is kept instead of being dropped before defaulting.
+  public var nullable: Bool
 
   public init(
     name: String, type: FieldType, required: Bool = false, description: String = "",
     defaultValue: JSONValue? = nil, enumValues: [JSONValue] = [], patchStrategy: PatchStrategy = [],
-    patchMergeKey: String? = nil
+    patchMergeKey: String? = nil, nullable: Bool = false
   ) {
     self.name = name
     self.type = type
@@ -27,5 +29,6 @@ public struct Field: Sendable, Hashable {
     self.enumValues = enumValues
     self.patchStrategy = patchStrategy
     self.patchMergeKey = patchMergeKey
+    self.nullable = nullable
   }
 }
