@@ -23,7 +23,7 @@ extension SchemaRegistry {
       if version["served"]?.boolValue == false { continue }
       let schema = version[path: ["schema", "openAPIV3Schema"]] ?? spec[path: ["validation", "openAPIV3Schema"]]
       let gvk = GVK(group: group, version: name, kind: kind)
-      try addCustomResource(gvk, listKind: listKind, openAPIV3Schema: schema ?? .object(["type": "object"]))
+      try addCustomResource(gvk, listKind: listKind, openAPIV3Schema: schema ?? .object(["type": .string("object")]))
       added.append(gvk)
     }
     return added
