@@ -3,11 +3,11 @@ import KubeAPI
 /// The one registry of type descriptions: named definitions plus the kind each top-level type serves.
 /// OpenAPI, strategic merge patch, server-side apply, validation, pruning and defaulting all read it.
 public struct SchemaRegistry: Sendable {
-  public private(set) var definitions: [String: TypeDescription] = [:]
+  public internal(set) var definitions: [String: TypeDescription] = [:]
   /// GVK to definition name.
-  public private(set) var kinds: [GVK: String] = [:]
+  public internal(set) var kinds: [GVK: String] = [:]
   /// Kinds that came from CRDs: their unknown fields are pruned instead of rejected.
-  public private(set) var customKinds: Set<GVK> = []
+  public internal(set) var customKinds: Set<GVK> = []
 
   public init() {}
 
@@ -15,6 +15,7 @@ public struct SchemaRegistry: Sendable {
   public static let builtIn: SchemaRegistry = {
     var registry = SchemaRegistry()
     for type in BuiltInTypes.all() { registry.add(type) }
+    registry.applyDescriptions()
     return registry
   }()
 
