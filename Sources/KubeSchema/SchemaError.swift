@@ -6,8 +6,9 @@ public enum SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
   case invalidPatch(String)
   /// Strict field validation found fields the schema does not know (kube-apiserver's text per field).
   case unknownFields([String])
-  /// Server-side apply found fields owned by other managers; carries the full message.
-  case conflict(String)
+  /// Server-side apply found fields owned by other managers: the full message and one cause per field
+  /// (`Status.details.causes` with type `FieldManagerConflict`).
+  case conflict(String, [ApplyConflict])
 
   public var status: Int {
     switch self {
@@ -23,7 +24,15 @@ public enum SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
     case .invalidSchema(let why): "invalid schema: \(why)"
     case .invalidPatch(let why): why
     case .unknownFields(let fields): fields.joined(separator: ", ")
-    case .conflict(let message): message
+    case .conflict(let message, _): message
     }
   }
+}
+
+/// One field an apply would change that another manager owns.
+public struct ApplyConflict: Sendable, Hashable {
+  /// Path as upstream prints it, e.g. `.spec.replicas` or `.spec.containers[name="app"].image`.
+  public var field: String
+  /// `conflict with "kubectl-client-side-apply" using apps/v1`.
+  public var message: String
 }

@@ -1,7 +1,8 @@
 import KubeAPI
 
-/// A small JSON reader for test literals, so tests can write documents as text (KubeAPI's parser lands separately).
-struct JSONText {
+/// A small JSON reader for the key and value elements of FieldsV1 (`k:{"name":"app"}`); the module has no
+/// other need to parse JSON text.
+struct MiniJSON {
   struct Failure: Error, CustomStringConvertible {
     var description: String
   }
@@ -10,7 +11,7 @@ struct JSONText {
   private var at = 0
 
   static func parse(_ text: String) throws -> JSONValue {
-    var reader = JSONText(bytes: Array(text.utf8))
+    var reader = MiniJSON(bytes: Array(text.utf8))
     let value = try reader.value()
     reader.skipSpace()
     guard reader.at == reader.bytes.count else { throw Failure(description: "trailing text at \(reader.at)") }
@@ -118,4 +119,3 @@ struct JSONText {
   }
 }
 
-func json(_ text: String) throws -> JSONValue { try JSONText.parse(text) }
