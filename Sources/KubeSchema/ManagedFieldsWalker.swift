@@ -72,9 +72,12 @@ struct ManagedFieldsWalker {
   }
 
   /// Leaf values by path: what `value` sets. The keys are the field set a manager owns.
-  func leaves(of value: JSONValue, shape: ApplyShape, prefix: FieldPath = FieldPath([]), into table: inout [FieldPath:
-    JSONValue])
-  {
+  func leaves(
+    of value: JSONValue, shape: ApplyShape, prefix: FieldPath = FieldPath([]),
+    into table:
+      inout [FieldPath:
+      JSONValue]
+  ) {
     switch (shape, value) {
     case (.structure(let description), .object(let members)):
       for (key, member) in members {

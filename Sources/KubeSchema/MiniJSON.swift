@@ -118,4 +118,3 @@ struct MiniJSON {
     throw Failure(description: "bad number \(text)")
   }
 }
-

@@ -29,11 +29,15 @@ struct OpenAPIPaths {
 
       var collectionOps: [String: JSONValue] = [:]
       if verbs.contains("list") { collectionOps["get"] = operation("list", resource, kind, response: listKind) }
-      if verbs.contains("create") { collectionOps["post"] = operation("create", resource, kind, body: kind, response: kind) }
+      if verbs.contains("create") {
+        collectionOps["post"] = operation("create", resource, kind, body: kind, response: kind)
+      }
       if verbs.contains("deletecollection") {
         collectionOps["delete"] = operation("deletecollection", resource, kind, response: Self.status)
       }
-      if !collectionOps.isEmpty { paths[collection] = pathItem(collectionOps, namespaced: resource.namespaced, named: false) }
+      if !collectionOps.isEmpty {
+        paths[collection] = pathItem(collectionOps, namespaced: resource.namespaced, named: false)
+      }
       if resource.namespaced && verbs.contains("list") {
         let all = base + "/" + resource.plural
         paths[all] = pathItem(
@@ -86,7 +90,8 @@ struct OpenAPIPaths {
     var parameters: [JSONValue] = []
     if named { parameters.append(parameter("name", in: "path", type: "string", required: true, "name of the object")) }
     if namespaced {
-      parameters.append(parameter("namespace", in: "path", type: "string", required: true, "object name and auth scope"))
+      parameters.append(
+        parameter("namespace", in: "path", type: "string", required: true, "object name and auth scope"))
     }
     parameters.append(parameter("pretty", in: "query", type: "string", "If 'true', the output is pretty printed."))
     var item = operations
@@ -151,10 +156,12 @@ struct OpenAPIPaths {
     let responseRef = obj(["$ref": .string(schemas.reference(definitionName(response)))])
     var parameters = queryParameters(for: action)
     let bodyTypes: [String]? =
-      if let strategic { strategic ? Self.patchContentTypes : Self.patchContentTypes.filter { !$0.contains("strategic") } }
-      else if body != nil { ["application/json", "application/yaml"] }
-      else { nil }
-    let bodyRef = strategic != nil ? obj(["$ref": .string(schemas.reference("io.k8s.apimachinery.pkg.apis.meta.v1.Patch"))])
+      if let strategic {
+        strategic ? Self.patchContentTypes : Self.patchContentTypes.filter { !$0.contains("strategic") }
+      } else if body != nil { ["application/json", "application/yaml"] } else { nil }
+    let bodyRef =
+      strategic != nil
+      ? obj(["$ref": .string(schemas.reference("io.k8s.apimachinery.pkg.apis.meta.v1.Patch"))])
       : body.map { obj(["$ref": .string(schemas.reference(definitionName($0)))]) }
     switch flavor {
     case .v3:
@@ -165,7 +172,8 @@ struct OpenAPIPaths {
         ])
       }
       let content = JSONValue.object(
-        Dictionary(uniqueKeysWithValues: ["application/json", "application/yaml"].map { ($0, obj(["schema": responseRef])) }))
+        Dictionary(
+          uniqueKeysWithValues: ["application/json", "application/yaml"].map { ($0, obj(["schema": responseRef])) }))
       op["responses"] = obj([
         "200": obj(["description": .string("OK"), "content": content]),
         "401": obj(["description": .string("Unauthorized")]),

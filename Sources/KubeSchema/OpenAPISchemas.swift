@@ -15,12 +15,17 @@ struct OpenAPISchemas {
 
   /// Definitions for the scalar wrappers, which the registry models as field types rather than objects.
   static let scalarDefinitions: [String: JSONValue] = [
-    quantity: obj(["type": .string("string"), "description": .string("A fixed-point number with a unit suffix, e.g. 100m or 1Gi.")]),
+    quantity: obj([
+      "type": .string("string"), "description": .string("A fixed-point number with a unit suffix, e.g. 100m or 1Gi."),
+    ]),
     intOrString: obj([
       "type": .string("string"), "format": .string("int-or-string"),
       "description": .string("Either an integer or a string, e.g. a port number or a port name."),
     ]),
-    time: obj(["type": .string("string"), "format": .string("date-time"), "description": .string("An RFC 3339 timestamp in seconds.")]),
+    time: obj([
+      "type": .string("string"), "format": .string("date-time"),
+      "description": .string("An RFC 3339 timestamp in seconds."),
+    ]),
     microTime: obj([
       "type": .string("string"), "format": .string("date-time"),
       "description": .string("An RFC 3339 timestamp with microseconds."),
@@ -51,7 +56,9 @@ struct OpenAPISchemas {
     var schema = objectSchema(type, custom: type.kinds.contains(where: registry.isCustom))
     if !type.kinds.isEmpty {
       schema["x-kubernetes-group-version-kind"] = .array(
-        type.kinds.sorted().map { obj(["group": .string($0.group), "kind": .string($0.kind), "version": .string($0.version)]) })
+        type.kinds.sorted().map {
+          obj(["group": .string($0.group), "kind": .string($0.kind), "version": .string($0.version)])
+        })
     }
     return schema
   }
@@ -61,11 +68,14 @@ struct OpenAPISchemas {
     var members: [String: JSONValue] = ["type": .string("object")]
     if !type.description.isEmpty { members["description"] = .string(type.description) }
     if !type.fields.isEmpty {
-      members["properties"] = .object(Dictionary(uniqueKeysWithValues: type.fields.map { ($0.name, property($0, custom: custom)) }))
+      members["properties"] = .object(
+        Dictionary(uniqueKeysWithValues: type.fields.map { ($0.name, property($0, custom: custom)) }))
     }
     let required = type.requiredFields
     if !required.isEmpty { members["required"] = .array(required.map(JSONValue.string)) }
-    if let additional = type.additionalProperties { members["additionalProperties"] = schema(for: additional, custom: custom) }
+    if let additional = type.additionalProperties {
+      members["additionalProperties"] = schema(for: additional, custom: custom)
+    }
     if type.atomic { members["x-kubernetes-map-type"] = .string("atomic") }
     if type.preserveUnknownFields { members["x-kubernetes-preserve-unknown-fields"] = .bool(true) }
     if type.embeddedResource { members["x-kubernetes-embedded-resource"] = .bool(true) }

@@ -5,8 +5,10 @@ extension SchemaRegistry {
   /// Fields no manager owns: identity and server-maintained metadata.
   static let unownedPaths: [FieldPath] =
     [FieldPath([.field("apiVersion")]), FieldPath([.field("kind")])]
-    + ["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields",
-      "resourceVersion"].map { FieldPath([.field("metadata"), .field($0)]) }
+    + [
+      "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields",
+      "resourceVersion",
+    ].map { FieldPath([.field("metadata"), .field($0)]) }
 
   static func owned(_ paths: some Sequence<FieldPath>, ignoring: [FieldPath]) -> Set<FieldPath> {
     Set(paths.filter { path in !(unownedPaths + ignoring).contains { path.hasPrefix($0) } })
@@ -21,7 +23,8 @@ extension SchemaRegistry {
   ) throws -> JSONValue {
     let walker = ManagedFieldsWalker(registry: self)
     let shape = walker.rootShape(gvk)
-    var config = walker.remove(ignoring + [FieldPath([.field("metadata"), .field("managedFields")])], from: applied, shape: shape)
+    var config = walker.remove(
+      ignoring + [FieldPath([.field("metadata"), .field("managedFields")])], from: applied, shape: shape)
     if config["metadata"]?.objectValue?.isEmpty == true { config["metadata"] = nil }
     var entries = ManagedFieldsEntry.entries(of: live)
     let liveLeaves = leaves(of: live, walker, shape)
@@ -71,7 +74,8 @@ extension SchemaRegistry {
     let oldEntries = ManagedFieldsEntry.entries(of: old)
     let sent = new[path: ["metadata", "managedFields"]]
     var entries =
-      sent != nil && sent != old?[path: ["metadata", "managedFields"]] ? ManagedFieldsEntry.entries(of: new) : oldEntries
+      sent != nil && sent != old?[path: ["metadata", "managedFields"]]
+      ? ManagedFieldsEntry.entries(of: new) : oldEntries
     let oldLeaves = leaves(of: old, walker, shape)
     let newLeaves = leaves(of: new, walker, shape)
     let changed = Self.owned(newLeaves.filter { oldLeaves[$0.key] != $0.value }.keys, ignoring: ignoring)

@@ -59,7 +59,8 @@ struct StrategicMergePatch {
         return patch
       case "delete": return [:]
       default:
-        throw SchemaError.invalidPatch("unknown patch type: \(value.debugText) in map: \(JSONValue.object(patch).debugText)")
+        throw SchemaError.invalidPatch(
+          "unknown patch type: \(value.debugText) in map: \(JSONValue.object(patch).debugText)")
       }
     }
     var original = original

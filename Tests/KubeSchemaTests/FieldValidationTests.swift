@@ -111,7 +111,8 @@ import Testing
     #expect(items.map { $0["size"] } == [.int(5), .int(2)])
     let pod = try json(#"{"spec":{"containers":[{"name":"a","ports":[{"containerPort":80}]}]}}"#)
     let defaultedPod = SchemaRegistry.builtIn.applyDefaults(pod, kind: GVK(group: "", version: "v1", kind: "Pod"))
-    #expect(defaultedPod[path: ["spec", "containers"]]?.arrayValue?[0]["ports"]?.arrayValue?[0]["protocol"] == .string("TCP"))
+    #expect(
+      defaultedPod[path: ["spec", "containers"]]?.arrayValue?[0]["ports"]?.arrayValue?[0]["protocol"] == .string("TCP"))
   }
 
   @Test func removingCRDRemovesKinds() throws {

@@ -5,11 +5,14 @@ import Testing
 
 @Suite struct OpenAPITests {
   static let resources: [ServedResource] = [
-    ServedResource(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true,
+    ServedResource(
+      group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true,
       subresources: ["status", "eviction", "binding", "ephemeralcontainers", "log"]),
-    ServedResource(group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false,
+    ServedResource(
+      group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false,
       subresources: ["status"]),
-    ServedResource(group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true,
+    ServedResource(
+      group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true,
       subresources: ["status", "scale"]),
     ServedResource(group: "stable.example.com", version: "v1", kind: "CronTab", plural: "crontabs", namespaced: true),
   ]
@@ -99,7 +102,9 @@ import Testing
   @Test func explainFindsKindThroughResourcePaths() throws {
     // kubectl explain's template looks up /api/v1/namespaces/{namespace}/pods and reads the GVK of an operation.
     let document = try #require(try registry().openAPIV3Document(groupVersion: "api/v1", resources: Self.resources))
-    let list = document[path: ["paths", "/api/v1/namespaces/{namespace}/pods", "get", "x-kubernetes-group-version-kind"]]
+    let list = document[path: [
+      "paths", "/api/v1/namespaces/{namespace}/pods", "get", "x-kubernetes-group-version-kind",
+    ]]
     #expect(list == obj(["group": .string(""), "version": .string("v1"), "kind": .string("Pod")]))
     #expect(document[path: ["paths", "/api/v1/namespaces/{namespace}/pods/{name}/status", "patch"]] != nil)
     #expect(document[path: ["paths", "/api/v1/namespaces/{namespace}/pods/{name}/eviction", "post"]] != nil)
@@ -115,7 +120,8 @@ import Testing
     #expect(crontab[path: ["properties", "spec", "properties", "port", "$ref"]] == nil)
     #expect(crontab[path: ["properties", "spec", "properties", "replicas", "default"]] == .int(1))
     #expect(
-      crontab[path: ["properties", "spec", "properties", "items", "x-kubernetes-list-map-keys"]] == .array([.string("name")]))
+      crontab[path: ["properties", "spec", "properties", "items", "x-kubernetes-list-map-keys"]]
+        == .array([.string("name")]))
     #expect(document[path: ["components", "schemas", "com.example.stable.v1.CronTabList"]] != nil)
   }
 

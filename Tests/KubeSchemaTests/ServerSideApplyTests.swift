@@ -43,16 +43,20 @@ import Testing
     let second = try manifest(replicas: 1, labels: #""a":"1""#, containers: #"{"name":"app","image":"nginx:2"}"#)
     let result = try registry.serverSideApply(second, to: live, kind: deployment, manager: "kubectl", now: now)
     #expect(result[path: ["metadata", "labels"]] == .object(["a": .string("1")]))
-    let names = result[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+    let names = result[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.compactMap {
+      $0["name"]?.stringValue
+    }
     #expect(names == ["app"])
-    #expect(result[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["image"] == .string("nginx:2"))
+    #expect(
+      result[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["image"] == .string("nginx:2"))
   }
 
   @Test func conflictingApplyIsRefusedUnlessForced() throws {
     let live = try registry.serverSideApply(
       manifest(replicas: 1, labels: #""a":"1""#, containers: #"{"name":"app","image":"nginx"}"#), to: nil,
       kind: deployment, manager: "kubectl", now: now)
-    let other = try json(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":3}}"#)
+    let other = try json(
+      #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":3}}"#)
     #expect(
       throws: SchemaError.conflict(
         #"Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas"#,
@@ -60,7 +64,8 @@ import Testing
     ) {
       try registry.serverSideApply(other, to: live, kind: deployment, manager: "scaler", now: now)
     }
-    let forced = try registry.serverSideApply(other, to: live, kind: deployment, manager: "scaler", force: true, now: now)
+    let forced = try registry.serverSideApply(
+      other, to: live, kind: deployment, manager: "scaler", force: true, now: now)
     #expect(forced[path: ["spec", "replicas"]] == .int(3))
     #expect(fields(forced, "scaler") == [FieldPath([.field("spec"), .field("replicas")])])
     #expect(!fields(forced, "kubectl").contains(FieldPath([.field("spec"), .field("replicas")])))
@@ -95,7 +100,8 @@ import Testing
     #expect(!fields(updated, "kubectl").contains(FieldPath([.field("spec"), .field("replicas")])))
     let entries = updated[path: ["metadata", "managedFields"]]?.arrayValue?.compactMap { $0["operation"]?.stringValue }
     #expect(entries == ["Apply", "Update"])
-    let other = try json(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":2}}"#)
+    let other = try json(
+      #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":2}}"#)
     #expect(
       throws: SchemaError.conflict(
         #"Apply failed with 1 conflict: conflict with "kube-controller-manager" using apps/v1 at 2026-01-02T00:00:00Z: .spec.replicas"#,
@@ -118,7 +124,8 @@ import Testing
       _ = try registry.serverSideApply(other, to: live, kind: deployment, manager: "me", now: now)
       Issue.record("expected a conflict")
     } catch SchemaError.conflict(let message, let causes) {
-      #expect(message == "Apply failed with 2 conflicts: conflicts with \"kubectl\":\n- .metadata.labels.a\n- .spec.replicas")
+      #expect(
+        message == "Apply failed with 2 conflicts: conflicts with \"kubectl\":\n- .metadata.labels.a\n- .spec.replicas")
       #expect(causes.count == 2)
     }
   }
@@ -127,7 +134,9 @@ import Testing
     let paths: Set<FieldPath> = [
       FieldPath([.field("metadata"), .field("finalizers"), .value(.string("x"))]),
       FieldPath([.field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")]))]),
-      FieldPath([.field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")])), .field("port")]),
+      FieldPath([
+        .field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")])), .field("port"),
+      ]),
     ]
     let encoded = FieldsV1.encode(paths)
     #expect(encoded[path: ["f:metadata", "f:finalizers", #"v:"x""#]] == .object([:]))
@@ -141,7 +150,9 @@ import Testing
       #"{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":8080}]}}"#)
     let created = try registry.serverSideApply(
       service, to: nil, kind: GVK(group: "", version: "v1", kind: "Service"), manager: "kubectl", now: now)
-    let ports = created[path: ["metadata", "managedFields"]]?.arrayValue?.first?[path: ["fieldsV1", "f:spec", "f:ports"]]
+    let ports = created[path: ["metadata", "managedFields"]]?.arrayValue?.first?[path: [
+      "fieldsV1", "f:spec", "f:ports",
+    ]]
     #expect(ports?[#"k:{"port":80,"protocol":"TCP"}"#] != nil)
   }
 }

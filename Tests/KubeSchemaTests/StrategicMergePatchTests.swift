@@ -120,7 +120,8 @@ import Testing
   @Test func setElementOrderReordersContainers() throws {
     let live = #"{"spec":{"containers":[{"name":"a"},{"name":"b"},{"name":"c","image":"1"}]}}"#
     let result = try patched(
-      live, #"{"spec":{"$setElementOrder/containers":[{"name":"c"},{"name":"a"}],"containers":[{"name":"c","image":"2"}]}}"#,
+      live,
+      #"{"spec":{"$setElementOrder/containers":[{"name":"c"},{"name":"a"}],"containers":[{"name":"c","image":"2"}]}}"#,
       pod)
     let names = result[path: ["spec", "containers"]]?.arrayValue?.compactMap { $0["name"]?.stringValue }
     #expect(names == ["b", "c", "a"])
@@ -145,7 +146,8 @@ import Testing
     let result = try patched(
       #"{"metadata":{"name":"p"}}"#,
       #"{"spec":{"containers":[{"name":"a","image":"x","args":null},{"$patch":"delete","name":"gone"}]}}"#, pod)
-    #expect(result["spec"] == .object(["containers": .array([.object(["name": .string("a"), "image": .string("x")])])]))
+    #expect(
+      result["spec"] == .object(["containers": .array([.object(["name": .string("a"), "image": .string("x")])])]))
   }
 
   @Test func unknownKindMergesMapsAndReplacesLists() throws {
