@@ -131,3 +131,28 @@ import Testing
     }
   }
 }
+
+@Suite struct CustomResourceValidationTests {
+  @Test func typesRequiredAndEnumsAreChecked() throws {
+    var registry = SchemaRegistry.builtIn
+    try registry.addCustomResourceDefinition(json(FieldValidationTests.crontabCRD))
+    let object = try json(
+      """
+      {"apiVersion":"stable.example.com/v1","kind":"CronTab","metadata":{"name":"c"},
+       "spec":{"replicas":"two","mode":"c","port":"http","labels":{"a":1},"items":[{"size":1}]}}
+      """)
+    let errors = registry.validate(object, kind: GVK(group: "stable.example.com", version: "v1", kind: "CronTab"))
+    #expect(
+      errors.map(\.description) == [
+        "spec.cronSpec: Required value",
+        "spec.items[0].name: Required value",
+        #"spec.labels.a: Invalid value: "integer": spec.labels.a in body must be of type string: "integer""#,
+        #"spec.mode: Unsupported value: "c": supported values: "a", "b""#,
+        #"spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string""#,
+      ])
+    let valid = try json(
+      #"{"apiVersion":"stable.example.com/v1","kind":"CronTab","metadata":{"name":"c"},"spec":{"cronSpec":"x","port":8080}}"#
+    )
+    #expect(registry.validate(valid, kind: GVK(group: "stable.example.com", version: "v1", kind: "CronTab")) == [])
+  }
+}
