@@ -134,3 +134,22 @@ import Testing
     #expect(patch?["consumes"]?.arrayValue?.contains(.string("application/strategic-merge-patch+json")) == true)
   }
 }
+
+@Suite struct BuiltInResourcesTests {
+  @Test func everyBuiltInResourceHasATypeAndDocument() throws {
+    let registry = SchemaRegistry.builtIn
+    for resource in ServedResource.builtIns {
+      #expect(registry.type(of: resource.gvk) != nil, "\(resource.gvk)")
+    }
+    let index = registry.openAPIV3Index(resources: ServedResource.builtIns)
+    #expect(index["paths"]?.objectValue?.count == 19)
+    let document = try #require(registry.openAPIV3Document(groupVersion: "api/v1", resources: ServedResource.builtIns))
+    let paths = document["paths"]?.objectValue ?? [:]
+    #expect(paths["/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token"]?["post"] != nil)
+    #expect(paths["/api/v1/namespaces/{namespace}/replicationcontrollers/{name}/scale"]?["patch"] != nil)
+    #expect(paths["/api/v1/namespaces/{namespace}/bindings"]?["post"] != nil)
+    #expect(paths["/api/v1/namespaces/{namespace}/bindings/{name}"] == nil)
+    let v2 = registry.openAPIV2Document(resources: ServedResource.builtIns)
+    #expect((v2["definitions"]?.objectValue?.count ?? 0) > 300)
+  }
+}
