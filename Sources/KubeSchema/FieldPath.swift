@@ -52,10 +52,13 @@ public struct FieldPath: Sendable, Hashable, Comparable, CustomStringConvertible
 
   public init(_ elements: [PathElement]) { self.elements = elements }
 
+  /// A path of plain field names, e.g. `FieldPath(fields: "metadata", "labels")` for reset or ignored subtrees.
+  public init(fields names: String...) { elements = names.map(PathElement.field) }
+
   public func appending(_ element: PathElement) -> FieldPath { FieldPath(elements + [element]) }
 
   public func hasPrefix(_ prefix: FieldPath) -> Bool {
-    elements.count >= prefix.elements.count && Array(elements.prefix(prefix.elements.count)) == prefix.elements
+    elements.count >= prefix.elements.count && elements.starts(with: prefix.elements)
   }
 
   public var description: String { elements.map(\.description).joined() }

@@ -11,7 +11,8 @@ extension SchemaRegistry {
     ].map { FieldPath([.field("metadata"), .field($0)]) }
 
   static func owned(_ paths: some Sequence<FieldPath>, ignoring: [FieldPath]) -> Set<FieldPath> {
-    Set(paths.filter { path in !(unownedPaths + ignoring).contains { path.hasPrefix($0) } })
+    let excluded = unownedPaths + ignoring
+    return Set(paths.filter { path in !excluded.contains { path.hasPrefix($0) } })
   }
 
   /// Applies `applied` (an apply configuration, JSON) for `manager` on top of `live` (nil to create).

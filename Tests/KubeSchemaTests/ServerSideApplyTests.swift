@@ -156,3 +156,18 @@ import Testing
     #expect(ports?[#"k:{"port":80,"protocol":"TCP"}"#] != nil)
   }
 }
+
+@Suite struct ServerSideApplyIgnoringTests {
+  @Test func ignoredSubtreesAreNeitherAppliedNorOwned() throws {
+    let registry = SchemaRegistry.builtIn
+    let applied = try json(
+      #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":1},"status":{"replicas":9}}"#
+    )
+    let result = try registry.serverSideApply(
+      applied, to: nil, kind: GVK(group: "apps", version: "v1", kind: "Deployment"), manager: "kubectl",
+      ignoring: [FieldPath(fields: "status")], now: "t")
+    #expect(result["status"] == nil)
+    let owned = ManagedFieldsEntry.entries(of: result).first?.fields
+    #expect(owned == [FieldPath(fields: "spec", "replicas")])
+  }
+}
