@@ -1,1 +1,0 @@
-// The KubeSchema module; see ../../../shared/DESIGN.md (module table).

@@ -1,0 +1,136 @@
+import KubeAPI
+
+/// Server-side apply and managed-fields bookkeeping for updates, following structured-merge-diff.
+extension SchemaRegistry {
+  /// Fields no manager owns: identity and server-maintained metadata.
+  static let unownedPaths: [FieldPath] =
+    [FieldPath([.field("apiVersion")]), FieldPath([.field("kind")])]
+    + [
+      "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields",
+      "resourceVersion",
+    ].map { FieldPath([.field("metadata"), .field($0)]) }
+
+  static func owned(_ paths: some Sequence<FieldPath>, ignoring: [FieldPath]) -> Set<FieldPath> {
+    let excluded = unownedPaths + ignoring
+    return Set(paths.filter { path in !excluded.contains { path.hasPrefix($0) } })
+  }
+
+  /// Applies `applied` (an apply configuration, JSON) for `manager` on top of `live` (nil to create).
+  /// `ignoring` lists subtrees this endpoint does not own (e.g. `status` on the main resource); `now`
+  /// is the RFC 3339 time recorded in managedFields. Throws `SchemaError.conflict` unless `force`.
+  public func serverSideApply(
+    _ applied: JSONValue, to live: JSONValue?, kind gvk: GVK, manager: String, force: Bool = false,
+    subresource: String? = nil, ignoring: [FieldPath] = [], now: String
+  ) throws -> JSONValue {
+    let walker = ManagedFieldsWalker(registry: self)
+    let shape = walker.rootShape(gvk)
+    var config = walker.remove(
+      ignoring + [FieldPath([.field("metadata"), .field("managedFields")])], from: applied, shape: shape)
+    if config["metadata"]?.objectValue?.isEmpty == true { config["metadata"] = nil }
+    var entries = ManagedFieldsEntry.entries(of: live)
+    let liveLeaves = leaves(of: live, walker, shape)
+    if live != nil, entries.isEmpty, !liveLeaves.isEmpty {
+      entries = [
+        ManagedFieldsEntry(
+          manager: "before-first-apply", operation: "Update", apiVersion: gvk.apiVersion,
+          fields: Self.owned(liveLeaves.keys, ignoring: ignoring))
+      ]
+    }
+    let me = ManagedFieldsEntry(
+      manager: manager, operation: "Apply", apiVersion: gvk.apiVersion, time: now, subresource: subresource,
+      fields: Self.owned(leaves(of: config, walker, shape).keys, ignoring: ignoring))
+    var merged = walker.merge(live ?? .object([:]), config, shape: shape)
+    let mergedLeaves = leaves(of: merged, walker, shape)
+    let changed = Set(mergedLeaves.filter { liveLeaves[$0.key] != $0.value }.keys)
+
+    var conflicts: [(ManagedFieldsEntry, FieldPath)] = []
+    for index in entries.indices where !entries[index].sameOwner(me) {
+      let clash = entries[index].fields.intersection(changed)
+      if clash.isEmpty { continue }
+      if force {
+        entries[index].fields.subtract(clash)
+      } else {
+        conflicts += clash.sorted().map { (entries[index], $0) }
+      }
+    }
+    if !conflicts.isEmpty { throw Self.conflictError(conflicts) }
+
+    let previous = entries.first { $0.sameOwner(me) }?.fields ?? []
+    let others = entries.filter { !$0.sameOwner(me) }.reduce(into: Set<FieldPath>()) { $0.formUnion($1.fields) }
+    let dropped = previous.subtracting(me.fields).subtracting(others)
+    merged = walker.remove(Array(dropped), from: merged, shape: shape)
+    entries.removeAll { $0.sameOwner(me) }
+    entries.append(me)
+    return Self.withManagedFields(merged, entries)
+  }
+
+  /// Records an update (create, PUT, or a non-apply PATCH) by `manager`: it gains the fields it changed,
+  /// others lose them, and removed fields leave every set. Returns `new` with managedFields rewritten.
+  public func recordUpdate(
+    from old: JSONValue?, to new: JSONValue, kind gvk: GVK, manager: String, subresource: String? = nil,
+    ignoring: [FieldPath] = [], now: String
+  ) -> JSONValue {
+    let walker = ManagedFieldsWalker(registry: self)
+    let shape = walker.rootShape(gvk)
+    let oldEntries = ManagedFieldsEntry.entries(of: old)
+    let sent = new[path: ["metadata", "managedFields"]]
+    var entries =
+      sent != nil && sent != old?[path: ["metadata", "managedFields"]]
+      ? ManagedFieldsEntry.entries(of: new) : oldEntries
+    let oldLeaves = leaves(of: old, walker, shape)
+    let newLeaves = leaves(of: new, walker, shape)
+    let changed = Self.owned(newLeaves.filter { oldLeaves[$0.key] != $0.value }.keys, ignoring: ignoring)
+    let removed = Set(oldLeaves.keys).subtracting(newLeaves.keys)
+    var me = ManagedFieldsEntry(
+      manager: manager, operation: "Update", apiVersion: gvk.apiVersion, time: now, subresource: subresource,
+      fields: [])
+    if let existing = entries.first(where: { $0.sameOwner(me) }) { me.fields = existing.fields }
+    me.fields.formUnion(changed)
+    me.fields.subtract(removed)
+    for index in entries.indices where !entries[index].sameOwner(me) {
+      entries[index].fields.subtract(changed)
+      entries[index].fields.subtract(removed)
+    }
+    entries.removeAll { $0.sameOwner(me) }
+    entries.append(me)
+    return Self.withManagedFields(new, entries)
+  }
+
+  private func leaves(of object: JSONValue?, _ walker: ManagedFieldsWalker, _ shape: ApplyShape) -> [FieldPath:
+    JSONValue]
+  {
+    guard let object else { return [:] }
+    var table: [FieldPath: JSONValue] = [:]
+    walker.leaves(of: object, shape: shape, into: &table)
+    return table.filter { path, _ in !Self.unownedPaths.contains { path.hasPrefix($0) } }
+  }
+
+  static func withManagedFields(_ object: JSONValue, _ entries: [ManagedFieldsEntry]) -> JSONValue {
+    var result = object
+    let kept = ManagedFieldsEntry.ordered(entries.filter { !$0.fields.isEmpty })
+    var metadata = result["metadata"]?.objectValue ?? [:]
+    metadata["managedFields"] = kept.isEmpty ? nil : .array(kept.map(\.json))
+    result["metadata"] = .object(metadata)
+    return result
+  }
+
+  static func conflictError(_ conflicts: [(ManagedFieldsEntry, FieldPath)]) -> SchemaError {
+    let causes = conflicts.map { ApplyConflict(field: $0.1.description, message: "conflict with \($0.0.conflictName)") }
+    if conflicts.count == 1 {
+      return .conflict(
+        "Apply failed with 1 conflict: conflict with \(conflicts[0].0.conflictName): \(conflicts[0].1)", causes)
+    }
+    var byManager: [String: (ManagedFieldsEntry, [FieldPath])] = [:]
+    for (entry, path) in conflicts {
+      let key = "\(entry.manager)\u{0}\(entry.operation)\u{0}\(entry.subresource ?? "")"
+      byManager[key, default: (entry, [])].1.append(path)
+    }
+    var lines: [String] = []
+    for key in byManager.keys.sorted() {
+      let (entry, paths) = byManager[key]!
+      lines.append("conflicts with \(entry.conflictName):")
+      lines += paths.map { "- \($0)" }
+    }
+    return .conflict("Apply failed with \(conflicts.count) conflicts: " + lines.joined(separator: "\n"), causes)
+  }
+}
