@@ -133,6 +133,8 @@ struct FieldError: Sendable, CustomStringConvertible {
   var field: String
   var value: JSONValue?
   var detail: String
+  /// `detail` is already the whole message after the field (schema validation's wording).
+  var rawMessage = false
 
   static func required(_ field: String, _ detail: String = "") -> FieldError {
     FieldError(kind: .required, field: field, value: nil, detail: detail)
@@ -168,6 +170,7 @@ struct FieldError: Sendable, CustomStringConvertible {
   }
 
   var description: String {
+    if rawMessage { return "\(field): \(detail)" }
     var text = "\(field): \(summary)"
     if let value, kind != .required, kind != .forbidden {
       switch value {
@@ -180,6 +183,9 @@ struct FieldError: Sendable, CustomStringConvertible {
   }
 
   var cause: JSONValue {
+    if rawMessage {
+      return .object(["reason": .string(kind.rawValue), "message": .string(detail), "field": .string(field)])
+    }
     var message = summary
     if let value, kind != .required, kind != .forbidden {
       if case .string(let string) = value {

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 import Logging
 import NIOHTTP1
 import Store
@@ -38,6 +39,9 @@ struct APIRouter: Sendable {
     return response
   }
 
+  /// Every served resource, for the OpenAPI documents.
+  private var served: [ServedResource] { state.schema.served(state.registry.all) }
+
   private func nonResource(_ request: HTTPRequest, user: UserInfo) async throws(APIError) -> HTTPResponse {
     let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
     let attributes = RequestAttributes(
@@ -55,7 +59,17 @@ struct APIRouter: Sendable {
       return Discovery.json(Discovery.version)
     case "/metrics":
       return metrics.exposition()
+    case "/openapi/v2":
+      return Discovery.json(state.schema.current.openAPIV2Document(resources: served))
+    case "/openapi/v3":
+      return Discovery.json(state.schema.current.openAPIV3Index(resources: served))
     default:
+      if path.hasPrefix("/openapi/v3/") {
+        let groupVersion = String(path.dropFirst("/openapi/v3/".count))
+        guard let document = state.schema.current.openAPIV3Document(groupVersion: groupVersion, resources: served)
+        else { throw APIError.notFoundPath(path) }
+        return Discovery.json(document)
+      }
       if let response = discovery.response(path: path, accept: request.headers.first(name: "accept") ?? "") {
         return response
       }

@@ -14,6 +14,7 @@ final class APIState: Sendable {
   let authorizer: RBACAuthorizer
   let tokens: ServiceAccountTokens?
   let warnings: BestPracticeWarnings
+  let schema = SchemaAdapter()
   let logger: Logger
   private let caches = Mutex<[String: WatchCache]>([:])
   private let bootstrapped = Mutex(false)
@@ -222,35 +223,5 @@ final class APIState: Sendable {
           ]))
       }
     }
-  }
-
-  func strategicMerge(_ patch: JSONValue, to object: JSONValue, definition: ResourceDefinition) throws(APIError)
-    -> JSONValue
-  {
-    StrategicMerge.apply(patch, to: object)
-  }
-
-  func serverSideApply(
-    _ patch: JSONValue, to object: JSONValue, definition: ResourceDefinition, manager: String, force: Bool
-  ) throws(APIError) -> JSONValue {
-    if manager.isEmpty {
-      throw APIError.badRequest(
-        "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
-    }
-    return StrategicMerge.apply(patch, to: object)
-  }
-
-}
-
-/// Until the schema-driven strategic merge lands: merge patch semantics, list directives
-/// dropped so they never reach storage.
-enum StrategicMerge {
-  static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
-    guard case .object(let members) = patch else { return patch }
-    var result = target.objectValue ?? [:]
-    for (key, value) in members where !key.hasPrefix("$") {
-      if value.isNull { result[key] = nil } else { result[key] = apply(value, to: result[key] ?? .null) }
-    }
-    return .object(result)
   }
 }

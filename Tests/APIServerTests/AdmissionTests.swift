@@ -47,23 +47,23 @@ struct AdmissionTests {
     let server = try SkiffServerProcess(arguments: ["--etcd-listen", ""])
     defer { server.stop() }
     try await server.waitReady(etcd: false)
-    try server.kubectl("apply", "--validate=false", "-f", "-", input: Self.setup)
+    try server.kubectl("apply", "-f", "-", input: Self.setup)
 
     let refused = #expect(throws: SkiffServerProcess.Failure.self) {
-      try server.kubectl("apply", "--validate=false", "-f", "-", input: pod("root", namespace: "locked"))
+      try server.kubectl("apply", "-f", "-", input: pod("root", namespace: "locked"))
     }
     let message = refused?.output ?? ""
     #expect(message.contains(#"violates PodSecurity "restricted:latest""#))
     #expect(message.contains("allowPrivilegeEscalation != false") && message.contains("runAsNonRoot != true"))
 
-    try server.kubectl("apply", "--validate=false", "-f", "-", input: pod("first", namespace: "limited"))
+    try server.kubectl("apply", "-f", "-", input: pod("first", namespace: "limited"))
     #expect(
       try server.kubectl(
         "get", "pod", "first", "-n", "limited", "-o",
         "jsonpath={.spec.containers[0].resources.limits.memory} {.spec.containers[0].resources.requests.cpu}")
         == "256Mi 100m")
     let overQuota = #expect(throws: SkiffServerProcess.Failure.self) {
-      try server.kubectl("apply", "--validate=false", "-f", "-", input: pod("second", namespace: "limited"))
+      try server.kubectl("apply", "-f", "-", input: pod("second", namespace: "limited"))
     }
     #expect(
       overQuota?.output.contains("exceeded quota: two-pods, requested: pods=1, used: pods=1, limited: pods=1") == true)

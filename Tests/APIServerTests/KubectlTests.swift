@@ -79,11 +79,11 @@ struct KubectlTests {
     let server = try SkiffServerProcess(arguments: ["--etcd-listen", ""])
     defer { server.stop() }
     try await server.waitReady(etcd: false)
-    let applied = try server.kubectl("apply", "--validate=false", "-f", "-", input: Self.manifests)
+    let applied = try server.kubectl("apply", "-f", "-", input: Self.manifests)
     #expect(applied.contains("deployment.apps/web created"))
     #expect(applied.contains("customresourcedefinition.apiextensions.k8s.io/widgets.example.com created"))
     // Re-applying the same documents changes nothing.
-    #expect(try server.kubectl("apply", "--validate=false", "-f", "-", input: Self.manifests).contains("unchanged"))
+    #expect(try server.kubectl("apply", "-f", "-", input: Self.manifests).contains("unchanged"))
 
     let wide = try server.kubectl("get", "deployments", "-o", "wide")
     #expect(
@@ -117,7 +117,7 @@ struct KubectlTests {
     var widgets = ""
     for _ in 0..<50 {
       if let created = try? server.kubectl(
-        "apply", "--validate=false", "-f", "-",
+        "apply", "-f", "-",
         input: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n")
       {
         widgets = created
@@ -139,7 +139,7 @@ struct KubectlTests {
         "create", "configmap", "gone-\(policy)", "--from-literal=x=1", "--dry-run=client", "-o", "yaml"
       )
       .write(toFile: "\(server.dataDir)/cm-\(policy).yaml", atomically: true, encoding: .utf8)
-      try server.kubectl("apply", "--validate=false", "-f", "\(server.dataDir)/cm-\(policy).yaml")
+      try server.kubectl("apply", "-f", "\(server.dataDir)/cm-\(policy).yaml")
       try server.kubectl("delete", "configmap", "gone-\(policy)", "--cascade=\(policy)", "--wait=false")
     }
     try server.kubectl("delete", "widget", "w1")
@@ -161,12 +161,49 @@ struct KubectlTests {
         - {name: p, image: nginx, resources: {limits: {cpu: "1", memory: 1Gi}}}
       """
     let output = try SkiffServerProcess.run(
-      SkiffServerProcess.kubectlPath!, ["--kubeconfig", server.kubeconfig, "apply", "--validate=false", "-f", "-"],
+      SkiffServerProcess.kubectlPath!, ["--kubeconfig", server.kubeconfig, "apply", "-f", "-"],
       input: pod, includeErrors: true)
     #expect(output.contains("Warning: container \"p\" uses image \"nginx\" by a mutable tag"))
     #expect(output.contains("Warning: pods run as the default ServiceAccount"))
     #expect(!output.contains("CPU limit"))
     #expect(output.contains("pod/p created"))
+  }
+
+  @Test func serverSideApplyStrictValidationAndExplain() async throws {
+    let server = try SkiffServerProcess(arguments: ["--etcd-listen", ""])
+    defer { server.stop() }
+    try await server.waitReady(etcd: false)
+    let config = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {a: '1', b: '2'}\n"
+    #expect(try server.kubectl("apply", "--server-side", "-f", "-", input: config).contains("serverside-applied"))
+    // Re-applying without b removes the field this manager owned.
+    try server.kubectl("apply", "--server-side", "-f", "-", input: config.replacingOccurrences(of: ", b: '2'", with: ""))
+    #expect(try server.kubectl("get", "cm", "ssa", "-o", "jsonpath={.data}") == #"{"a":"1"}"#)
+    try server.kubectl("patch", "cm", "ssa", "--type=merge", "-p", #"{"data":{"a":"9"}}"#, "--field-manager=other")
+    let conflict = #expect(throws: SkiffServerProcess.Failure.self) {
+      try server.kubectl("apply", "--server-side", "-f", "-", input: config)
+    }
+    #expect(conflict?.output.contains(#"conflict with "other""#) == true)
+    try server.kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", input: config)
+    #expect(try server.kubectl("get", "cm", "ssa", "-o", "jsonpath={.data.a}") == "1")
+
+    // Client-side apply of a strategic merge: change one container field, keep the others.
+    let deployment = Self.manifests.components(separatedBy: "---")[0]
+    try server.kubectl("apply", "-f", "-", input: deployment)
+    try server.kubectl("apply", "-f", "-", input: deployment.replacingOccurrences(of: "nginx:1.25", with: "nginx:1.26"))
+    #expect(
+      try server.kubectl(
+        "get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}")
+        == "nginx:1.26 80")
+
+    let unknown = #expect(throws: SkiffServerProcess.Failure.self) {
+      try server.kubectl(
+        "apply", "--validate=strict", "-f", "-",
+        input: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typo}\ndatta: {a: b}\n")
+    }
+    #expect(unknown?.output.contains(#"unknown field "datta""#) == true)
+    #expect((try? server.kubectl("get", "cm", "typo")) == nil)
+    let explained = try server.kubectl("explain", "deployment.spec.replicas")
+    #expect(explained.contains("KIND:       Deployment") && explained.contains("replicas <integer>"))
   }
 
   @Test func watchReportsEveryChange() async throws {
@@ -187,7 +224,7 @@ struct KubectlTests {
     }
     try await Task.sleep(for: .seconds(1))
     try server.kubectl(
-      "apply", "--validate=false", "-f", "-",
+      "apply", "-f", "-",
       input: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: seen}\ndata: {a: b}\n")
     try server.kubectl("label", "configmap", "seen", "x=y")
     try server.kubectl("delete", "configmap", "seen")

@@ -17,7 +17,7 @@ import Testing
       """)
   }
 
-  func fields(_ object: JSONValue, _ manager: String) -> Set<FieldPath> {
+  func fields(_ object: JSONValue, _ manager: String) -> Set<KubeSchema.FieldPath> {
     ManagedFieldsEntry.entries(of: object).first { $0.manager == manager }?.fields ?? []
   }
 
@@ -131,10 +131,10 @@ import Testing
   }
 
   @Test func fieldsV1RoundTrips() throws {
-    let paths: Set<FieldPath> = [
-      FieldPath([.field("metadata"), .field("finalizers"), .value(.string("x"))]),
-      FieldPath([.field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")]))]),
-      FieldPath([
+    let paths: Set<KubeSchema.FieldPath> = [
+      KubeSchema.FieldPath([.field("metadata"), .field("finalizers"), .value(.string("x"))]),
+      KubeSchema.FieldPath([.field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")]))]),
+      KubeSchema.FieldPath([
         .field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")])), .field("port"),
       ]),
     ]

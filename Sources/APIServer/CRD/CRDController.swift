@@ -28,8 +28,10 @@ struct CRDController: Sendable {
     let crd = event.object.object
     guard let group = crd["spec"]?["group"]?.stringValue, let plural = crd["spec"]?["names"]?["plural"]?.stringValue
     else { return }
+    let kind = crd["spec"]?["names"]?["kind"]?.stringValue ?? ""
     if event.type == .deleted {
       state.registry.unregister(group: group, plural: plural)
+      state.schema.removeCustomResources(group: group, kind: kind)
       return
     }
     let definitions = CustomResources.definitions(from: crd)
@@ -38,6 +40,7 @@ struct CRDController: Sendable {
       return
     }
     state.registry.unregister(group: group, plural: plural)
+    state.schema.addCustomResourceDefinition(crd)
     state.registry.register(definitions)
     var updated = crd
     updated["status"] = CustomResources.establishedStatus(crd, now: state.now())

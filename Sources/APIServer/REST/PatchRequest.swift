@@ -36,7 +36,21 @@ struct PatchRequest: Sendable {
   /// JSON patches that `test` a value must not silently retry against a newer object.
   var retriesOnConflict: Bool { kind != .json }
 
-  func apply(to object: JSONValue, fieldManager: String?, force: Bool) throws(APIError) -> JSONValue {
+  /// The patched object; an apply patch with no live object (`object` nil) creates one.
+  func apply(
+    to object: JSONValue?, fieldManager: String?, force: Bool, subresource: String? = nil
+  ) throws(APIError) -> JSONValue {
+    if kind == .apply {
+      guard let manager = fieldManager, !manager.isEmpty else {
+        throw APIError(
+          code: 422, reason: "Invalid",
+          message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+      }
+      return try state.schema.apply(
+        patch, to: object, definition: definition, manager: manager, force: force, subresource: subresource,
+        now: state.now())
+    }
+    guard let object else { throw APIError.notFound(definition, name: "") }
     switch kind {
     case .json:
       do { return try JSONPatch.apply(patch, to: object) } catch {
@@ -45,10 +59,8 @@ struct PatchRequest: Sendable {
           message: "the server rejected our request due to an error in our request: \(error.message)")
       }
     case .merge: return JSONMergePatch.apply(patch, to: object)
-    case .strategic: return try state.strategicMerge(patch, to: object, definition: definition)
-    case .apply:
-      return try state.serverSideApply(
-        patch, to: object, definition: definition, manager: fieldManager ?? "", force: force)
+    case .strategic: return try state.schema.strategicMerge(patch, to: object, definition: definition)
+    case .apply: return object
     }
   }
 }

@@ -7,6 +7,26 @@ extension ResourceHandler {
   func create() async throws(APIError) -> HTTPResponse {
     var object = try bodyObject()
     try checkTypeMeta(&object)
+    let fieldWarnings = try state.schema.checkFields(&object, definition: definition, mode: fieldValidation)
+    return try await create(object, warnings: fieldWarnings, recordManager: true)
+  }
+
+  /// The fieldValidation mode: Strict, Warn (upstream's default) or Ignore.
+  var fieldValidation: String { request.parameter("fieldValidation") ?? "Warn" }
+
+  /// Who is writing, for managedFields: the fieldManager parameter, else the user agent's
+  /// program name, as upstream derives it.
+  var fieldManager: String {
+    if let manager = request.parameter("fieldManager"), !manager.isEmpty { return manager }
+    let agent = request.headers.first(name: "user-agent") ?? "unknown"
+    return String(agent.split(separator: "/").first ?? "unknown")
+  }
+
+  /// Creates `proposed`; an apply patch has already recorded its manager.
+  func create(_ proposed: JSONValue, warnings extra: [String], recordManager: Bool) async throws(APIError)
+    -> HTTPResponse
+  {
+    var object = proposed
     var metadata = object["metadata"] ?? .object([:])
     if definition.namespaced {
       let bodyNamespace = metadata["namespace"]?.stringValue ?? ""
@@ -31,7 +51,11 @@ extension ResourceHandler {
     if definition.strategy.resetsStatusOnCreate { object["status"] = nil }
     let context = StrategyContext(now: state.now(), isCreate: true, allocator: state.serviceAllocator)
     try runStrategy(&object, old: nil, context: context)
-    let warnings = try await state.admit(handler: self, object: &object, old: nil)
+    let warnings = try await extra + state.admit(handler: self, object: &object, old: nil)
+    if recordManager {
+      object = state.schema.recordUpdate(
+        from: nil, to: object, definition: definition, manager: fieldManager, subresource: nil, now: state.now())
+    }
     let key = definition.storageKey(namespace: namespace, name: name)
     if isDryRun { return respond(.created, object: object, warnings: warnings) }
     do {
@@ -58,6 +82,7 @@ extension ResourceHandler {
     }
     var errors = ObjectLifecycle.validateMetadata(object, definition: definition, old: old)
     errors += definition.strategy.validate(object, old, context)
+    errors += state.schema.validateCustom(object, definition: definition)
     if !errors.isEmpty {
       throw APIError.invalid(definition, name: object["metadata"]?["name"]?.stringValue ?? "", errors: errors)
     }
@@ -95,6 +120,7 @@ extension ResourceHandler {
   func update(name: String, subresource: ResourceDefinition.Subresource?) async throws(APIError) -> HTTPResponse {
     var object = try bodyObject()
     try checkTypeMeta(&object)
+    let fieldWarnings = try state.schema.checkFields(&object, definition: definition, mode: fieldValidation)
     let bodyName = object["metadata"]?["name"]?.stringValue ?? ""
     if bodyName != name {
       throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
@@ -102,20 +128,26 @@ extension ResourceHandler {
     let asked = Int64(object["metadata"]?["resourceVersion"]?.stringValue ?? "")
     let (old, revision) = try await current(name: name)
     if let asked, asked != revision { throw APIError.conflict(definition, name: name) }
-    return try await store(object, old: old, revision: revision, subresource: subresource)
+    return try await store(object, old: old, revision: revision, subresource: subresource, warnings: fieldWarnings)
   }
 
   /// The common tail of update and patch: carry what clients may not change, default,
   /// validate, admit, then compare-and-swap at the revision that was read.
   func store(
-    _ proposed: JSONValue, old: JSONValue, revision: Int64, subresource: ResourceDefinition.Subresource?
+    _ proposed: JSONValue, old: JSONValue, revision: Int64, subresource: ResourceDefinition.Subresource?,
+    warnings extra: [String] = [], recordManager: Bool = true
   ) async throws(APIError) -> HTTPResponse {
     var object = proposed
     let name = old["metadata"]?["name"]?.stringValue ?? ""
     ObjectLifecycle.carryOver(&object, from: old, definition: definition, subresource: subresource)
     let context = StrategyContext(now: state.now(), isCreate: false, allocator: state.serviceAllocator)
     try runStrategy(&object, old: old, context: context)
-    let warnings = try await state.admit(handler: self, object: &object, old: old)
+    let warnings = try await extra + state.admit(handler: self, object: &object, old: old)
+    if recordManager {
+      object = state.schema.recordUpdate(
+        from: old, to: object, definition: definition, manager: fieldManager, subresource: subresource?.rawValue,
+        now: state.now())
+    }
     if ObjectLifecycle.isUnchanged(object, old) || isDryRun {
       return respond(.ok, object: isDryRun ? object : old, warnings: warnings)
     }
@@ -145,10 +177,23 @@ extension ResourceHandler {
       } ?? ""
     let patch = try PatchRequest(contentType: type, body: request.body, definition: definition, state: state)
     // Retry on a concurrent write: a patch is relative to whatever the object is now.
+    let isApply = patch.kind == .apply
     for attempt in 0..<5 {
-      let (old, revision) = try await current(name: name)
+      let old: JSONValue
+      let revision: Int64
+      do {
+        (old, revision) = try await current(name: name)
+      } catch let error where error.code == 404 && isApply && subresource == nil {
+        // Server-side apply creates what does not exist yet.
+        var created = try patch.apply(to: nil, fieldManager: request.parameter("fieldManager"), force: true)
+        try checkTypeMeta(&created)
+        created["metadata"]?["name"] = .string(name)
+        let fieldWarnings = try state.schema.checkFields(&created, definition: definition, mode: fieldValidation)
+        return try await create(created, warnings: fieldWarnings, recordManager: false)
+      }
       var patched = try patch.apply(
-        to: old, fieldManager: request.parameter("fieldManager"), force: request.flag("force"))
+        to: old, fieldManager: request.parameter("fieldManager"), force: request.flag("force"),
+        subresource: subresource?.rawValue)
       if let asked = patched["metadata"]?["resourceVersion"]?.stringValue, asked != String(revision) {
         throw APIError.conflict(definition, name: name)
       }
@@ -158,7 +203,7 @@ extension ResourceHandler {
       patched["apiVersion"] = .string(definition.storedAPIVersion)
       patched["kind"] = .string(definition.kind)
       do {
-        return try await store(patched, old: old, revision: revision, subresource: subresource)
+        return try await store(patched, old: old, revision: revision, subresource: subresource, recordManager: !isApply)
       } catch let error where error.reason == "Conflict" && attempt < 4 && patch.retriesOnConflict {
         continue
       }
