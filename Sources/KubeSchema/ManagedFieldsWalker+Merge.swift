@@ -6,7 +6,7 @@ extension ManagedFieldsWalker {
   /// everything else replaced.
   /// An applied `null` owns the field and leaves it unset (typed objects have no null fields).
   func merge(_ live: JSONValue?, _ applied: JSONValue, shape: ApplyShape) -> JSONValue {
-    guard let live else { return applied }
+    guard let live = live ?? (applied.objectValue != nil ? .object([:]) : nil) else { return applied }
     switch (shape, live, applied) {
     case (.structure(let description), .object(var result), .object(let members)):
       for (key, member) in members {
