@@ -4,8 +4,9 @@ extension ManagedFieldsWalker {
   /// Merges an applied configuration into the live value: granular maps key by key, keyed lists and
   /// sets item by item (live-only items keep their place, shared items follow the applied order),
   /// everything else replaced.
+  /// An applied `null` owns the field and leaves it unset (typed objects have no null fields).
   func merge(_ live: JSONValue?, _ applied: JSONValue, shape: ApplyShape) -> JSONValue {
-    guard let live else { return applied }
+    guard let live = live ?? (applied.objectValue != nil ? .object([:]) : nil) else { return applied }
     switch (shape, live, applied) {
     case (.structure(let description), .object(var result), .object(let members)):
       for (key, member) in members {
@@ -17,15 +18,15 @@ extension ManagedFieldsWalker {
         } else {
           childShape = .deduced
         }
-        result[key] = merge(result[key], member, shape: childShape)
+        result[key] = member.isNull ? nil : merge(result[key], member, shape: childShape)
       }
       return .object(result)
     case (.map(let values), .object(var result), .object(let members)):
       let childShape = self.shape(of: values)
-      for (key, member) in members { result[key] = merge(result[key], member, shape: childShape) }
+      for (key, member) in members { result[key] = member.isNull ? nil : merge(result[key], member, shape: childShape) }
       return .object(result)
     case (.deduced, .object(var result), .object(let members)):
-      for (key, member) in members { result[key] = merge(result[key], member, shape: .deduced) }
+      for (key, member) in members { result[key] = member.isNull ? nil : merge(result[key], member, shape: .deduced) }
       return .object(result)
     case (.set, .array(let liveItems), .array(let appliedItems)),
       (.keyedList, .array(let liveItems), .array(let appliedItems)):

@@ -105,9 +105,23 @@ extension SchemaRegistry {
     return table.filter { path, _ in !Self.unownedPaths.contains { path.hasPrefix($0) } }
   }
 
+  /// Upstream keeps at most ten Update managers; older ones are folded into `ancient-changes`.
+  static let maxUpdateManagers = 10
+
+  static func cappingUpdateManagers(_ entries: [ManagedFieldsEntry]) -> [ManagedFieldsEntry] {
+    let updates = entries.filter { $0.operation == "Update" }.sorted { ($0.time ?? "") < ($1.time ?? "") }
+    guard updates.count > maxUpdateManagers else { return entries }
+    let folded = updates.prefix(updates.count - maxUpdateManagers + 1)
+    var ancient = ManagedFieldsEntry(
+      manager: "ancient-changes", operation: "Update", apiVersion: folded.last!.apiVersion,
+      time: folded.last!.time, fields: [])
+    for entry in folded { ancient.fields.formUnion(entry.fields) }
+    return entries.filter { entry in !folded.contains { $0.sameOwner(entry) && $0.time == entry.time } } + [ancient]
+  }
+
   static func withManagedFields(_ object: JSONValue, _ entries: [ManagedFieldsEntry]) -> JSONValue {
     var result = object
-    let kept = ManagedFieldsEntry.ordered(entries.filter { !$0.fields.isEmpty })
+    let kept = ManagedFieldsEntry.ordered(cappingUpdateManagers(entries.filter { !$0.fields.isEmpty }))
     var metadata = result["metadata"]?.objectValue ?? [:]
     metadata["managedFields"] = kept.isEmpty ? nil : .array(kept.map(\.json))
     result["metadata"] = .object(metadata)

@@ -156,3 +156,29 @@ import Testing
     #expect(registry.validate(valid, kind: GVK(group: "stable.example.com", version: "v1", kind: "CronTab")) == [])
   }
 }
+
+@Suite struct DecodeErrorTests {
+  let registry = SchemaRegistry.builtIn
+
+  @Test func mismatchedTypesReadLikeGoDecoder() throws {
+    let deployment = GVK(group: "apps", version: "v1", kind: "Deployment")
+    #expect(
+      registry.decodeError(in: try json(#"{"spec":{"replicas":"three"}}"#), kind: deployment)
+        == "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32")
+    #expect(
+      registry.decodeError(
+        in: try json(#"{"spec":{"template":{"spec":{"containers":{"name":"a"}}}}}"#), kind: deployment)
+        == "json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container"
+    )
+    #expect(
+      registry.decodeError(
+        in: try json(#"{"spec":{"template":{"spec":{"containers":[{"name":"a","ports":[{"containerPort":1.5}]}]}}}}"#),
+        kind: deployment)
+        == "json: cannot unmarshal number 1.5 into Go struct field ContainerPort.spec.template.spec.containers.ports.containerPort of type int32"
+    )
+    #expect(
+      registry.decodeError(in: try json(#"{"metadata":{"labels":{"a":1}}}"#), kind: deployment)
+        == "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string")
+    #expect(registry.decodeError(in: try json(#"{"spec":{"replicas":3,"paused":null}}"#), kind: deployment) == nil)
+  }
+}

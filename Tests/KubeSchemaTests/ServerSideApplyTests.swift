@@ -171,3 +171,24 @@ import Testing
     #expect(owned == [FieldPath(fields: "spec", "replicas")])
   }
 }
+
+@Suite struct UpdateManagerCapTests {
+  @Test func olderUpdateManagersFoldIntoAncientChanges() throws {
+    let registry = SchemaRegistry.builtIn
+    let gvk = GVK(group: "", version: "v1", kind: "ConfigMap")
+    var object = try json(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{}}"#)
+    for index in 0..<12 {
+      var next = object
+      next["data"]?["k\(index)"] = .string("v")
+      object = registry.recordUpdate(
+        from: object, to: next, kind: gvk, manager: "writer-\(index)", now: "2026-01-01T00:00:\(10 + index)Z")
+    }
+    let entries = ManagedFieldsEntry.entries(of: object)
+    #expect(entries.count == 10)
+    let ancient = try #require(entries.first { $0.manager == "ancient-changes" })
+    #expect(ancient.fields.contains(FieldPath(fields: "data", "k0")))
+    #expect(ancient.fields.contains(FieldPath(fields: "data", "k2")))
+    #expect(entries.contains { $0.manager == "writer-11" })
+    #expect(!entries.contains { $0.manager == "writer-2" })
+  }
+}
