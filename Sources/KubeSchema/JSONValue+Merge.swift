@@ -42,20 +42,3 @@ extension JSONValue {
     }
   }
 }
-
-/// RFC 7386 JSON merge patch, the semantics for `application/merge-patch+json` and for kinds without
-/// strategic-merge metadata.
-public enum JSONMergePatch {
-  public static func apply(_ patch: JSONValue, to original: JSONValue) -> JSONValue {
-    guard case .object(let patchMembers) = patch else { return patch }
-    var result = original.objectValue ?? [:]
-    for (key, value) in patchMembers {
-      if value.isNull {
-        result[key] = nil
-      } else {
-        result[key] = apply(value, to: result[key] ?? .null)
-      }
-    }
-    return .object(result)
-  }
-}

@@ -8,11 +8,11 @@ public struct ManagedFieldsEntry: Sendable, Hashable {
   public var apiVersion: String
   public var time: String?
   public var subresource: String?
-  public var fields: Set<FieldPath>
+  public var fields: Set<ManagedFieldPath>
 
   public init(
     manager: String, operation: String, apiVersion: String, time: String? = nil, subresource: String? = nil,
-    fields: Set<FieldPath>
+    fields: Set<ManagedFieldPath>
   ) {
     self.manager = manager
     self.operation = operation

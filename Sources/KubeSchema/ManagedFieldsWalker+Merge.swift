@@ -93,7 +93,7 @@ extension ManagedFieldsWalker {
   }
 
   /// Removes the values at `paths` (fields a manager stopped applying and nobody else owns).
-  func remove(_ paths: [FieldPath], from object: JSONValue, shape: ApplyShape) -> JSONValue {
+  func remove(_ paths: [ManagedFieldPath], from object: JSONValue, shape: ApplyShape) -> JSONValue {
     var result = object
     for path in paths.sorted(by: { $0.elements.count > $1.elements.count }) {
       result = remove(path.elements[...], from: result, shape: shape) ?? result

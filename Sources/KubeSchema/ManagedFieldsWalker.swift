@@ -73,9 +73,9 @@ struct ManagedFieldsWalker {
 
   /// Leaf values by path: what `value` sets. The keys are the field set a manager owns.
   func leaves(
-    of value: JSONValue, shape: ApplyShape, prefix: FieldPath = FieldPath([]),
+    of value: JSONValue, shape: ApplyShape, prefix: ManagedFieldPath = ManagedFieldPath([]),
     into table:
-      inout [FieldPath:
+      inout [ManagedFieldPath:
       JSONValue]
   ) {
     switch (shape, value) {
@@ -117,7 +117,7 @@ struct ManagedFieldsWalker {
   /// One member: leaves are recorded with their value; containers recurse, and an empty or null container
   /// (or an entry of a free-form map) is itself owned.
   private func record(
-    _ member: JSONValue, shape: ApplyShape, path: FieldPath, into table: inout [FieldPath: JSONValue],
+    _ member: JSONValue, shape: ApplyShape, path: ManagedFieldPath, into table: inout [ManagedFieldPath: JSONValue],
     entry: Bool = false
   ) {
     switch (shape, member) {

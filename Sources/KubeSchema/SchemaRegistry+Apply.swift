@@ -3,14 +3,14 @@ import KubeAPI
 /// Server-side apply and managed-fields bookkeeping for updates, following structured-merge-diff.
 extension SchemaRegistry {
   /// Fields no manager owns: identity and server-maintained metadata.
-  static let unownedPaths: [FieldPath] =
-    [FieldPath([.field("apiVersion")]), FieldPath([.field("kind")])]
+  static let unownedPaths: [ManagedFieldPath] =
+    [ManagedFieldPath([.field("apiVersion")]), ManagedFieldPath([.field("kind")])]
     + [
       "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields",
       "resourceVersion",
-    ].map { FieldPath([.field("metadata"), .field($0)]) }
+    ].map { ManagedFieldPath([.field("metadata"), .field($0)]) }
 
-  static func owned(_ paths: some Sequence<FieldPath>, ignoring: [FieldPath]) -> Set<FieldPath> {
+  static func owned(_ paths: some Sequence<ManagedFieldPath>, ignoring: [ManagedFieldPath]) -> Set<ManagedFieldPath> {
     let excluded = unownedPaths + ignoring
     return Set(paths.filter { path in !excluded.contains { path.hasPrefix($0) } })
   }
@@ -20,12 +20,12 @@ extension SchemaRegistry {
   /// is the RFC 3339 time recorded in managedFields. Throws `SchemaError.conflict` unless `force`.
   public func serverSideApply(
     _ applied: JSONValue, to live: JSONValue?, kind gvk: GVK, manager: String, force: Bool = false,
-    subresource: String? = nil, ignoring: [FieldPath] = [], now: String
+    subresource: String? = nil, ignoring: [ManagedFieldPath] = [], now: String
   ) throws -> JSONValue {
     let walker = ManagedFieldsWalker(registry: self)
     let shape = walker.rootShape(gvk)
     var config = walker.remove(
-      ignoring + [FieldPath([.field("metadata"), .field("managedFields")])], from: applied, shape: shape)
+      ignoring + [ManagedFieldPath([.field("metadata"), .field("managedFields")])], from: applied, shape: shape)
     if config["metadata"]?.objectValue?.isEmpty == true { config["metadata"] = nil }
     var entries = ManagedFieldsEntry.entries(of: live)
     let liveLeaves = leaves(of: live, walker, shape)
@@ -43,7 +43,7 @@ extension SchemaRegistry {
     let mergedLeaves = leaves(of: merged, walker, shape)
     let changed = Set(mergedLeaves.filter { liveLeaves[$0.key] != $0.value }.keys)
 
-    var conflicts: [(ManagedFieldsEntry, FieldPath)] = []
+    var conflicts: [(ManagedFieldsEntry, ManagedFieldPath)] = []
     for index in entries.indices where !entries[index].sameOwner(me) {
       let clash = entries[index].fields.intersection(changed)
       if clash.isEmpty { continue }
@@ -56,7 +56,7 @@ extension SchemaRegistry {
     if !conflicts.isEmpty { throw Self.conflictError(conflicts) }
 
     let previous = entries.first { $0.sameOwner(me) }?.fields ?? []
-    let others = entries.filter { !$0.sameOwner(me) }.reduce(into: Set<FieldPath>()) { $0.formUnion($1.fields) }
+    let others = entries.filter { !$0.sameOwner(me) }.reduce(into: Set<ManagedFieldPath>()) { $0.formUnion($1.fields) }
     let dropped = previous.subtracting(me.fields).subtracting(others)
     merged = walker.remove(Array(dropped), from: merged, shape: shape)
     entries.removeAll { $0.sameOwner(me) }
@@ -68,7 +68,7 @@ extension SchemaRegistry {
   /// others lose them, and removed fields leave every set. Returns `new` with managedFields rewritten.
   public func recordUpdate(
     from old: JSONValue?, to new: JSONValue, kind gvk: GVK, manager: String, subresource: String? = nil,
-    ignoring: [FieldPath] = [], now: String
+    ignoring: [ManagedFieldPath] = [], now: String
   ) -> JSONValue {
     let walker = ManagedFieldsWalker(registry: self)
     let shape = walker.rootShape(gvk)
@@ -96,11 +96,11 @@ extension SchemaRegistry {
     return Self.withManagedFields(new, entries)
   }
 
-  private func leaves(of object: JSONValue?, _ walker: ManagedFieldsWalker, _ shape: ApplyShape) -> [FieldPath:
+  private func leaves(of object: JSONValue?, _ walker: ManagedFieldsWalker, _ shape: ApplyShape) -> [ManagedFieldPath:
     JSONValue]
   {
     guard let object else { return [:] }
-    var table: [FieldPath: JSONValue] = [:]
+    var table: [ManagedFieldPath: JSONValue] = [:]
     walker.leaves(of: object, shape: shape, into: &table)
     return table.filter { path, _ in !Self.unownedPaths.contains { path.hasPrefix($0) } }
   }
@@ -128,13 +128,13 @@ extension SchemaRegistry {
     return result
   }
 
-  static func conflictError(_ conflicts: [(ManagedFieldsEntry, FieldPath)]) -> SchemaError {
+  static func conflictError(_ conflicts: [(ManagedFieldsEntry, ManagedFieldPath)]) -> SchemaError {
     let causes = conflicts.map { ApplyConflict(field: $0.1.description, message: "conflict with \($0.0.conflictName)") }
     if conflicts.count == 1 {
       return .conflict(
         "Apply failed with 1 conflict: conflict with \(conflicts[0].0.conflictName): \(conflicts[0].1)", causes)
     }
-    var byManager: [String: (ManagedFieldsEntry, [FieldPath])] = [:]
+    var byManager: [String: (ManagedFieldsEntry, [ManagedFieldPath])] = [:]
     for (entry, path) in conflicts {
       let key = "\(entry.manager)\u{0}\(entry.operation)\u{0}\(entry.subresource ?? "")"
       byManager[key, default: (entry, [])].1.append(path)

@@ -17,7 +17,7 @@ import Testing
       """)
   }
 
-  func fields(_ object: JSONValue, _ manager: String) -> Set<KubeSchema.FieldPath> {
+  func fields(_ object: JSONValue, _ manager: String) -> Set<ManagedFieldPath> {
     ManagedFieldsEntry.entries(of: object).first { $0.manager == manager }?.fields ?? []
   }
 
@@ -67,12 +67,12 @@ import Testing
     let forced = try registry.serverSideApply(
       other, to: live, kind: deployment, manager: "scaler", force: true, now: now)
     #expect(forced[path: ["spec", "replicas"]] == .int(3))
-    #expect(fields(forced, "scaler") == [FieldPath([.field("spec"), .field("replicas")])])
-    #expect(!fields(forced, "kubectl").contains(FieldPath([.field("spec"), .field("replicas")])))
+    #expect(fields(forced, "scaler") == [ManagedFieldPath([.field("spec"), .field("replicas")])])
+    #expect(!fields(forced, "kubectl").contains(ManagedFieldPath([.field("spec"), .field("replicas")])))
     // The same value is shared, not a conflict.
     let same = try json(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","labels":{"a":"1"}}}"#)
     let shared = try registry.serverSideApply(same, to: live, kind: deployment, manager: "labeler", now: now)
-    #expect(fields(shared, "labeler") == [FieldPath([.field("metadata"), .field("labels"), .field("a")])])
+    #expect(fields(shared, "labeler") == [ManagedFieldPath([.field("metadata"), .field("labels"), .field("a")])])
   }
 
   @Test func sharedFieldSurvivesWhenOneManagerDropsIt() throws {
@@ -96,8 +96,8 @@ import Testing
     scaled["spec"]?["replicas"] = .int(5)
     let updated = registry.recordUpdate(
       from: live, to: scaled, kind: deployment, manager: "kube-controller-manager", now: "2026-01-02T00:00:00Z")
-    #expect(fields(updated, "kube-controller-manager") == [FieldPath([.field("spec"), .field("replicas")])])
-    #expect(!fields(updated, "kubectl").contains(FieldPath([.field("spec"), .field("replicas")])))
+    #expect(fields(updated, "kube-controller-manager") == [ManagedFieldPath([.field("spec"), .field("replicas")])])
+    #expect(!fields(updated, "kubectl").contains(ManagedFieldPath([.field("spec"), .field("replicas")])))
     let entries = updated[path: ["metadata", "managedFields"]]?.arrayValue?.compactMap { $0["operation"]?.stringValue }
     #expect(entries == ["Apply", "Update"])
     let other = try json(
@@ -131,10 +131,10 @@ import Testing
   }
 
   @Test func fieldsV1RoundTrips() throws {
-    let paths: Set<KubeSchema.FieldPath> = [
-      KubeSchema.FieldPath([.field("metadata"), .field("finalizers"), .value(.string("x"))]),
-      KubeSchema.FieldPath([.field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")]))]),
-      KubeSchema.FieldPath([
+    let paths: Set<ManagedFieldPath> = [
+      ManagedFieldPath([.field("metadata"), .field("finalizers"), .value(.string("x"))]),
+      ManagedFieldPath([.field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")]))]),
+      ManagedFieldPath([
         .field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")])), .field("port"),
       ]),
     ]
@@ -165,10 +165,10 @@ import Testing
     )
     let result = try registry.serverSideApply(
       applied, to: nil, kind: GVK(group: "apps", version: "v1", kind: "Deployment"), manager: "kubectl",
-      ignoring: [FieldPath(fields: "status")], now: "t")
+      ignoring: [ManagedFieldPath(fields: "status")], now: "t")
     #expect(result["status"] == nil)
     let owned = ManagedFieldsEntry.entries(of: result).first?.fields
-    #expect(owned == [FieldPath(fields: "spec", "replicas")])
+    #expect(owned == [ManagedFieldPath(fields: "spec", "replicas")])
   }
 }
 
@@ -186,8 +186,8 @@ import Testing
     let entries = ManagedFieldsEntry.entries(of: object)
     #expect(entries.count == 10)
     let ancient = try #require(entries.first { $0.manager == "ancient-changes" })
-    #expect(ancient.fields.contains(FieldPath(fields: "data", "k0")))
-    #expect(ancient.fields.contains(FieldPath(fields: "data", "k2")))
+    #expect(ancient.fields.contains(ManagedFieldPath(fields: "data", "k0")))
+    #expect(ancient.fields.contains(ManagedFieldPath(fields: "data", "k2")))
     #expect(entries.contains { $0.manager == "writer-11" })
     #expect(!entries.contains { $0.manager == "writer-2" })
   }

@@ -158,7 +158,7 @@ import Testing
   }
 
   @Test func jsonMergePatch() throws {
-    let result = KubeSchema.JSONMergePatch.apply(
+    let result = JSONMergePatch.apply(
       try json(#"{"a":{"b":null,"c":[1]},"d":"x"}"#), to: try json(#"{"a":{"b":1,"e":2},"f":true}"#))
     #expect(try result == json(#"{"a":{"c":[1],"e":2},"d":"x","f":true}"#))
   }

@@ -65,7 +65,7 @@ final class SchemaAdapter: Sendable {
     _ applied: JSONValue, to live: JSONValue?, definition: ResourceDefinition, manager: String, force: Bool,
     subresource: String?, now: String
   ) throws(APIError) -> JSONValue {
-    let ignoring = definition.strategy.hasStatus && subresource == nil ? [FieldPath([.field("status")])] : []
+    let ignoring = definition.strategy.hasStatus && subresource == nil ? [ManagedFieldPath([.field("status")])] : []
     do {
       return try current.serverSideApply(
         applied, to: live, kind: Self.gvk(definition), manager: manager, force: force, subresource: subresource,
@@ -80,7 +80,7 @@ final class SchemaAdapter: Sendable {
     from old: JSONValue?, to new: JSONValue, definition: ResourceDefinition, manager: String, subresource: String?,
     now: String
   ) -> JSONValue {
-    let ignoring = definition.strategy.hasStatus && subresource == nil ? [FieldPath([.field("status")])] : []
+    let ignoring = definition.strategy.hasStatus && subresource == nil ? [ManagedFieldPath([.field("status")])] : []
     return current.recordUpdate(
       from: old, to: new, kind: Self.gvk(definition), manager: manager, subresource: subresource,
       ignoring: ignoring, now: now)

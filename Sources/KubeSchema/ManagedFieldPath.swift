@@ -47,23 +47,23 @@ public enum PathElement: Sendable, Hashable, Comparable, CustomStringConvertible
 }
 
 /// A path from the object root; managed field sets are sets of these.
-public struct FieldPath: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct ManagedFieldPath: Sendable, Hashable, Comparable, CustomStringConvertible {
   public var elements: [PathElement]
 
   public init(_ elements: [PathElement]) { self.elements = elements }
 
-  /// A path of plain field names, e.g. `FieldPath(fields: "metadata", "labels")` for reset or ignored subtrees.
+  /// A path of plain field names, e.g. `ManagedFieldPath(fields: "metadata", "labels")` for reset or ignored subtrees.
   public init(fields names: String...) { elements = names.map(PathElement.field) }
 
-  public func appending(_ element: PathElement) -> FieldPath { FieldPath(elements + [element]) }
+  public func appending(_ element: PathElement) -> ManagedFieldPath { ManagedFieldPath(elements + [element]) }
 
-  public func hasPrefix(_ prefix: FieldPath) -> Bool {
+  public func hasPrefix(_ prefix: ManagedFieldPath) -> Bool {
     elements.count >= prefix.elements.count && elements.starts(with: prefix.elements)
   }
 
   public var description: String { elements.map(\.description).joined() }
 
-  public static func < (lhs: FieldPath, rhs: FieldPath) -> Bool {
+  public static func < (lhs: ManagedFieldPath, rhs: ManagedFieldPath) -> Bool {
     lhs.elements.lexicographicallyPrecedes(rhs.elements)
   }
 }
@@ -71,7 +71,7 @@ public struct FieldPath: Sendable, Hashable, Comparable, CustomStringConvertible
 /// FieldsV1 (`managedFields[].fieldsV1`) to and from a set of paths. A path that has children in the set
 /// is marked with `".": {}` inside its node; a path without children is an empty object.
 public enum FieldsV1 {
-  public static func encode(_ paths: Set<FieldPath>) -> JSONValue {
+  public static func encode(_ paths: Set<ManagedFieldPath>) -> JSONValue {
     final class Node {
       var children: [String: Node] = [:]
       var member = false
@@ -99,9 +99,9 @@ public enum FieldsV1 {
     return render(root)
   }
 
-  public static func decode(_ fields: JSONValue) -> Set<FieldPath> {
-    var paths: Set<FieldPath> = []
-    func walk(_ value: JSONValue, _ prefix: FieldPath) {
+  public static func decode(_ fields: JSONValue) -> Set<ManagedFieldPath> {
+    var paths: Set<ManagedFieldPath> = []
+    func walk(_ value: JSONValue, _ prefix: ManagedFieldPath) {
       for (key, child) in value.objectValue ?? [:] {
         if key == "." {
           paths.insert(prefix)
@@ -116,7 +116,7 @@ public enum FieldsV1 {
         }
       }
     }
-    walk(fields, FieldPath([]))
+    walk(fields, ManagedFieldPath([]))
     return paths
   }
 }
