@@ -45,8 +45,17 @@ let package = Package(
       ]
     ),
     .target(
+      name: "CRuntime",
+      cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])],
+      linkerSettings: [.linkedLibrary("z"), .linkedLibrary("zstd")]
+    ),
+    .target(
       name: "Runtime",
-      dependencies: ["SkiffCore", "CSeccomp", .product(name: "Logging", package: "swift-log")]
+      dependencies: [
+        "SkiffCore", "CSeccomp", "CRuntime",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .target(
       name: "APIServer",
