@@ -11,6 +11,8 @@
 
 #include "CRuntime.h"
 
+#include <linux/openat2.h>
+
 int shim_main(void);
 int sandbox_main(void);
 int exec_main(void);
@@ -56,4 +58,10 @@ int skiff_pidfd_open(int pid) {
 
 int skiff_pidfd_send_signal(int pidfd, int sig) {
   return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+int skiff_open_in_root(int root_fd, const char *path, int flags, unsigned int mode) {
+  struct open_how how = {.flags = (unsigned long long)(flags | O_CLOEXEC), .mode = mode, .resolve = RESOLVE_IN_ROOT};
+  int fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+  return fd < 0 ? -errno : fd;
 }

@@ -31,6 +31,8 @@ int exec_main(void) {
   static struct spec spec;
   if (spec_read(3, &spec) < 0) fail("reading the exec spec from fd 3");
   close(3);
+  int none[] = {-1};
+  close_fds_from(3, none, 0);
   long long target = spec_int(&spec, "pid", 0);
   if (target <= 0) fail_plain("exec spec has no container pid");
   int fds[6];
@@ -56,8 +58,6 @@ int exec_main(void) {
   if (child_pid == 0) {
     setsid();
     if (tty && ioctl(0, TIOCSCTTY, 0) < 0) fail("making the terminal controlling");
-    int none[1] = {-1};
-    close_fds_from(3, none, 0);
     char *path = resolve_executable(&spec);
     finalize_and_exec(&spec, path);
   }

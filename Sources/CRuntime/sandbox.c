@@ -52,6 +52,8 @@ int sandbox_main(void) {
   static struct spec spec;
   if (spec_read(3, &spec) < 0) fail("reading the sandbox spec from fd 3");
   close(3);
+  int keep[] = {4};
+  close_fds_from(5, keep, 1);
   int flags = CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
   if (spec_flag(&spec, "share_pid")) flags |= CLONE_NEWPID;
   if (spec_flag(&spec, "host_network")) flags &= ~CLONE_NEWNET;

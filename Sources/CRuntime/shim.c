@@ -255,6 +255,8 @@ int shim_main(void) {
   static struct shim shim;
   if (spec_read(3, &shim.spec) < 0) fail("reading the container spec from fd 3");
   close(3);
+  int keep[] = {4};
+  close_fds_from(5, keep, 1);  // nothing of the agent's (sockets, files) may outlive it in us
   shim.report = 4;
   shim.bundle = spec_str(&shim.spec, "bundle");
   if (!shim.bundle) fail_plain("spec has no bundle directory");

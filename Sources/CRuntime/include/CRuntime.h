@@ -28,4 +28,8 @@ int skiff_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int skiff_pidfd_open(int pid);
 int skiff_pidfd_send_signal(int pidfd, int sig);
 
+/// openat2 with RESOLVE_IN_ROOT: resolves `path` as if `root_fd` were `/`, so symlinks in an
+/// image layer cannot lead outside it. Returns an fd or -errno.
+int skiff_open_in_root(int root_fd, const char *path, int flags, unsigned int mode);
+
 #endif
