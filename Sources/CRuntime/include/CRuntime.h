@@ -32,4 +32,18 @@ int skiff_pidfd_send_signal(int pidfd, int sig);
 /// image layer cannot lead outside it. Returns an fd or -errno.
 int skiff_open_in_root(int root_fd, const char *path, int flags, unsigned int mode);
 
+/// GNU-only constants the Swift Glibc module does not export (it is built without _GNU_SOURCE).
+#define SKIFF_O_PATH 0x200000
+#define SKIFF_POSIX_SPAWN_SETSID 0x80
+
+/// memfd_create(name, MFD_CLOEXEC); returns an fd or -errno.
+int skiff_memfd(const char *name);
+/// fsetxattr; returns 0 or -errno.
+int skiff_set_xattr(int fd, const char *name, const void *value, size_t size);
+
+/// pipe2(O_CLOEXEC); returns 0 or -errno.
+int skiff_pipe(int fds[2]);
+/// The f_type of statfs(path), or -errno.
+long long skiff_statfs_type(const char *path);
+
 #endif

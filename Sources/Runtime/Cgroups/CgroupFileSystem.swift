@@ -1,3 +1,4 @@
+import CRuntime
 import Glibc
 
 /// The few file operations cgroup management needs, behind a protocol so the v1 and v2
@@ -40,8 +41,7 @@ public struct HostCgroupFileSystem: CgroupFileSystem {
   public func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
   public func filesystemType(_ path: String) -> Int64? {
-    var info = statfs()
-    guard statfs(path, &info) == 0 else { return nil }
-    return Int64(info.f_type)
+    let type = skiff_statfs_type(path)
+    return type < 0 ? nil : Int64(type)
   }
 }

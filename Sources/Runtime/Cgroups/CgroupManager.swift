@@ -196,6 +196,6 @@ public struct CgroupManager: Sendable {
   }
 }
 
-extension String {
+extension StringProtocol {
   var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }

@@ -1,3 +1,4 @@
+import CRuntime
 import Foundation
 import Glibc
 
@@ -54,7 +55,7 @@ extension ContainerRuntime {
       let specFD = try ProcessSpawner.specFile(encoder.bytes)
       defer { close(specFD) }
       var pipeFDs: [Int32] = [0, 0]
-      guard pipe2(&pipeFDs, O_CLOEXEC) == 0 else { throw RuntimeError.io("cannot create a pipe", errno: errno) }
+      guard skiff_pipe(&pipeFDs) == 0 else { throw RuntimeError.io("cannot create a pipe", errno: errno) }
       let spawned = try ProcessSpawner.spawn(
         mode: "__sandbox", fds: [-1, -1, -1, specFD, pipeFDs[1]], newSession: false)
       close(pipeFDs[1])

@@ -89,7 +89,7 @@ public final class ContainerRuntime: @unchecked Sendable {
     let specFD = try ProcessSpawner.specFile(initSpec.encode())
     defer { close(specFD) }
     var pipeFDs: [Int32] = [0, 0]
-    guard pipe2(&pipeFDs, O_CLOEXEC) == 0 else { throw RuntimeError.io("cannot create a pipe", errno: errno) }
+    guard skiff_pipe(&pipeFDs) == 0 else { throw RuntimeError.io("cannot create a pipe", errno: errno) }
     let stdio: [Int32] = foreground ? [0, 1, 2] : [-1, -1, -1]
     let pid: pid_t
     do {

@@ -11,7 +11,7 @@ struct LayerUnpacker {
 
   /// Returns the number of refused entries (device nodes).
   func unpack(_ source: ByteSource) throws -> Int {
-    let rootFD = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)
+    let rootFD = open(root, SKIFF_O_PATH | O_DIRECTORY | O_CLOEXEC)
     guard rootFD >= 0 else { throw RuntimeError.io("cannot open snapshot \(root)", errno: errno) }
     defer { close(rootFD) }
     let reader = TarReader(source)
@@ -74,7 +74,7 @@ struct LayerUnpacker {
         let fd = skiff_open_in_root(rootFD, directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY, 0)
         guard fd >= 0 else { throw RuntimeError.io("cannot open \(directory) to mark it opaque", errno: -fd) }
         defer { close(fd) }
-        guard fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) == 0 else {
+        guard skiff_set_xattr(fd, "trusted.overlay.opaque", "y", 1) == 0 else {
           throw failure("mark opaque (needs root and a filesystem with trusted xattrs)", directory)
         }
       case .refused(let path, let reason):
@@ -84,7 +84,7 @@ struct LayerUnpacker {
     }
     // Directory times last: creating their children changed them.
     for (path, time) in directoryTimes.reversed() {
-      var times = [timespec(tv_sec: time, tv_nsec: 0), timespec(tv_sec: time, tv_nsec: 0)]
+      var times = [timespec(tv_sec: Int(time), tv_nsec: 0), timespec(tv_sec: Int(time), tv_nsec: 0)]
       let (parent, name) = try parentFD(rootFD, path)
       utimensat(parent, name, &times, AT_SYMLINK_NOFOLLOW)
       close(parent)
@@ -98,17 +98,17 @@ struct LayerUnpacker {
     let name = parts.last!
     let parentPath = parts.dropLast().joined(separator: "/")
     if parentPath.isEmpty { return (fcntl(rootFD, F_DUPFD_CLOEXEC, 3), name) }
-    let direct = skiff_open_in_root(rootFD, parentPath, O_PATH | O_DIRECTORY, 0)
+    let direct = skiff_open_in_root(rootFD, parentPath, SKIFF_O_PATH | O_DIRECTORY, 0)
     if direct >= 0 { return (direct, name) }
     var prefix = ""
     var fd: Int32 = -1
     for part in parts.dropLast() {
       let current = prefix.isEmpty ? part : prefix + "/" + part
-      var next = skiff_open_in_root(rootFD, current, O_PATH | O_DIRECTORY, 0)
+      var next = skiff_open_in_root(rootFD, current, SKIFF_O_PATH | O_DIRECTORY, 0)
       if next == -ENOENT {
         let container = prefix.isEmpty ? fcntl(rootFD, F_DUPFD_CLOEXEC, 3) : fd
         if mkdirat(container, part, 0o755) != 0 && errno != EEXIST { throw failure("create directory", current) }
-        next = skiff_open_in_root(rootFD, current, O_PATH | O_DIRECTORY, 0)
+        next = skiff_open_in_root(rootFD, current, SKIFF_O_PATH | O_DIRECTORY, 0)
         if prefix.isEmpty { close(container) }
       }
       if fd >= 0 { close(fd) }
@@ -145,13 +145,13 @@ struct LayerUnpacker {
       for (key, value) in entry.extendedAttributes {
         let fd = openat(parent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         if fd >= 0 {
-          _ = value.withUnsafeBytes { fsetxattr(fd, key, $0.baseAddress, $0.count, 0) }
+          _ = value.withUnsafeBytes { skiff_set_xattr(fd, key, $0.baseAddress, $0.count) }
           close(fd)
         }
       }
     }
     var times = [
-      timespec(tv_sec: entry.modificationTime, tv_nsec: 0), timespec(tv_sec: entry.modificationTime, tv_nsec: 0),
+      timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0), timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
     ]
     utimensat(parent, name, &times, AT_SYMLINK_NOFOLLOW)
   }

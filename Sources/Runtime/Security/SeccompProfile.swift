@@ -1,3 +1,4 @@
+import CRuntime
 import CSeccomp
 import Foundation
 import Glibc
@@ -73,6 +74,7 @@ public struct SeccompProfile: Codable, Sendable {
     for name in architectures ?? [] where !arches.contains(name) {
       if let token = Self.archToken(name), seccomp_arch_add(context, token) == 0 { arches.insert(name) }
     }
+    let defaultCode = try Self.action(defaultAction, errno: defaultErrnoRet)
     for rule in syscalls ?? [] where Self.applies(rule, capabilities: capabilities, arches: arches) {
       let action = try Self.action(rule.action, errno: rule.errnoRet ?? defaultErrnoRet)
       let conditions = try (rule.args ?? []).map(Self.condition)
@@ -87,14 +89,14 @@ public struct SeccompProfile: Codable, Sendable {
             seccomp_rule_add_array(context, action, number, UInt32(buffer.count), buffer.baseAddress)
           }
           // EEXIST/EACCES-style conflicts (same action as default) are harmless; others are profile errors.
-          if rc != 0 && rc != -EEXIST && action != (try Self.action(defaultAction, errno: defaultErrnoRet)) {
+          if rc != 0 && rc != -EEXIST && action != defaultCode {
             throw RuntimeError(.invalidArgument, "seccomp rule for \(name) rejected by libseccomp (\(rc))")
           }
         }
       }
     }
-    let fd = memfd_create("skiff-seccomp", UInt32(MFD_CLOEXEC))
-    guard fd >= 0 else { throw RuntimeError.io("cannot create a memfd", errno: errno) }
+    let fd = skiff_memfd("skiff-seccomp")
+    guard fd >= 0 else { throw RuntimeError.io("cannot create a memfd", errno: -fd) }
     defer { close(fd) }
     guard seccomp_export_bpf(context, fd) == 0 else {
       throw RuntimeError(.internalError, "libseccomp could not export the filter")

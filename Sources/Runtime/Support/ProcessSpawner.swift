@@ -40,7 +40,7 @@ enum ProcessSpawner {
     sigfillset(&defaults)
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-    if newSession { flags |= Int32(POSIX_SPAWN_SETSID) }
+    if newSession { flags |= Int32(SKIFF_POSIX_SPAWN_SETSID) }
     posix_spawnattr_setflags(&attributes, Int16(flags))
     let arguments = ["skiff", mode]
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
@@ -53,8 +53,8 @@ enum ProcessSpawner {
 
   /// A sealed in-memory file holding a spec, to pass as fd 3.
   static func specFile(_ bytes: [UInt8]) throws -> Int32 {
-    let fd = memfd_create("skiff-spec", UInt32(MFD_CLOEXEC))
-    guard fd >= 0 else { throw RuntimeError.io("cannot create a memfd", errno: errno) }
+    let fd = skiff_memfd("skiff-spec")
+    guard fd >= 0 else { throw RuntimeError.io("cannot create a memfd", errno: -fd) }
     try FileSystem.writeAll(fd, bytes, path: "spec memfd")
     lseek(fd, 0, SEEK_SET)
     return fd
