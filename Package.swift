@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .executable(name: "skiff", targets: ["skiff"]),
     .executable(name: "etcd-bench", targets: ["etcd-bench"]),
+    .executable(name: "runtime-bench", targets: ["runtime-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.70.0"),
@@ -118,6 +119,7 @@ let package = Package(
       ],
       path: "Benchmarks/EtcdBench"
     ),
+    .executableTarget(name: "runtime-bench", dependencies: ["Runtime"], path: "Benchmarks/RuntimeBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),

@@ -67,6 +67,12 @@ public struct ImageIndex: Codable, Sendable {
   public var schemaVersion: Int
   public var mediaType: String?
   public var manifests: [Descriptor]
+
+  public init(schemaVersion: Int = 2, mediaType: String? = MediaType.ociIndex, manifests: [Descriptor]) {
+    self.schemaVersion = schemaVersion
+    self.mediaType = mediaType
+    self.manifests = manifests
+  }
 }
 
 public struct ImageManifest: Codable, Sendable {
