@@ -33,8 +33,8 @@ func writeArchive(_ path: String, name: String, extraBytes: Int = 0) throws {
   layer.addFile("bin/busybox", contents: Array(try Data(contentsOf: URL(fileURLWithPath: "/bin/busybox"))), mode: 0o755)
   for applet in ["sh", "true", "sleep", "echo"] { layer.addSymlink("bin/\(applet)", target: "/bin/busybox") }
   if extraBytes > 0 {
-    var generator = SystemRandomNumberGenerator()
-    layer.addFile("data.bin", contents: (0..<extraBytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    let random = FileHandle(forReadingAtPath: "/dev/urandom")!
+    layer.addFile("data.bin", contents: Array(random.readData(ofLength: extraBytes)))
   }
   layer.finish()
   let layerBytes = layer.bytes
@@ -69,14 +69,42 @@ try writeArchive(root + "/busybox.tar", name: "bench/busybox:1")
 let image = try images.importArchive(root + "/busybox.tar")[0]
 let rootfs = images.snapshots.path(image.chainIDs[0])
 
+/// Time spent in each step of skiff's runs, for the breakdown line.
+final class Phases: @unchecked Sendable {
+  private let lock = NSLock()
+  private var totals = [Double](repeating: 0, count: 4)
+  private var runs = 0
+
+  func add(_ values: [Double]) {
+    lock.withLock {
+      for index in values.indices { totals[index] += values[index] }
+      runs += 1
+    }
+  }
+
+  var summary: String {
+    lock.withLock {
+      let names = ["create", "start", "wait", "delete"]
+      return zip(names, totals).map { String(format: "%@ %.1f", $0, $1 / Double(max(runs, 1)) * 1000) }
+        .joined(separator: ", ")
+    }
+  }
+}
+let phases = Phases()
+
 // skiff: create, start, run `true`, wait, delete.
 func skiffRun(_ id: String) throws {
   var spec = ContainerSpec(id: id, image: "bench/busybox:1")
   spec.command = ["true"]
+  let t0 = now()
   try runtime.create(spec)
+  let t1 = now()
   try runtime.start(id)
+  let t2 = now()
   _ = try runtime.waitBlocking(id, timeout: 30)
+  let t3 = now()
   try runtime.remove(id)
+  phases.add([t1 - t0, t2 - t1, t3 - t2, now() - t3])
 }
 
 // runc: the same, with `runc run` on a bundle whose rootfs is the same snapshot (read-only).
@@ -121,6 +149,8 @@ for parallel in [1, 4] {
   let mode = parallel == 1 ? "sequential" : "\(parallel) at a time"
   print(String(format: "| %@ | %.1f | %.1f | %.2f |", mode, skiff, runc, skiff / runc))
 }
+print("")
+print("skiff steps (ms, mean over all runs): \(phases.summary)")
 
 // Shim memory: RSS and PSS of each shim with 10 containers running `sleep`.
 var shimRSS: [Double] = []

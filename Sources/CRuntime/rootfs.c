@@ -98,10 +98,16 @@ static void do_mount(const struct spec_entry *entry) {
   proc_fd_path(target_fd, target, sizeof target);
   if (flags & MS_BIND) {
     if (mount(source, target, NULL, MS_BIND | (flags & MS_REC), NULL) < 0) fail("bind-mounting %s on %s", source, dest);
-    if (flags & remount_flags) remount_bind(target, flags, dest);
   } else if (mount(source, target, fstype, flags, *data ? data : NULL) < 0) {
     fail("mounting %s on %s (%s)", fstype, dest, source);
   }
+  close(target_fd);
+  if (!(flags & MS_BIND && flags & remount_flags) && !propagation) return;
+  // The fd still names the directory under the new mount; reopen to reach the mount itself.
+  target_fd = open_in_root(dest, O_PATH);
+  if (target_fd < 0) fail("reopening mount target %s", dest);
+  proc_fd_path(target_fd, target, sizeof target);
+  if (flags & MS_BIND && flags & remount_flags) remount_bind(target, flags, dest);
   if (propagation && mount(NULL, target, NULL, propagation, NULL) < 0) fail("setting propagation of %s", dest);
   close(target_fd);
 }
@@ -192,6 +198,10 @@ void rootfs_finish(const struct spec *spec) {
     char path[64];
     proc_fd_path(fd, path, sizeof path);
     if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) fail("binding %s read-only", e->value);
+    close(fd);
+    fd = open_in_root(e->value, O_PATH);
+    if (fd < 0) fail("reopening %s", e->value);
+    proc_fd_path(fd, path, sizeof path);
     remount_bind(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, e->value);
     close(fd);
   }
