@@ -16,7 +16,8 @@ struct ContainerRecord: Codable, Sendable {
   var env: [String]
   var workingDir: String
   var capabilities: UInt64
-  var seccompProgram: [UInt8]?
+  /// The compiled filter lives beside the record in `seccomp.bpf` (binary, not JSON).
+  var seccomp: Bool
   var stopSignal: String?
 }
 

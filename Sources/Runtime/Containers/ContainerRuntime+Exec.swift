@@ -63,7 +63,7 @@ extension ContainerRuntime {
       startFIFO: "", logPath: "", logMaxSize: 0, logMaxFiles: 0, cgroupProcs: cgroups.procsFiles(record.cgroupName),
       arguments: exec.command, environment: env, workingDir: exec.workingDir ?? record.workingDir, uid: uid, gid: gid,
       groups: groups, capabilities: record.capabilities, noNewPrivileges: record.spec.security.noNewPrivileges,
-      seccomp: record.seccompProgram, readOnlyRootfs: false, privileged: false, mounts: [], maskedPaths: [],
+      seccomp: record.seccomp ? try FileSystem.read(bundle(id) + "/seccomp.bpf") : nil, readOnlyRootfs: false, privileged: false, mounts: [], maskedPaths: [],
       readOnlyPaths: [], rlimits: [], oomScoreAdj: nil, tty: exec.tty, stdin: true, foreground: false)
     var encoder = SpecEncoder()
     encoder.add("pid", "\(pid)")

@@ -50,6 +50,7 @@ extension ContainerRuntime {
     guard mkfifo("\(directory)/start", 0o600) == 0 else {
       throw RuntimeError.io("cannot create the start FIFO", errno: errno)
     }
+    if let seccomp { try FileSystem.writeAtomically("\(directory)/seccomp.bpf", seccomp, mode: 0o600) }
     let namespaces = try self.namespaces(for: spec)
     try cgroups.create(spec.id, resources: spec.resources, allowAllDevices: security.privileged)
     let logPath = spec.logPath ?? "\(directory)/container.log"
@@ -74,7 +75,7 @@ extension ContainerRuntime {
     let record = ContainerRecord(
       spec: spec, imageName: image.record.name, imageID: image.record.configDigest, createdAt: Date(),
       logPath: logPath, cgroupName: spec.id, uid: user.uid, gid: user.gid, groups: user.groups, env: env,
-      workingDir: workingDir, capabilities: capabilities, seccompProgram: seccomp,
+      workingDir: workingDir, capabilities: capabilities, seccomp: seccomp != nil,
       stopSignal: imageConfig.stopSignal)
     return Prepared(record: record, initSpec: initSpec)
   }

@@ -30,6 +30,7 @@ public final class ImageStore: @unchecked Sendable {
   let logger: Logger
   let platform: Platform
   private let lock = NSLock()
+  private var cache: (stamp: String, records: [String: ImageRecord])?
 
   public init(root: String, platform: Platform = .host, logger: Logger = Logger(label: "skiff.images")) throws {
     self.root = root
@@ -42,11 +43,18 @@ public final class ImageStore: @unchecked Sendable {
 
   private var recordsPath: String { "\(root)/images.json" }
 
+  /// Reads `images.json`, reusing the last parse while the file is unchanged (called under `lock`).
   func loadRecords() -> [String: ImageRecord] {
+    var info = stat()
+    guard stat(recordsPath, &info) == 0 else { return [:] }
+    let stamp = "\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    if let cached = cache, cached.stamp == stamp { return cached.records }
     guard let bytes = try? FileSystem.read(recordsPath) else { return [:] }
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601
-    return (try? decoder.decode([String: ImageRecord].self, from: Data(bytes))) ?? [:]
+    let records = (try? decoder.decode([String: ImageRecord].self, from: Data(bytes))) ?? [:]
+    cache = (stamp, records)
+    return records
   }
 
   func saveRecords(_ records: [String: ImageRecord]) throws {
@@ -103,9 +111,12 @@ public final class ImageStore: @unchecked Sendable {
     try withRecords { records in records[resolved.record.name] = nil }
   }
 
-  /// Records that a container started from the image (for least-recently-used collection).
+  /// Records that a container started from the image (for least-recently-used collection);
+  /// at most once a minute per image, so starting many containers does not rewrite the file each time.
   public func markUsed(_ name: String) {
-    try? withRecords { records in records[name]?.lastUsed = Date() }
+    let now = Date()
+    guard let record = list().first(where: { $0.name == name }), now.timeIntervalSince(record.lastUsed) > 60 else { return }
+    try? withRecords { records in records[name]?.lastUsed = now }
   }
 
   /// Stores a manifest's config and layers as an image named `names`, unpacking snapshots.
