@@ -84,3 +84,27 @@ int skiff_memfd(const char *name) {
 int skiff_set_xattr(int fd, const char *name, const void *value, size_t size) {
   return fsetxattr(fd, name, value, size, 0) < 0 ? -errno : 0;
 }
+
+int skiff_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+  struct winsize size;
+  if (ioctl(fd, TIOCGWINSZ, &size) < 0) return -errno;
+  *rows = size.ws_row;
+  *cols = size.ws_col;
+  return 0;
+}
+
+int skiff_tty_raw(int fd, void *saved, size_t size) {
+  struct termios settings;
+  if (size < sizeof settings) return -EINVAL;
+  if (tcgetattr(fd, &settings) < 0) return -errno;
+  memcpy(saved, &settings, sizeof settings);
+  cfmakeraw(&settings);
+  return tcsetattr(fd, TCSANOW, &settings) < 0 ? -errno : 0;
+}
+
+int skiff_tty_restore(int fd, const void *saved, size_t size) {
+  struct termios settings;
+  if (size < sizeof settings) return -EINVAL;
+  memcpy(&settings, saved, sizeof settings);
+  return tcsetattr(fd, TCSANOW, &settings) < 0 ? -errno : 0;
+}

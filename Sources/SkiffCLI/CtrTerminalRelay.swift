@@ -7,15 +7,8 @@ struct TerminalRelay {
   let terminal: Terminal
 
   func run(until process: ExecProcess) -> Int32 {
-    var saved = termios()
-    let interactive = isatty(0) == 1
-    if interactive {
-      tcgetattr(0, &saved)
-      var raw = saved
-      cfmakeraw(&raw)
-      tcsetattr(0, TCSANOW, &raw)
-    }
-    defer { if interactive { tcsetattr(0, TCSANOW, &saved) } }
+    let restore = Terminal.makeRaw(0)
+    defer { restore?() }
     copySize()
     let master = terminal.master
     let input = Thread {
@@ -36,9 +29,12 @@ struct TerminalRelay {
       }
     }
     output.start()
-    let resize = DispatchSource.makeSignalSource(signal: SIGWINCH)
     signal(SIGWINCH, SIG_IGN)
-    resize.setEventHandler { copySize() }
+    let resize = DispatchSource.makeSignalSource(signal: SIGWINCH)
+    let terminal = self.terminal
+    resize.setEventHandler {
+      if let size = Terminal.size(of: 1) { terminal.resize(rows: size.rows, columns: size.columns) }
+    }
     resize.resume()
     let code = process.waitBlocking()
     // Let the last output drain from the pty before restoring the terminal.
@@ -48,7 +44,6 @@ struct TerminalRelay {
   }
 
   private func copySize() {
-    var size = winsize()
-    if ioctl(1, UInt(TIOCGWINSZ), &size) == 0 { terminal.resize(rows: size.ws_row, columns: size.ws_col) }
+    if let size = Terminal.size(of: 1) { terminal.resize(rows: size.rows, columns: size.columns) }
   }
 }

@@ -24,6 +24,12 @@ int skiff_openpty(int *master, int *slave);
 /// Sets a terminal's window size; returns 0 or -errno.
 int skiff_set_winsize(int fd, unsigned short rows, unsigned short cols);
 
+/// Reads a terminal's window size; returns 0 or -errno.
+int skiff_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
+/// Puts a terminal in raw mode, saving its settings in an opaque buffer of 128 bytes; restore undoes it.
+int skiff_tty_raw(int fd, void *saved, size_t size);
+int skiff_tty_restore(int fd, const void *saved, size_t size);
+
 /// Thin wrappers over syscalls that glibc in this toolchain's headers does not declare.
 int skiff_pidfd_open(int pid);
 int skiff_pidfd_send_signal(int pidfd, int sig);

@@ -33,6 +33,21 @@ public struct Terminal: Sendable {
   }
 
   public func resize(rows: UInt16, columns: UInt16) { _ = skiff_set_winsize(master, rows, columns) }
+
+  /// The window size of a terminal fd (the user's), if it is one.
+  public static func size(of fd: Int32) -> (rows: UInt16, columns: UInt16)? {
+    var rows: UInt16 = 0
+    var columns: UInt16 = 0
+    return skiff_get_winsize(fd, &rows, &columns) == 0 ? (rows, columns) : nil
+  }
+
+  /// Puts the user's terminal in raw mode; call the returned closure to restore it.
+  public static func makeRaw(_ fd: Int32) -> (@Sendable () -> Void)? {
+    var saved = [UInt8](repeating: 0, count: 128)
+    guard skiff_tty_raw(fd, &saved, saved.count) == 0 else { return nil }
+    let settings = saved
+    return { _ = settings.withUnsafeBytes { skiff_tty_restore(fd, $0.baseAddress, $0.count) } }
+  }
 }
 
 extension ContainerRuntime {
