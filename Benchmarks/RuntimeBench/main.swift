@@ -114,7 +114,8 @@ if runcAvailable {
   try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
   _ = shell("cd \(bundle) && runc spec")
   let configPath = bundle + "/config.json"
-  var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as! [String: Any]
+  var config =
+    try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as! [String: Any]
   var process = config["process"] as! [String: Any]
   process["args"] = ["true"]
   process["terminal"] = false
@@ -175,8 +176,10 @@ for index in 0..<10 {
 }
 for index in 0..<10 { try runtime.remove("sleep-\(index)", force: true) }
 print("")
-print(String(format: "shim per running container: RSS %.2f MB, PSS %.2f MB (mean of 10)",
-             shimRSS.reduce(0, +) / 10 / 1024, shimPSS.reduce(0, +) / 10 / 1024))
+print(
+  String(
+    format: "shim per running container: RSS %.2f MB, PSS %.2f MB (mean of 10)",
+    shimRSS.reduce(0, +) / 10 / 1024, shimPSS.reduce(0, +) / 10 / 1024))
 
 // Import of a 50 MB image (incompressible data, uncompressed archive).
 try writeArchive(root + "/big.tar", name: "bench/big:1", extraBytes: 50 << 20)

@@ -41,7 +41,8 @@ struct CtrImagesCommand: ParsableCommand {
         var rows = [["REF", "IMAGE ID", "SIZE", "DIGEST"]]
         for record in records {
           rows.append([
-            record.name, record.configDigest.short, ByteCountFormatter.string(fromByteCount: record.size, countStyle: .binary),
+            record.name, record.configDigest.short,
+            ByteCountFormatter.string(fromByteCount: record.size, countStyle: .binary),
             record.manifestDigest.description,
           ])
         }

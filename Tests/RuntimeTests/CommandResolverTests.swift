@@ -15,7 +15,8 @@ import Testing
 
   @Test func commandReplacesEntrypointAndDropsCmd() {
     #expect(CommandResolver.resolve(command: ["/bin/sh"], args: nil, image: image, env: []) == ["/bin/sh"])
-    #expect(CommandResolver.resolve(command: ["/bin/sh"], args: ["-c", "x"], image: image, env: []) == ["/bin/sh", "-c", "x"])
+    #expect(
+      CommandResolver.resolve(command: ["/bin/sh"], args: ["-c", "x"], image: image, env: []) == ["/bin/sh", "-c", "x"])
   }
 
   @Test func expandsVariablesLikeKubernetes() {

@@ -32,7 +32,9 @@ struct ContainerIntegrationTests {
 
   @Test func appliesEnvUserAndWorkingDir() async throws {
     let fixture = try RuntimeFixture()
-    let (status, messages) = try await fixture.run("env", ["sh", "-c", "echo $GREETING $IMAGE_VAR; id -u; id -g; id -G; pwd"]) {
+    let (status, messages) = try await fixture.run(
+      "env", ["sh", "-c", "echo $GREETING $IMAGE_VAR; id -u; id -g; id -G; pwd"]
+    ) {
       $0.env = ["GREETING=hi"]
       $0.user = .init(user: "app")
       $0.workingDir = "/home/app/work"
@@ -103,7 +105,9 @@ struct ContainerIntegrationTests {
 
   @Test func readOnlyRootFilesystem() async throws {
     let fixture = try RuntimeFixture()
-    let (status, messages) = try await fixture.run("ro", ["sh", "-c", "touch /x || echo refused; touch /dev/shm/ok && echo shm"]) {
+    let (status, messages) = try await fixture.run(
+      "ro", ["sh", "-c", "touch /x || echo refused; touch /dev/shm/ok && echo shm"]
+    ) {
       $0.security.readOnlyRootFilesystem = true
     }
     #expect(status.exitCode == 0)
@@ -132,14 +136,17 @@ struct ContainerIntegrationTests {
       "exec", ExecSpec(command: ["sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; id -u; hostname"]),
       stdin: -1, stdout: fds[1], stderr: fds[1])
     close(fds[1])
-    let output = String(decoding: try FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readToEnd() ?? Data(), as: UTF8.self)
+    let output = String(
+      decoding: try FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readToEnd() ?? Data(), as: UTF8.self)
     #expect(process.waitBlocking() == 0)
     let lines = output.split(separator: "\n").map(String.init)
     #expect(lines.first?.trimmingCharacters(in: .whitespaces) == "sleep 30")
     #expect(lines.dropFirst().first == "1000")
     #expect(lines.last == "exec")
-    let code = try fixture.runtime.exec("exec", ExecSpec(command: ["sh", "-c", "exit 7"]), stdin: -1, stdout: -1, stderr: -1)
-      .waitBlocking()
+    let code = try fixture.runtime.exec(
+      "exec", ExecSpec(command: ["sh", "-c", "exit 7"]), stdin: -1, stdout: -1, stderr: -1
+    )
+    .waitBlocking()
     #expect(code == 7)
     let stats = try fixture.runtime.stats("exec")
     #expect(stats.pids >= 1)

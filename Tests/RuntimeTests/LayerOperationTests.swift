@@ -16,7 +16,9 @@ import Testing
 
   @Test func ordinaryEntriesAreNormalised() throws {
     #expect(try LayerOperation.plan(entry("./usr/bin/", .directory)) == .directory(path: "usr/bin"))
-    #expect(try LayerOperation.plan(entry("/bin/sh", .symlink, link: "busybox")) == .symlink(path: "bin/sh", target: "busybox"))
+    #expect(
+      try LayerOperation.plan(entry("/bin/sh", .symlink, link: "busybox"))
+        == .symlink(path: "bin/sh", target: "busybox"))
     #expect(
       try LayerOperation.plan(entry("bin/a", .hardLink, link: "./bin/b")) == .hardLink(path: "bin/a", target: "bin/b"))
     #expect(try LayerOperation.plan(entry("./", .directory)) == nil)

@@ -35,7 +35,9 @@ public struct HostCgroupFileSystem: CgroupFileSystem {
   }
 
   public func removeDirectory(_ path: String) throws {
-    guard rmdir(path) == 0 || errno == ENOENT else { throw RuntimeError.io("cannot remove cgroup \(path)", errno: errno) }
+    guard rmdir(path) == 0 || errno == ENOENT else {
+      throw RuntimeError.io("cannot remove cgroup \(path)", errno: errno)
+    }
   }
 
   public func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

@@ -28,8 +28,10 @@ public struct CgroupManager: Sendable {
   /// v1 controllers a container's cgroup is created in.
   static let v1Controllers = ["cpu", "cpuacct", "memory", "pids", "devices", "freezer"]
 
-  public init(fs: CgroupFileSystem = HostCgroupFileSystem(), mountPoint: String = "/sys/fs/cgroup",
-              parent: String = "skiff") throws {
+  public init(
+    fs: CgroupFileSystem = HostCgroupFileSystem(), mountPoint: String = "/sys/fs/cgroup",
+    parent: String = "skiff"
+  ) throws {
     self.fs = fs
     self.mountPoint = mountPoint
     self.parent = parent
@@ -106,9 +108,10 @@ public struct CgroupManager: Sendable {
   private func createV2(_ name: String, resources: ContainerSpec.Resources) throws {
     let parentDirectory = "\(mountPoint)/\(parent)"
     try fs.makeDirectory(parentDirectory)
-    let available = (try? fs.read("\(mountPoint)/cgroup.controllers"))?.split(separator: " ").map {
-      $0.trimmingCharacters(in: .whitespacesAndNewlines)
-    } ?? []
+    let available =
+      (try? fs.read("\(mountPoint)/cgroup.controllers"))?.split(separator: " ").map {
+        $0.trimmingCharacters(in: .whitespacesAndNewlines)
+      } ?? []
     let wanted = ["cpu", "memory", "pids"].filter { available.contains($0) }
     let enable = wanted.map { "+" + $0 }.joined(separator: " ")
     if !enable.isEmpty {

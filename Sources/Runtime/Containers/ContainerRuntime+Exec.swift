@@ -78,7 +78,8 @@ extension ContainerRuntime {
       startFIFO: "", logPath: "", logMaxSize: 0, logMaxFiles: 0, cgroupProcs: cgroups.procsFiles(record.cgroupName),
       arguments: exec.command, environment: env, workingDir: exec.workingDir ?? record.workingDir, uid: uid, gid: gid,
       groups: groups, capabilities: record.capabilities, noNewPrivileges: record.spec.security.noNewPrivileges,
-      seccomp: record.seccomp ? try FileSystem.read(bundle(id) + "/seccomp.bpf") : nil, readOnlyRootfs: false, privileged: false, mounts: [], maskedPaths: [],
+      seccomp: record.seccomp ? try FileSystem.read(bundle(id) + "/seccomp.bpf") : nil, readOnlyRootfs: false,
+      privileged: false, mounts: [], maskedPaths: [],
       readOnlyPaths: [], rlimits: [], oomScoreAdj: nil, tty: exec.tty, stdin: true, foreground: false)
     var encoder = SpecEncoder()
     encoder.add("pid", "\(pid)")
@@ -110,7 +111,9 @@ extension ContainerRuntime {
       for (index, byte) in bytes.enumerated() { raw[index] = byte }
     }
     let rc = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
     }
     guard rc == 0 else {
       let saved = errno

@@ -35,7 +35,8 @@ extension ContainerRuntime {
     let arguments = CommandResolver.resolve(command: spec.command, args: spec.args, image: imageConfig, env: env)
     guard !arguments.isEmpty else {
       throw RuntimeError(
-        .invalidArgument, "no command for container \"\(spec.id)\": image \(image.record.name) has no ENTRYPOINT or CMD")
+        .invalidArgument, "no command for container \"\(spec.id)\": image \(image.record.name) has no ENTRYPOINT or CMD"
+      )
     }
     var workingDir = spec.workingDir ?? imageConfig.workingDir ?? "/"
     if workingDir.isEmpty { workingDir = "/" }

@@ -31,7 +31,8 @@ extension ContainerRuntime {
       }
       return status
     }
-    let shimAlive = Int32((try? FileSystem.readString(directory + "/shim.pid"))?.trimmed ?? "")
+    let shimAlive =
+      Int32((try? FileSystem.readString(directory + "/shim.pid"))?.trimmed ?? "")
       .map { ProcessInfoReader.commandLine($0).dropFirst().first == "__shim" } ?? false
     guard shimAlive else {
       // The shim died without recording an exit (killed, or the machine rebooted).

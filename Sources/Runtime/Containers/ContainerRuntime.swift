@@ -16,8 +16,10 @@ public final class ContainerRuntime: @unchecked Sendable {
   private var seccompCache: [String: [UInt8]] = [:]
 
   /// Checks the kernel features containers need and creates the state directories.
-  public init(root: String, images: ImageStore, cgroups: CgroupManager? = nil,
-              logger: Logger = Logger(label: "skiff.runtime")) throws {
+  public init(
+    root: String, images: ImageStore, cgroups: CgroupManager? = nil,
+    logger: Logger = Logger(label: "skiff.runtime")
+  ) throws {
     guard geteuid() == 0 else {
       throw RuntimeError(.permissionDenied, "running containers needs root: run skiff as root (sudo)")
     }
@@ -25,8 +27,9 @@ public final class ContainerRuntime: @unchecked Sendable {
     self.images = images
     self.logger = logger
     self.cgroups = try cgroups ?? CgroupManager()
-    guard (try? FileSystem.readString("/proc/filesystems"))?.contains("\toverlay\n") ?? false
-      || FileSystem.exists("/sys/module/overlay")
+    guard
+      (try? FileSystem.readString("/proc/filesystems"))?.contains("\toverlay\n") ?? false
+        || FileSystem.exists("/sys/module/overlay")
     else {
       throw RuntimeError(.kernelFeatureMissing, "overlay filesystem not available: load it with `modprobe overlay`")
     }
@@ -57,7 +60,8 @@ public final class ContainerRuntime: @unchecked Sendable {
   func saveRecord(_ record: ContainerRecord) throws {
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
-    try FileSystem.writeAtomically(bundle(record.spec.id) + "/config.json", Array(try encoder.encode(record)), mode: 0o600)
+    try FileSystem.writeAtomically(
+      bundle(record.spec.id) + "/config.json", Array(try encoder.encode(record)), mode: 0o600)
   }
 
   /// Creates a container: resolves the image and process, sets up the cgroup and starts the

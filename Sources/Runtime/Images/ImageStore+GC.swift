@@ -53,7 +53,9 @@ extension ImageStore {
   ) -> [String] {
     guard usage() >= highPercent else { return [] }
     var removed: [String] = []
-    let candidates = list().filter { !imagesInUse.contains($0.name) && !imagesInUse.contains($0.configDigest.description) }
+    let candidates = list().filter {
+      !imagesInUse.contains($0.name) && !imagesInUse.contains($0.configDigest.description)
+    }
     for record in candidates.sorted(by: { $0.lastUsed < $1.lastUsed }) {
       if usage() < lowPercent { break }
       try? withRecords { records in records[record.name] = nil }

@@ -33,10 +33,12 @@ extension ImageStore {
     if let indexJSON = metadata["index.json"] {
       return try importOCI(indexJSON, archive: path)
     }
-    throw RuntimeError(.invalidImage, "\(path) is neither a docker-archive nor an OCI archive (no manifest.json or index.json)")
+    throw RuntimeError(
+      .invalidImage, "\(path) is neither a docker-archive nor an OCI archive (no manifest.json or index.json)")
   }
 
-  private func importDocker(_ json: [UInt8], stored: [String: (Digest, Int64)], archive: String) throws -> [ImageRecord] {
+  private func importDocker(_ json: [UInt8], stored: [String: (Digest, Int64)], archive: String) throws -> [ImageRecord]
+  {
     let entries = try JSONDecoder().decode([DockerArchiveEntry].self, from: Data(json))
     var result: [ImageRecord] = []
     for entry in entries {
@@ -77,11 +79,13 @@ extension ImageStore {
     for descriptor in index.manifests {
       let annotations = descriptor.annotations ?? [:]
       var name = annotations["io.containerd.image.name"]
-      if name == nil, let ref = annotations["org.opencontainers.image.ref.name"], ref.contains(":") || ref.contains("/") {
+      if name == nil, let ref = annotations["org.opencontainers.image.ref.name"], ref.contains(":") || ref.contains("/")
+      {
         name = ref
       }
       let (manifestDigest, manifest) = try self.manifest(for: descriptor.digest, mediaType: descriptor.mediaType)
-      let normalized = try name.map { try ImageReference(parsing: $0).description } ?? manifest.config.digest.description
+      let normalized =
+        try name.map { try ImageReference(parsing: $0).description } ?? manifest.config.digest.description
       let record = try commit(manifestDigest: manifestDigest, manifest: manifest, names: [normalized])
       result.append(named(record, normalized))
     }

@@ -89,7 +89,9 @@ public final class ImageStore: @unchecked Sendable {
     if match == nil, let reference = try? ImageReference(parsing: text) {
       match = records.first { $0.name == reference.description }
       if match == nil, let digest = reference.digest {
-        match = records.first { $0.manifestDigest == digest && $0.name.hasPrefix("\(reference.registry)/\(reference.repository)") }
+        match = records.first {
+          $0.manifestDigest == digest && $0.name.hasPrefix("\(reference.registry)/\(reference.repository)")
+        }
       }
     }
     if match == nil {
@@ -115,7 +117,9 @@ public final class ImageStore: @unchecked Sendable {
   /// at most once a minute per image, so starting many containers does not rewrite the file each time.
   public func markUsed(_ name: String) {
     let now = Date()
-    guard let record = list().first(where: { $0.name == name }), now.timeIntervalSince(record.lastUsed) > 60 else { return }
+    guard let record = list().first(where: { $0.name == name }), now.timeIntervalSince(record.lastUsed) > 60 else {
+      return
+    }
     try? withRecords { records in records[name]?.lastUsed = now }
   }
 

@@ -151,7 +151,8 @@ struct LayerUnpacker {
       }
     }
     var times = [
-      timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0), timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
+      timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
+      timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
     ]
     utimensat(parent, name, &times, AT_SYMLINK_NOFOLLOW)
   }

@@ -53,8 +53,10 @@ public struct Descriptor: Codable, Sendable, Hashable {
   public var platform: Platform?
   public var annotations: [String: String]?
 
-  public init(mediaType: String, digest: Digest, size: Int64, platform: Platform? = nil,
-              annotations: [String: String]? = nil) {
+  public init(
+    mediaType: String, digest: Digest, size: Int64, platform: Platform? = nil,
+    annotations: [String: String]? = nil
+  ) {
     self.mediaType = mediaType
     self.digest = digest
     self.size = size
@@ -104,8 +106,10 @@ public struct ImageRuntimeConfig: Codable, Sendable, Equatable {
     case stopSignal = "StopSignal", labels = "Labels"
   }
 
-  public init(user: String? = nil, env: [String]? = nil, entrypoint: [String]? = nil, cmd: [String]? = nil,
-              workingDir: String? = nil) {
+  public init(
+    user: String? = nil, env: [String]? = nil, entrypoint: [String]? = nil, cmd: [String]? = nil,
+    workingDir: String? = nil
+  ) {
     self.user = user
     self.env = env
     self.entrypoint = entrypoint

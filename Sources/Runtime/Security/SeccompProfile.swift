@@ -113,7 +113,9 @@ public struct SeccompProfile: Codable, Sendable {
   }
 
   static func applies(_ rule: Rule, capabilities: Set<String>, arches: Set<String>) -> Bool {
-    let normalized = { (cap: String) in cap.uppercased().hasPrefix("CAP_") ? cap.uppercased() : "CAP_" + cap.uppercased() }
+    let normalized = { (cap: String) in
+      cap.uppercased().hasPrefix("CAP_") ? cap.uppercased() : "CAP_" + cap.uppercased()
+    }
     if let include = rule.includes {
       if let caps = include.caps, !caps.allSatisfy({ capabilities.contains(normalized($0)) }) { return false }
       if let wanted = include.arches, !wanted.contains(where: { arches.contains(archTokenName($0)) }) { return false }
@@ -145,7 +147,9 @@ public struct SeccompProfile: Codable, Sendable {
       "SCMP_CMP_NE": SCMP_CMP_NE, "SCMP_CMP_LT": SCMP_CMP_LT, "SCMP_CMP_LE": SCMP_CMP_LE, "SCMP_CMP_EQ": SCMP_CMP_EQ,
       "SCMP_CMP_GE": SCMP_CMP_GE, "SCMP_CMP_GT": SCMP_CMP_GT, "SCMP_CMP_MASKED_EQ": SCMP_CMP_MASKED_EQ,
     ]
-    guard let op = ops[argument.op] else { throw RuntimeError(.invalidArgument, "unknown seccomp operator \(argument.op)") }
+    guard let op = ops[argument.op] else {
+      throw RuntimeError(.invalidArgument, "unknown seccomp operator \(argument.op)")
+    }
     return scmp_arg_cmp(arg: argument.index, op: op, datum_a: argument.value, datum_b: argument.valueTwo ?? 0)
   }
 

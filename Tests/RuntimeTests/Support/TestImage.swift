@@ -29,7 +29,8 @@ enum TestImage {
     tar.addFile(
       "etc/passwd",
       contents: Array(
-        "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n".utf8
+        "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n"
+          .utf8
       ))
     tar.addFile("etc/group", contents: Array("root:x:0:\napp:x:1000:\nextra:x:2000:app\nnogroup:x:65534:\n".utf8))
     tar.addFile("etc/motd", contents: Array("hello from the base layer\n".utf8))
@@ -64,19 +65,25 @@ enum TestImage {
   }
 
   /// Writes an OCI archive (oci-layout, index.json, blobs) naming the image `name`.
-  static func writeOCIArchive(to path: String, name: String = TestImage.name, config: ImageRuntimeConfig? = nil,
-                              layers: [[UInt8]]? = nil) throws {
+  static func writeOCIArchive(
+    to path: String, name: String = TestImage.name, config: ImageRuntimeConfig? = nil,
+    layers: [[UInt8]]? = nil
+  ) throws {
     let layers = try layers ?? [baseLayer(), topLayer()]
-    let runtimeConfig = config ?? ImageRuntimeConfig(
-      env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "IMAGE_VAR=from-image"],
-      cmd: ["sh"])
+    let runtimeConfig =
+      config
+      ?? ImageRuntimeConfig(
+        env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "IMAGE_VAR=from-image"],
+        cmd: ["sh"])
     let imageConfig = ImageConfig(
-      architecture: Platform.host.architecture, os: "linux", config: runtimeConfig, diffIDs: layers.map { Digest.of($0) })
+      architecture: Platform.host.architecture, os: "linux", config: runtimeConfig,
+      diffIDs: layers.map { Digest.of($0) })
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     let configBytes = Array(try encoder.encode(imageConfig))
     let manifest = ImageManifest(
-      config: Descriptor(mediaType: MediaType.ociConfig, digest: Digest.of(configBytes), size: Int64(configBytes.count)),
+      config: Descriptor(
+        mediaType: MediaType.ociConfig, digest: Digest.of(configBytes), size: Int64(configBytes.count)),
       layers: layers.map { Descriptor(mediaType: MediaType.ociLayer, digest: Digest.of($0), size: Int64($0.count)) })
     let manifestBytes = Array(try encoder.encode(manifest))
     let index = ImageIndex(
