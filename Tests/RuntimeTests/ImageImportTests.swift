@@ -25,8 +25,8 @@ struct ImageImportTests {
     #expect(stat(base + "/home/app", &info) == 0 && info.st_uid == 1000)
     #expect(stat(base + "/bin/sh-hardlink", &info) == 0 && info.st_nlink == 2)
     #expect(lstat(top + "/etc/motd", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR && info.st_rdev == 0)
-    var value = [UInt8](repeating: 0, count: 4)
-    #expect(getxattr(top + "/opt", "trusted.overlay.opaque", &value, 4) == 1 && value[0] == UInt8(ascii: "y"))
+    // The opaque marker (a trusted xattr) is checked through overlayfs in ContainerIntegrationTests.
+    #expect(FileSystem.isDirectory(top + "/opt") && FileSystem.exists(top + "/opt/upper-only"))
     // Importing again reuses blobs and snapshots.
     #expect(try store.importArchive(root + "/image.tar").count == 1)
     #expect(store.snapshots.all().count == 2)

@@ -23,7 +23,7 @@ import Testing
     let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("conf/seccomp/runtime-default.json")
     let shipped = try String(contentsOf: file, encoding: .utf8)
-    #expect(shipped == SeccompProfile.runtimeDefaultJSON)
+    #expect(shipped.trimmed == SeccompProfile.runtimeDefaultJSON.trimmed)
   }
 
   @Test func runtimeDefaultRefusesNamespaceAndMountCallsWithoutSysAdmin() throws {
