@@ -195,6 +195,9 @@ struct ContainerIntegrationTests {
     try fixture.runtime.remove("clean", force: true)
     #expect(cgroupDirectories.allSatisfy { !FileSystem.exists($0) })
     #expect(!FileSystem.exists(fixture.runtime.bundle("clean")))
+    // The bundle's files are deleted in the background after the rename.
+    for _ in 0..<250 where !FileSystem.list(fixture.root + "/containers").isEmpty { usleep(20_000) }
+    #expect(FileSystem.list(fixture.root + "/containers").isEmpty)
     #expect(ProcessInfoReader.startTime(pid) == nil)
     let mounts = try FileSystem.readString("/proc/self/mountinfo")
     #expect(!mounts.contains(fixture.root))

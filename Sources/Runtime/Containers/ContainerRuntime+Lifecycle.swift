@@ -117,7 +117,20 @@ extension ContainerRuntime {
     }
     let record = try? loadRecord(id)
     try removeCgroup(record?.cgroupName ?? id)
-    try FileSystem.removeTree(bundle(id))
+    // Renaming is instant; deleting the files (upper layer included) happens off the caller's path.
+    let trash = "\(root)/containers/.trash-\(id)-\(UInt32.random(in: 0...UInt32.max))"
+    guard rename(bundle(id), trash) == 0 else {
+      try FileSystem.removeTree(bundle(id))
+      return
+    }
+    Thread.detachNewThread { try? FileSystem.removeTree(trash) }
+  }
+
+  /// Deletes bundles left in the trash by a remove that was interrupted (agent restart).
+  func emptyTrash() {
+    for name in FileSystem.list("\(root)/containers") where name.hasPrefix(".trash-") {
+      try? FileSystem.removeTree("\(root)/containers/\(name)")
+    }
   }
 
   /// Kills whatever is still in a cgroup (processes that escaped into a shared pid

@@ -49,13 +49,14 @@ extension ContainerRuntime {
 
   /// Every container the runtime knows, running or not.
   public func list() -> [ContainerStatus] {
-    FileSystem.list("\(root)/containers").sorted().compactMap { try? status($0) }
+    FileSystem.list("\(root)/containers").filter { !$0.hasPrefix(".") }.sorted().compactMap { try? status($0) }
   }
 
   /// Called once at agent start: finds containers whose shims still run (they keep
   /// running through agent restarts and upgrades) and those that exited meanwhile.
   /// Nothing is restarted here; the Kubelet decides from the statuses.
   public func recover() -> (running: [ContainerStatus], exited: [ContainerStatus]) {
+    emptyTrash()
     let all = list()
     let running = all.filter { $0.state == .running || $0.state == .created }
     let exited = all.filter { $0.state == .exited }
