@@ -4,7 +4,7 @@ import Runtime
 
 /// `skiff ctr run`: create and start a container; foreground by default with stdio passed
 /// through and the container's exit code as ours.
-struct CtrRunCommand: AsyncParsableCommand {
+struct CtrRunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a container.")
   @OptionGroup var options: CtrOptions
   @Flag(help: "Remove the container when it exits.") var rm = false
@@ -32,7 +32,7 @@ struct CtrRunCommand: AsyncParsableCommand {
     guard net == "host" || net == "none" else { throw ValidationError("--net must be host or none") }
   }
 
-  func run() async throws {
+  func run() throws {
     let runtime = try ctrRun { try options.runtime() }
     var spec = ContainerSpec(id: id, image: image)
     if !command.isEmpty { spec.command = command }

@@ -85,7 +85,12 @@ extension ContainerRuntime {
   /// The blocking form of `wait`, for callers on their own thread (benchmarks, CLI).
   public func waitBlocking(_ id: String, timeout: Double) throws -> ContainerStatus? {
     let directory = bundle(id)
-    if let pid = foregroundShims.withLock({ $0.removeValue(forKey: id) }) {
+    if let pid = foregroundShims.withLock({ $0[id] }) {
+      // A foreground shim is our child: reap it, but only once it has exited.
+      var entry = pollfd(fd: skiff_pidfd_open(pid), events: Int16(POLLIN), revents: 0)
+      defer { if entry.fd >= 0 { close(entry.fd) } }
+      if entry.fd >= 0 && poll(&entry, 1, Int32(min(timeout * 1000, 2e9))) == 0 { return nil }
+      _ = foregroundShims.withLock { $0.removeValue(forKey: id) }
       _ = ProcessSpawner.waitExit(pid)
       return try status(id)
     }

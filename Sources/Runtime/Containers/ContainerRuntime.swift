@@ -77,7 +77,8 @@ public final class ContainerRuntime: @unchecked Sendable {
       throw RuntimeError.io("cannot create \(directory)", errno: errno)
     }
     do {
-      let prepared = try prepare(spec, directory: directory)
+      var prepared = try prepare(spec, directory: directory)
+      prepared.initSpec.foreground = foreground
       try saveRecord(prepared.record)
       try launchShim(prepared.initSpec, id: spec.id, foreground: foreground)
       images.markUsed(prepared.record.imageName)
