@@ -176,6 +176,8 @@ struct ContainerIntegrationTests {
     let restarted = try ContainerRuntime(root: fixture.root, images: fixture.images)
     let (running, _) = restarted.recover()
     #expect(running.map(\.id) == ["survivor"])
+    // Its output went to the log through the shim while nobody was attached.
+    for _ in 0..<250 where (try? fixture.logMessages("survivor")) != ["up"] { usleep(20_000) }
     try restarted.kill("survivor", signal: SIGKILL)
     let status = try await restarted.wait("survivor")
     #expect(status.exitCode == 137)
