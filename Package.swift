@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .executable(name: "skiff", targets: ["skiff"]),
     .executable(name: "etcd-bench", targets: ["etcd-bench"]),
+    .executable(name: "runtime-bench", targets: ["runtime-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.70.0"),
@@ -45,8 +46,17 @@ let package = Package(
       ]
     ),
     .target(
+      name: "CRuntime",
+      cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])],
+      linkerSettings: [.linkedLibrary("z"), .linkedLibrary("zstd")]
+    ),
+    .target(
       name: "Runtime",
-      dependencies: ["SkiffCore", "CSeccomp", .product(name: "Logging", package: "swift-log")]
+      dependencies: [
+        "SkiffCore", "CSeccomp", "CRuntime",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .target(
       name: "APIServer",
@@ -113,6 +123,7 @@ let package = Package(
       path: "Benchmarks/EtcdBench"
     ),
     .executableTarget(name: "json-bench", dependencies: ["KubeAPI"], path: "Benchmarks/json"),
+    .executableTarget(name: "runtime-bench", dependencies: ["Runtime"], path: "Benchmarks/RuntimeBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Container run latency of skiff's runtime against runc (Debian's package) on the same
+# busybox rootfs, shim memory and image import time. Needs root, runc and busybox-static.
+#   sudo Benchmarks/runtime/compare-runc.sh [containers]     # default 100
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+count=${1:-100}
+for tool in runc busybox; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install runc busybox-static" >&2; exit 1; }
+done
+scratch=.build-rel
+swift build -c release --scratch-path "$scratch" --product runtime-bench >/dev/null
+"$(swift build -c release --scratch-path "$scratch" --show-bin-path)/runtime-bench" "$count"
