@@ -32,7 +32,7 @@ struct BadInputTests {
     let before = try configMapCount(server)
     func raw(_ body: String) -> String {
       let file = "\(server.dataDir)/body-\(UUID())"
-      FileManager.default.createFile(atPath: file, contents: Data(body.utf8))
+      _ = FileManager.default.createFile(atPath: file, contents: Data(body.utf8))
       return failing(server, ["create", "--raw", path, "-f", file])
     }
     #expect(
@@ -87,7 +87,7 @@ struct BadInputTests {
       "apply", "--validate=false", "-f", "-", input: "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: robot}\n")
     let request = #"{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}}"#
     let file = "\(server.dataDir)/token-request.json"
-    FileManager.default.createFile(atPath: file, contents: Data(request.utf8))
+    _ = FileManager.default.createFile(atPath: file, contents: Data(request.utf8))
     let response = try server.kubectl(
       "create", "--raw", "/api/v1/namespaces/default/serviceaccounts/robot/token", "-f", file)
     let object = try JSONSerialization.jsonObject(with: Data(response.utf8)) as? [String: Any]
