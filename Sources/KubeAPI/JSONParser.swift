@@ -14,10 +14,15 @@ struct JSONParser {
   private let trackDuplicates: Bool
   private(set) var duplicates: [String] = []
 
-  private enum Container { case array, object }
-  private var kinds: [Container] = []
-  private var arrays: [[JSONValue]] = []
-  private var objects: [[String: JSONValue]] = []
+  /// An open container. Children of all open containers live on one flat `values` stack (and
+  /// object keys on `keys`), so a container is built once, at its final size, when it closes.
+  private struct Frame {
+    var isObject: Bool
+    var valueStart: Int
+    var keyStart: Int
+  }
+  private var frames: [Frame] = []
+  private var values: [JSONValue] = []
   private var keys: [String] = []
   private var scratch: [UInt8] = []
 
@@ -50,10 +55,9 @@ struct JSONParser {
         skipSpace()
         if pos < end && bytes[pos] == UInt8(ascii: "}") {
           pos += 1
-          kinds.removeLast()
+          frames.removeLast()
           value = .object([:])
         } else {
-          objects.append([:])
           keys.append(try parseKey())
           continue next
         }
@@ -63,10 +67,9 @@ struct JSONParser {
         skipSpace()
         if pos < end && bytes[pos] == UInt8(ascii: "]") {
           pos += 1
-          kinds.removeLast()
+          frames.removeLast()
           value = .array([])
         } else {
-          arrays.append([])
           continue next
         }
       case UInt8(ascii: "\""):
@@ -87,43 +90,27 @@ struct JSONParser {
       }
 
       // Attach the finished value to the enclosing containers, closing as many as end here.
-      while let kind = kinds.last {
+      while let frame = frames.last {
+        values.append(value)
         skipSpace()
-        switch kind {
-        case .array:
-          arrays[arrays.count - 1].append(value)
-          guard pos < end else { throw Self.unexpectedEnd(pos) }
-          let c = bytes[pos]
-          if c == UInt8(ascii: ",") {
-            pos += 1
-            continue next
-          } else if c == UInt8(ascii: "]") {
-            pos += 1
-            kinds.removeLast()
-            value = .array(arrays.removeLast())
-          } else {
-            throw syntax(c, "after array element")
-          }
-        case .object:
-          let key = keys.removeLast()
-          if trackDuplicates && objects[objects.count - 1][key] != nil {
-            duplicates.append(currentPath(appending: key))
-          }
-          objects[objects.count - 1][key] = value
-          guard pos < end else { throw Self.unexpectedEnd(pos) }
-          let c = bytes[pos]
-          if c == UInt8(ascii: ",") {
-            pos += 1
+        guard pos < end else { throw Self.unexpectedEnd(pos) }
+        let c = bytes[pos]
+        if c == UInt8(ascii: ",") {
+          pos += 1
+          if frame.isObject {
             skipSpace()
             keys.append(try parseKey())
-            continue next
-          } else if c == UInt8(ascii: "}") {
-            pos += 1
-            kinds.removeLast()
-            value = .object(objects.removeLast())
-          } else {
-            throw syntax(c, "after object key:value pair")
           }
+          continue next
+        }
+        if frame.isObject {
+          guard c == UInt8(ascii: "}") else { throw syntax(c, "after object key:value pair") }
+          pos += 1
+          value = closeObject(frame)
+        } else {
+          guard c == UInt8(ascii: "]") else { throw syntax(c, "after array element") }
+          pos += 1
+          value = closeArray(frame)
         }
       }
       return value
@@ -131,8 +118,41 @@ struct JSONParser {
   }
 
   private mutating func push(_ c: UInt8) throws(KubeAPIError) {
-    if kinds.count >= Self.maxDepth { throw syntax(c, "exceeded max depth") }
-    kinds.append(c == UInt8(ascii: "{") ? .object : .array)
+    if frames.count >= Self.maxDepth { throw syntax(c, "exceeded max depth") }
+    frames.append(Frame(isObject: c == UInt8(ascii: "{"), valueStart: values.count, keyStart: keys.count))
+  }
+
+  /// Moves the children of the top array frame into a new array (no retain/release traffic).
+  private mutating func closeArray(_ frame: Frame) -> JSONValue {
+    frames.removeLast()
+    var items: [JSONValue] = []
+    items.reserveCapacity(values.count - frame.valueStart)
+    for i in frame.valueStart..<values.count {
+      var item = JSONValue.null
+      swap(&item, &values[i])
+      items.append(item)
+    }
+    values.removeSubrange(frame.valueStart...)
+    return .array(items)
+  }
+
+  /// Builds the top object frame's dictionary at its final size; later duplicates win, as in Go.
+  private mutating func closeObject(_ frame: Frame) -> JSONValue {
+    let count = values.count - frame.valueStart
+    var members = [String: JSONValue](minimumCapacity: count)
+    for i in 0..<count {
+      var key = ""
+      var member = JSONValue.null
+      swap(&key, &keys[frame.keyStart + i])
+      swap(&member, &values[frame.valueStart + i])
+      if members.updateValue(member, forKey: key) != nil && trackDuplicates {
+        duplicates.append(parentPath(excludingTop: true) + "." + key)
+      }
+    }
+    frames.removeLast()
+    values.removeSubrange(frame.valueStart...)
+    keys.removeSubrange(frame.keyStart...)
+    return .object(members)
   }
 
   /// Reads `"key"` and the following `:`.
@@ -149,23 +169,20 @@ struct JSONParser {
     return key
   }
 
-  /// The JSON path (`.a.b[2].c`) of a member `key` of the innermost open object.
-  private func currentPath(appending key: String) -> String {
+  /// The JSON path (`.a.b[2]`) of the innermost open container (or, with `excludingTop`, of
+  /// the container being closed, which is still the top frame).
+  private func parentPath(excludingTop: Bool) -> String {
     var path = ""
-    var arrayIndex = 0
-    var keyIndex = 0
-    for (depth, kind) in kinds.enumerated() {
-      switch kind {
-      case .array:
-        path += "[\(arrays[arrayIndex].count)]"
-        arrayIndex += 1
-      case .object:
-        if depth == kinds.count - 1 {
-          path += "." + key
-        } else {
-          path += "." + keys[keyIndex]
-        }
-        keyIndex += 1
+    let last = frames.count - (excludingTop ? 1 : 0)
+    for depth in 0..<last {
+      let frame = frames[depth]
+      let childStart = depth + 1 < frames.count ? frames[depth + 1] : nil
+      if frame.isObject {
+        // The key of the child being built is the last key pushed for this frame.
+        let keyIndex = (childStart?.keyStart ?? keys.count) - 1
+        path += "." + keys[keyIndex]
+      } else {
+        path += "[\((childStart?.valueStart ?? values.count) - frame.valueStart)]"
       }
     }
     return path
