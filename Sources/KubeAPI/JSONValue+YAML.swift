@@ -88,7 +88,9 @@ struct YAMLConverter {
 
   mutating func convert(_ node: Node, path: String) throws(KubeAPIError) -> JSONValue {
     budget -= 1
-    if budget < 0 { throw KubeAPIError(.yaml, "error converting YAML to JSON: yaml: document contains excessive aliasing") }
+    if budget < 0 {
+      throw KubeAPIError(.yaml, "error converting YAML to JSON: yaml: document contains excessive aliasing")
+    }
     switch node {
     case .scalar(let scalar):
       return try Self.scalar(scalar)

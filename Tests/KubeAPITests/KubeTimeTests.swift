@@ -19,7 +19,8 @@ import Testing
   @Test func parsesRFC3339() throws {
     #expect(try KubeTime(parsing: "2026-11-29T22:38:41Z") == KubeTime(seconds: 1_795_991_921))
     #expect(try KubeTime(parsing: "2026-11-29T23:38:41+01:00") == KubeTime(seconds: 1_795_991_921))
-    #expect(try KubeTime(parsing: "2026-11-29T22:38:41.5Z") == KubeTime(seconds: 1_795_991_921, nanoseconds: 500_000_000))
+    #expect(
+      try KubeTime(parsing: "2026-11-29T22:38:41.5Z") == KubeTime(seconds: 1_795_991_921, nanoseconds: 500_000_000))
     #expect(try KubeTime(parsing: "2026-11-29T22:38:41.123456Z").rfc3339Micro == "2026-11-29T22:38:41.123456Z")
     for text in ["1970-01-01T00:00:00Z", "2000-02-29T12:00:00Z", "1969-07-20T20:17:40Z"] {
       #expect(try KubeTime(parsing: text).rfc3339 == text)

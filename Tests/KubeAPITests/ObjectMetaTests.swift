@@ -69,7 +69,9 @@ import Testing
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": [
           "name": "web", "namespace": "prod",
-          "ownerReferences": [["apiVersion": "v1", "kind": "Namespace", "name": "prod", "uid": "u", "controller": true]],
+          "ownerReferences": [
+            ["apiVersion": "v1", "kind": "Namespace", "name": "prod", "uid": "u", "controller": true]
+          ],
         ],
       ])
     #expect(object.groupVersionKind?.groupVersion == GroupVersion(group: "apps", version: "v1"))

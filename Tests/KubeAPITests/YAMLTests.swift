@@ -98,7 +98,10 @@ import Testing
   }
 
   @Test func errorsLookLikeGoYAML() {
-    #expect(throws: KubeAPIError(.yaml, "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context")) {
+    #expect(
+      throws: KubeAPIError(
+        .yaml, "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context")
+    ) {
       try JSONValue.parseYAML("a: b\nc: d: e\n")
     }
     #expect(throws: KubeAPIError(.yaml, "error converting YAML to JSON: json: unsupported value: NaN")) {
