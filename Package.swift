@@ -111,7 +111,7 @@ let package = Package(
     ),
     .executableTarget(name: "json-bench", dependencies: ["KubeAPI"], path: "Benchmarks/json"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
-    .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+    .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "SkiffCore"]),
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
     .testTarget(name: "PKITests", dependencies: ["PKI"]),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "SkiffCore"]),

@@ -1,3 +1,4 @@
+import SkiffCore
 import Testing
 
 @testable import KubeAPI
@@ -50,5 +51,16 @@ import Testing
       message("2026-11-29T22:38:41")
         == #"parsing time "2026-11-29T22:38:41" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00""#)
     #expect(message("2026-11-29T22:38:41Zjunk") == #"parsing time "2026-11-29T22:38:41Zjunk": extra text: "junk""#)
+  }
+}
+
+@Suite struct KubeTimeClockTests {
+  struct FixedClock: WallClock {
+    let ms: Int64
+    func nowMilliseconds() -> Int64 { ms }
+  }
+
+  @Test func readsAnInjectedClock() {
+    #expect(KubeTime(clock: FixedClock(ms: 1_795_991_921_999)).rfc3339 == "2026-11-29T22:38:41Z")
   }
 }

@@ -114,3 +114,22 @@ import Testing
     #expect(FieldSelector([.init(field: "a", value: "x,y")]).description == "a=x\\,y")
   }
 }
+
+@Suite struct FieldSelectorObjectTests {
+  @Test func matchesAnObjectsOwnFields() throws {
+    let pod = Fixtures.pod(1)
+    #expect(try FieldSelector(parsing: "metadata.name=web-7d4b9c8f6d-1,spec.nodeName=node-1").matches(pod))
+    #expect(try FieldSelector(parsing: "status.phase!=Pending,spec.priority=0").matches(pod))
+    #expect(!(try FieldSelector(parsing: "spec.enableServiceLinks=false")).matches(pod))
+    #expect(pod.fieldSelectorValue(atPath: "spec.containers") == nil)
+  }
+
+  @Test func successStatusShape() {
+    #expect(
+      StatusError.successStatus(details: .init(name: "web", kind: "pods", uid: "u1"))
+        == [
+          "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+          "details": ["name": "web", "kind": "pods", "uid": "u1"],
+        ])
+  }
+}
