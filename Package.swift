@@ -109,7 +109,7 @@ let package = Package(
       ],
       path: "Benchmarks/EtcdBench"
     ),
-    .executableTarget(name: "json-bench", dependencies: ["KubeAPI"], path: "Benchmarks/json"),
+    .executableTarget(name: "json-bench", dependencies: ["KubeAPI"], path: "Benchmarks/json", exclude: ["README.md"]),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "SkiffCore"]),
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),

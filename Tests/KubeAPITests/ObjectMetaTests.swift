@@ -114,3 +114,28 @@ import Testing
     #expect(GroupResource(parsing: "ingresses.networking.k8s.io").group == "networking.k8s.io")
   }
 }
+
+@Suite struct JSONValueSubscriptTests {
+  @Test func memberMutationKeepsTheOriginalSemantics() {
+    var value: JSONValue = ["a": ["b": 1]]
+    value["a"]?["b"] = 2
+    value["a"]?["c"] = "x"
+    value["new"] = true
+    value["gone"] = nil
+    #expect(value == ["a": ["b": 2, "c": "x"], "new": true])
+    value["a"] = nil
+    #expect(value == ["new": true])
+    var scalar: JSONValue = 5
+    scalar["k"] = nil
+    #expect(scalar == 5)
+    scalar["k"] = "v"
+    #expect(scalar == ["k": "v"])
+    var missing: JSONValue = [:]
+    missing["x"]?["y"] = 1
+    #expect(missing == [:])
+    let copy = value
+    value["new"] = false
+    #expect(copy == ["new": true])
+    #expect(value[0] == nil && JSONValue.array([1, 2])[1] == 2)
+  }
+}
