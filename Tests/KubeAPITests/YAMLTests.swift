@@ -166,3 +166,14 @@ import Testing
     #expect(try JSONValue.parseYAML(try value.yamlString()) == value)
   }
 }
+
+@Suite struct YAMLBytesTests {
+  @Test func parsesRequestBodyBytes() throws {
+    #expect(
+      try JSONValue.parseYAML(Array("kind: Pod\nspec: {replicas: 2}\n".utf8)) == [
+        "kind": "Pod", "spec": ["replicas": 2],
+      ])
+    // JSON is YAML too, so a JSON body sent as application/yaml still decodes.
+    #expect(try JSONValue.parseYAML(Array(#"{"a": [1, 2.5, "x"]}"#.utf8)) == ["a": [1, 2.5, "x"]])
+  }
+}
