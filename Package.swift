@@ -122,10 +122,11 @@ let package = Package(
       ],
       path: "Benchmarks/EtcdBench"
     ),
-    .executableTarget(name: "json-bench", dependencies: ["KubeAPI"], path: "Benchmarks/json"),
+    .executableTarget(
+      name: "json-bench", dependencies: ["KubeAPI"], path: "Benchmarks/json", exclude: ["README.md"]),
     .executableTarget(name: "runtime-bench", dependencies: ["Runtime"], path: "Benchmarks/RuntimeBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
-    .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+    .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "SkiffCore"]),
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
     .testTarget(
       name: "PKITests",

@@ -6,6 +6,9 @@ import KubeAPI
 
 let podCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1000 : 1000
 let rounds = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 15 : 15
+/// `parse`, `serialize`, `foundation-parse` or `foundation-serialize` runs only that step
+/// (for instruction counts under callgrind, which the other agents' load does not disturb).
+let only = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : nil
 
 let list = BenchPods.list(podCount)
 let bytes = try list.serialized()
@@ -27,6 +30,22 @@ func measure(_ body: () throws -> Void) rethrows -> Double {
 }
 
 var sink = 0
+if let only {
+  let value = try JSONValue.parse(bytes)
+  for _ in 0..<rounds {
+    if only == "parse" { sink &+= try JSONValue.parse(bytes).objectValue?.count ?? 0 }
+    if only == "serialize" { sink &+= try value.serialized().count }
+    if only == "foundation-parse" {
+      sink &+= (try JSONSerialization.jsonObject(with: data) as? NSDictionary)?.count ?? 0
+    }
+    if only == "foundation-serialize" {
+      let object = try JSONSerialization.jsonObject(with: data)
+      sink &+= try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).count
+    }
+  }
+  print("done \(only) \(sink)")
+  exit(0)
+}
 let kubeParse = try measure { sink &+= try JSONValue.parse(bytes).objectValue?.count ?? 0 }
 let parsed = try JSONValue.parse(bytes)
 let kubeSerialize = try measure { sink &+= try parsed.serialized().count }

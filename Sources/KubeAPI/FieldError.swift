@@ -27,7 +27,7 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible, Expressibl
 }
 
 /// One field-level validation failure, with upstream's type, message layout and `StatusCause` form.
-public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct FieldError: Hashable, Sendable, CustomStringConvertible {
   /// Upstream's ErrorType: the cause `type` in Status details and the prefix of the message.
   public enum ErrorType: String, Sendable, Hashable {
     case notFound = "FieldValueNotFound"

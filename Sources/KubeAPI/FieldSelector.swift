@@ -120,3 +120,25 @@ public struct FieldSelector: Hashable, Sendable, CustomStringConvertible {
     return out
   }
 }
+
+extension FieldSelector {
+  /// Matches an object using its own fields as values (`metadata.name`, `spec.nodeName`,
+  /// `status.phase`…); numbers and booleans compare by their JSON text, as upstream's field sets do.
+  public func matches(_ object: JSONValue) -> Bool {
+    matches { path in object.fieldSelectorValue(atPath: path) }
+  }
+}
+
+extension JSONValue {
+  /// The value at a dotted path rendered as a field-selector string; nil for missing fields,
+  /// objects and arrays.
+  public func fieldSelectorValue(atPath path: String) -> String? {
+    switch value(atPath: path) {
+    case .string(let s)?: return s
+    case .int(let i)?: return String(i)
+    case .double(let d)?: return GoFloat.format(d)
+    case .bool(let b)?: return b ? "true" : "false"
+    default: return nil
+    }
+  }
+}

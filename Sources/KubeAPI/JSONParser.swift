@@ -8,18 +8,23 @@ import Foundation
 struct JSONParser {
   static let maxDepth = 10_000
 
-  private let bytes: UnsafePointer<UInt8>
-  private let end: Int
-  private var pos = 0
+  let bytes: UnsafePointer<UInt8>
+  let end: Int
+  var pos = 0
   private let trackDuplicates: Bool
   private(set) var duplicates: [String] = []
 
-  private enum Container { case array, object }
-  private var kinds: [Container] = []
-  private var arrays: [[JSONValue]] = []
-  private var objects: [[String: JSONValue]] = []
+  /// An open container. Children of all open containers live on one flat `values` stack (and
+  /// object keys on `keys`), so a container is built once, at its final size, when it closes.
+  private struct Frame {
+    var isObject: Bool
+    var valueStart: Int
+    var keyStart: Int
+  }
+  private var frames: [Frame] = []
+  private var values: [JSONValue] = []
   private var keys: [String] = []
-  private var scratch: [UInt8] = []
+  var scratch: [UInt8] = []
 
   init(_ bytes: UnsafePointer<UInt8>, count: Int, trackDuplicates: Bool) {
     self.bytes = bytes
@@ -50,10 +55,9 @@ struct JSONParser {
         skipSpace()
         if pos < end && bytes[pos] == UInt8(ascii: "}") {
           pos += 1
-          kinds.removeLast()
+          frames.removeLast()
           value = .object([:])
         } else {
-          objects.append([:])
           keys.append(try parseKey())
           continue next
         }
@@ -63,10 +67,9 @@ struct JSONParser {
         skipSpace()
         if pos < end && bytes[pos] == UInt8(ascii: "]") {
           pos += 1
-          kinds.removeLast()
+          frames.removeLast()
           value = .array([])
         } else {
-          arrays.append([])
           continue next
         }
       case UInt8(ascii: "\""):
@@ -87,43 +90,27 @@ struct JSONParser {
       }
 
       // Attach the finished value to the enclosing containers, closing as many as end here.
-      while let kind = kinds.last {
+      while let frame = frames.last {
+        values.append(value)
         skipSpace()
-        switch kind {
-        case .array:
-          arrays[arrays.count - 1].append(value)
-          guard pos < end else { throw Self.unexpectedEnd(pos) }
-          let c = bytes[pos]
-          if c == UInt8(ascii: ",") {
-            pos += 1
-            continue next
-          } else if c == UInt8(ascii: "]") {
-            pos += 1
-            kinds.removeLast()
-            value = .array(arrays.removeLast())
-          } else {
-            throw syntax(c, "after array element")
-          }
-        case .object:
-          let key = keys.removeLast()
-          if trackDuplicates && objects[objects.count - 1][key] != nil {
-            duplicates.append(currentPath(appending: key))
-          }
-          objects[objects.count - 1][key] = value
-          guard pos < end else { throw Self.unexpectedEnd(pos) }
-          let c = bytes[pos]
-          if c == UInt8(ascii: ",") {
-            pos += 1
+        guard pos < end else { throw Self.unexpectedEnd(pos) }
+        let c = bytes[pos]
+        if c == UInt8(ascii: ",") {
+          pos += 1
+          if frame.isObject {
             skipSpace()
             keys.append(try parseKey())
-            continue next
-          } else if c == UInt8(ascii: "}") {
-            pos += 1
-            kinds.removeLast()
-            value = .object(objects.removeLast())
-          } else {
-            throw syntax(c, "after object key:value pair")
           }
+          continue next
+        }
+        if frame.isObject {
+          guard c == UInt8(ascii: "}") else { throw syntax(c, "after object key:value pair") }
+          pos += 1
+          value = closeObject(frame)
+        } else {
+          guard c == UInt8(ascii: "]") else { throw syntax(c, "after array element") }
+          pos += 1
+          value = closeArray(frame)
         }
       }
       return value
@@ -131,8 +118,41 @@ struct JSONParser {
   }
 
   private mutating func push(_ c: UInt8) throws(KubeAPIError) {
-    if kinds.count >= Self.maxDepth { throw syntax(c, "exceeded max depth") }
-    kinds.append(c == UInt8(ascii: "{") ? .object : .array)
+    if frames.count >= Self.maxDepth { throw syntax(c, "exceeded max depth") }
+    frames.append(Frame(isObject: c == UInt8(ascii: "{"), valueStart: values.count, keyStart: keys.count))
+  }
+
+  /// Moves the children of the top array frame into a new array (no retain/release traffic).
+  private mutating func closeArray(_ frame: Frame) -> JSONValue {
+    frames.removeLast()
+    var items: [JSONValue] = []
+    items.reserveCapacity(values.count - frame.valueStart)
+    for i in frame.valueStart..<values.count {
+      var item = JSONValue.null
+      swap(&item, &values[i])
+      items.append(item)
+    }
+    values.removeSubrange(frame.valueStart...)
+    return .array(items)
+  }
+
+  /// Builds the top object frame's dictionary at its final size; later duplicates win, as in Go.
+  private mutating func closeObject(_ frame: Frame) -> JSONValue {
+    let count = values.count - frame.valueStart
+    var members = [String: JSONValue](minimumCapacity: count)
+    for i in 0..<count {
+      var key = ""
+      var member = JSONValue.null
+      swap(&key, &keys[frame.keyStart + i])
+      swap(&member, &values[frame.valueStart + i])
+      if members.updateValue(member, forKey: key) != nil && trackDuplicates {
+        duplicates.append(parentPath(excludingTop: true) + "." + key)
+      }
+    }
+    frames.removeLast()
+    values.removeSubrange(frame.valueStart...)
+    keys.removeSubrange(frame.keyStart...)
+    return .object(members)
   }
 
   /// Reads `"key"` and the following `:`.
@@ -149,23 +169,20 @@ struct JSONParser {
     return key
   }
 
-  /// The JSON path (`.a.b[2].c`) of a member `key` of the innermost open object.
-  private func currentPath(appending key: String) -> String {
+  /// The JSON path (`.a.b[2]`) of the innermost open container (or, with `excludingTop`, of
+  /// the container being closed, which is still the top frame).
+  private func parentPath(excludingTop: Bool) -> String {
     var path = ""
-    var arrayIndex = 0
-    var keyIndex = 0
-    for (depth, kind) in kinds.enumerated() {
-      switch kind {
-      case .array:
-        path += "[\(arrays[arrayIndex].count)]"
-        arrayIndex += 1
-      case .object:
-        if depth == kinds.count - 1 {
-          path += "." + key
-        } else {
-          path += "." + keys[keyIndex]
-        }
-        keyIndex += 1
+    let last = frames.count - (excludingTop ? 1 : 0)
+    for depth in 0..<last {
+      let frame = frames[depth]
+      let childStart = depth + 1 < frames.count ? frames[depth + 1] : nil
+      if frame.isObject {
+        // The key of the child being built is the last key pushed for this frame.
+        let keyIndex = (childStart?.keyStart ?? keys.count) - 1
+        path += "." + keys[keyIndex]
+      } else {
+        path += "[\((childStart?.valueStart ?? values.count) - frame.valueStart)]"
       }
     }
     return path
@@ -200,192 +217,9 @@ struct JSONParser {
     KubeAPIError(.json, "unexpected end of JSON input", offset: offset)
   }
 
-  private func syntax(_ c: UInt8, _ context: String) -> KubeAPIError {
+  func syntax(_ c: UInt8, _ context: String) -> KubeAPIError {
     KubeAPIError(.json, "invalid character \(goQuoteChar(c)) \(context)", offset: pos)
   }
-}
-
-extension JSONParser {
-  // MARK: - Strings
-
-  /// Parses a string starting at the opening quote; invalid UTF-8 becomes U+FFFD as in Go.
-  fileprivate mutating func parseString() throws(KubeAPIError) -> String {
-    pos += 1
-    let start = pos
-    while pos < end {
-      let c = bytes[pos]
-      if c == UInt8(ascii: "\"") {
-        let s = String(decoding: UnsafeBufferPointer(start: bytes + start, count: pos - start), as: UTF8.self)
-        pos += 1
-        return s
-      }
-      if c == UInt8(ascii: "\\") { break }
-      if c < 0x20 { throw syntax(c, "in string literal") }
-      pos += 1
-    }
-    guard pos < end else { throw Self.unexpectedEnd(pos) }
-    scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: UnsafeBufferPointer(start: bytes + start, count: pos - start))
-    while pos < end {
-      let c = bytes[pos]
-      switch c {
-      case UInt8(ascii: "\""):
-        pos += 1
-        return String(decoding: scratch, as: UTF8.self)
-      case UInt8(ascii: "\\"):
-        pos += 1
-        try parseEscape()
-      case 0..<0x20:
-        throw syntax(c, "in string literal")
-      default:
-        scratch.append(c)
-        pos += 1
-      }
-    }
-    throw Self.unexpectedEnd(pos)
-  }
-
-  private mutating func parseEscape() throws(KubeAPIError) {
-    guard pos < end else { throw Self.unexpectedEnd(pos) }
-    let c = bytes[pos]
-    pos += 1
-    switch c {
-    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(c)
-    case UInt8(ascii: "b"): scratch.append(0x08)
-    case UInt8(ascii: "f"): scratch.append(0x0C)
-    case UInt8(ascii: "n"): scratch.append(0x0A)
-    case UInt8(ascii: "r"): scratch.append(0x0D)
-    case UInt8(ascii: "t"): scratch.append(0x09)
-    case UInt8(ascii: "u"):
-      var scalar = try parseHex4()
-      if (0xD800..<0xDC00).contains(scalar) {
-        // A high surrogate must be followed by \uDC00-\uDFFF; otherwise it decodes to U+FFFD.
-        if pos + 1 < end && bytes[pos] == UInt8(ascii: "\\") && bytes[pos + 1] == UInt8(ascii: "u") {
-          let save = pos
-          pos += 2
-          let low = try parseHex4()
-          if (0xDC00..<0xE000).contains(low) {
-            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-          } else {
-            pos = save
-            scalar = 0xFFFD
-          }
-        } else {
-          scalar = 0xFFFD
-        }
-      } else if (0xDC00..<0xE000).contains(scalar) {
-        scalar = 0xFFFD
-      }
-      appendUTF8(scalar)
-    default:
-      pos -= 1
-      throw syntax(c, "in string escape code")
-    }
-  }
-
-  private mutating func parseHex4() throws(KubeAPIError) -> UInt32 {
-    var value: UInt32 = 0
-    for _ in 0..<4 {
-      guard pos < end else { throw Self.unexpectedEnd(pos) }
-      let c = bytes[pos]
-      let digit: UInt8
-      switch c {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
-      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
-      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
-      default: throw syntax(c, "in \\u hexadecimal character escape")
-      }
-      value = value << 4 | UInt32(digit)
-      pos += 1
-    }
-    return value
-  }
-
-  private mutating func appendUTF8(_ scalar: UInt32) {
-    switch scalar {
-    case 0..<0x80:
-      scratch.append(UInt8(scalar))
-    case 0x80..<0x800:
-      scratch.append(UInt8(0xC0 | (scalar >> 6)))
-      scratch.append(UInt8(0x80 | (scalar & 0x3F)))
-    case 0x800..<0x10000:
-      scratch.append(UInt8(0xE0 | (scalar >> 12)))
-      scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-      scratch.append(UInt8(0x80 | (scalar & 0x3F)))
-    default:
-      scratch.append(UInt8(0xF0 | (scalar >> 18)))
-      scratch.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-      scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-      scratch.append(UInt8(0x80 | (scalar & 0x3F)))
-    }
-  }
-
-  // MARK: - Numbers
-
-  fileprivate mutating func parseNumber() throws(KubeAPIError) -> JSONValue {
-    let start = pos
-    var negative = false
-    if bytes[pos] == UInt8(ascii: "-") {
-      negative = true
-      pos += 1
-      guard pos < end else { throw Self.unexpectedEnd(pos) }
-      guard isDigit(bytes[pos]) else { throw syntax(bytes[pos], "in numeric literal") }
-    }
-    // Accumulate the magnitude as negative to reach Int64.min without overflow.
-    var accumulator: Int64 = 0
-    var fitsInt = true
-    if bytes[pos] == UInt8(ascii: "0") {
-      pos += 1
-    } else {
-      while pos < end, isDigit(bytes[pos]) {
-        let digit = Int64(bytes[pos] - UInt8(ascii: "0"))
-        if fitsInt {
-          let (times10, o1) = accumulator.multipliedReportingOverflow(by: 10)
-          let (next, o2) = times10.subtractingReportingOverflow(digit)
-          if o1 || o2 { fitsInt = false } else { accumulator = next }
-        }
-        pos += 1
-      }
-    }
-    var isInteger = true
-    if pos < end && bytes[pos] == UInt8(ascii: ".") {
-      isInteger = false
-      pos += 1
-      guard pos < end else { throw Self.unexpectedEnd(pos) }
-      guard isDigit(bytes[pos]) else { throw syntax(bytes[pos], "after decimal point in numeric literal") }
-      while pos < end, isDigit(bytes[pos]) { pos += 1 }
-    }
-    if pos < end && (bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E")) {
-      isInteger = false
-      pos += 1
-      if pos < end && (bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-")) { pos += 1 }
-      guard pos < end else { throw Self.unexpectedEnd(pos) }
-      guard isDigit(bytes[pos]) else { throw syntax(bytes[pos], "in exponent of numeric literal") }
-      while pos < end, isDigit(bytes[pos]) { pos += 1 }
-    }
-    if isInteger && fitsInt {
-      if negative { return .int(accumulator) }
-      if accumulator != Int64.min { return .int(-accumulator) }
-    }
-    return .double(try parseDouble(from: start))
-  }
-
-  private func parseDouble(from start: Int) throws(KubeAPIError) -> Double {
-    let length = pos - start
-    let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer -> Double in
-      for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
-      buffer[length] = 0
-      return strtod(buffer.baseAddress!, nil)
-    }
-    guard value.isFinite else {
-      let text = String(decoding: UnsafeBufferPointer(start: bytes + start, count: length), as: UTF8.self)
-      throw KubeAPIError(.json, "json: cannot unmarshal number \(text) into Go value of type float64", offset: start)
-    }
-    return value
-  }
-
-  @inline(__always)
-  private func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
 }
 
 /// Go's `quoteChar` from encoding/json: a byte shown in single quotes, escaped like strconv.Quote.

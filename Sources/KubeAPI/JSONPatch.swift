@@ -82,7 +82,9 @@ public enum JSONPatch {
       guard let path = op["path"]?.stringValue else {
         throw fail("\(kind) operation failed to decode path: \(missing)")
       }
-      try at(path, in: &doc, missingMessage: "\(kind) operation does not apply: doc is missing destination path: \(path)") {
+      try at(
+        path, in: &doc, missingMessage: "\(kind) operation does not apply: doc is missing destination path: \(path)"
+      ) {
         (parent, key) throws(KubeAPIError) in
         let context = kind == "move" ? "error in move for path: '\(path)'" : "error while adding value during copy"
         try add(moved, to: &parent, key: key, context: context)
@@ -194,7 +196,9 @@ public enum JSONPatch {
       return
     }
     guard var index = Int(key) else {
-      throw fail("\(context): value was not a proper array index: '\(key)': strconv.Atoi: parsing \(goQuote(key)): invalid syntax")
+      throw fail(
+        "\(context): value was not a proper array index: '\(key)': strconv.Atoi: parsing \(goQuote(key)): invalid syntax"
+      )
     }
     let size = items.count + 1
     guard index < size && index >= -size else {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes JSON bytes the way Go's encoding/json writes a `map[string]interface{}`: keys sorted
 /// bytewise, integers exact, floats in Go's shortest form, strings with Go's escapes (including
 /// `<`, `>`, `&` as `\u003c`… when `escapeHTML`), so output matches a real kube-apiserver's.
@@ -125,8 +127,15 @@ struct JSONSerializer {
 
   private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+  /// Bytes below 0x40 that need escaping: controls, `"`, and (with HTML escaping) `&`, `<`, `>`.
+  private var lowEscapes: UInt64 {
+    let base: UInt64 = 0xFFFF_FFFF | (1 << 0x22)
+    return escapeHTML ? base | (1 << 0x26) | (1 << 0x3C) | (1 << 0x3E) : base
+  }
+
   mutating func writeString(_ string: String) {
     var string = string
+    let mask = lowEscapes
     string.withUTF8 { bytes in
       out.append(UInt8(ascii: "\""))
       var runStart = 0
@@ -134,7 +143,12 @@ struct JSONSerializer {
       let count = bytes.count
       while i < count {
         let c = bytes[i]
-        var escape: UInt8 = 0  // 0: none; otherwise the short escape letter, or 0xFF for \u00XX
+        // Fast path: most bytes need no escape.
+        if c < 0x40 ? (mask >> UInt64(c)) & 1 == 0 : (c != 0x5C && c != 0xE2) {
+          i += 1
+          continue
+        }
+        var escape: UInt8  // the short escape letter, or 0xFF for \u00XX, 0xFE for \u2028/9
         var width = 1
         switch c {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = c
@@ -143,19 +157,15 @@ struct JSONSerializer {
         case 0x09: escape = UInt8(ascii: "t")
         case 0x08: escape = UInt8(ascii: "b")
         case 0x0C: escape = UInt8(ascii: "f")
-        case 0..<0x20: escape = 0xFF
-        case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"): if escapeHTML { escape = 0xFF }
         case 0xE2:
           // U+2028 and U+2029 are escaped by Go because JavaScript treats them as newlines.
-          if i + 2 < count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9) {
-            escape = 0xFE
-            width = 3
+          guard i + 2 < count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9) else {
+            i += 1
+            continue
           }
-        default: break
-        }
-        if escape == 0 {
-          i += 1
-          continue
+          escape = 0xFE
+          width = 3
+        default: escape = 0xFF
         }
         if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
         out.append(UInt8(ascii: "\\"))
@@ -164,7 +174,7 @@ struct JSONSerializer {
           out.append(Self.hexDigits[Int(c >> 4)])
           out.append(Self.hexDigits[Int(c & 0xF)])
         } else if escape == 0xFE {
-          out.append(contentsOf: Array("u202".utf8))
+          out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "2"), UInt8(ascii: "0"), UInt8(ascii: "2")])
           out.append(bytes[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
         } else {
           out.append(escape)
@@ -181,5 +191,16 @@ struct JSONSerializer {
 /// Bytewise (UTF-8) ordering, which is how Go sorts map keys.
 @inline(__always)
 func utf8Less(_ a: String, _ b: String) -> Bool {
-  a.utf8.lexicographicallyPrecedes(b.utf8)
+  let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+    b.utf8.withContiguousStorageIfAvailable { pb -> Bool in
+      let n = min(pa.count, pb.count)
+      if n > 0, let x = pa.baseAddress, let y = pb.baseAddress {
+        let order = memcmp(x, y, n)
+        if order != 0 { return order < 0 }
+      }
+      return pa.count < pb.count
+    }
+  }
+  if let fast, let result = fast { return result }
+  return a.utf8.lexicographicallyPrecedes(b.utf8)
 }

@@ -27,6 +27,11 @@ extension JSONValue {
     return (value, converter.duplicates)
   }
 
+  /// `parseYAML` for a request body's bytes (invalid UTF-8 is repaired to U+FFFD).
+  public static func parseYAML(_ bytes: [UInt8]) throws(KubeAPIError) -> JSONValue {
+    try parseYAML(String(decoding: bytes, as: UTF8.self))
+  }
+
   /// Every non-empty document of a multi-document stream (`---` separated), as kubectl reads files.
   public static func parseYAMLDocuments(_ text: String) throws(KubeAPIError) -> [JSONValue] {
     var documents: [JSONValue] = []
@@ -88,7 +93,9 @@ struct YAMLConverter {
 
   mutating func convert(_ node: Node, path: String) throws(KubeAPIError) -> JSONValue {
     budget -= 1
-    if budget < 0 { throw KubeAPIError(.yaml, "error converting YAML to JSON: yaml: document contains excessive aliasing") }
+    if budget < 0 {
+      throw KubeAPIError(.yaml, "error converting YAML to JSON: yaml: document contains excessive aliasing")
+    }
     switch node {
     case .scalar(let scalar):
       return try Self.scalar(scalar)

@@ -14,19 +14,29 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue {
-  /// The member `key` of an object, `nil` for other values or a missing key.
+  /// The member `key` of an object, `nil` for other values or a missing key. Setting a member
+  /// of a non-object replaces it with a one-member object; setting nil there changes nothing.
+  /// Mutation is in place (`pod["metadata"]?["name"] = "x"` copies no dictionary).
   public subscript(key: String) -> JSONValue? {
     get {
       guard case .object(let members) = self else { return nil }
       return members[key]
     }
-    set {
-      guard case .object(var members) = self else {
-        if let newValue { self = .object([key: newValue]) }
-        return
+    _modify {
+      if case .object(var members) = self {
+        self = .null  // drop this reference so `members` is uniquely owned
+        var child = members.removeValue(forKey: key)
+        defer {
+          members[key] = child
+          self = .object(members)
+        }
+        yield &child
+      } else {
+        let original = self
+        var child: JSONValue? = nil
+        defer { self = child.map { .object([key: $0]) } ?? original }
+        yield &child
       }
-      members[key] = newValue
-      self = .object(members)
     }
   }
 

@@ -180,7 +180,9 @@ private struct KeyedValueDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol
     decoder.child(members["super"] ?? .null, key: AnyKey(stringValue: "super"))
   }
 
-  func superDecoder(forKey key: Key) throws -> any Decoder { decoder.child(members[key.stringValue] ?? .null, key: key) }
+  func superDecoder(forKey key: Key) throws -> any Decoder {
+    decoder.child(members[key.stringValue] ?? .null, key: key)
+  }
 }
 
 private struct UnkeyedValueDecoder: UnkeyedDecodingContainer {

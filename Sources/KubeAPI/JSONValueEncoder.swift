@@ -126,7 +126,9 @@ private struct KeyedValueEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol
   let encoder: ValueEncoder
   var codingPath: [any CodingKey] { encoder.codingPath }
 
-  private func set(_ value: JSONValue, _ key: Key) { encoder.node.child(forKey: key.stringValue).content = .value(value) }
+  private func set(_ value: JSONValue, _ key: Key) {
+    encoder.node.child(forKey: key.stringValue).content = .value(value)
+  }
 
   mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
   mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
@@ -168,7 +170,8 @@ private struct KeyedValueEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol
 
   mutating func superEncoder() -> any Encoder {
     let child = encoder.node.child(forKey: "super")
-    return ValueEncoder(node: child, codingPath: codingPath + [AnyKey(stringValue: "super")], userInfo: encoder.userInfo)
+    return ValueEncoder(
+      node: child, codingPath: codingPath + [AnyKey(stringValue: "super")], userInfo: encoder.userInfo)
   }
 
   mutating func superEncoder(forKey key: Key) -> any Encoder {

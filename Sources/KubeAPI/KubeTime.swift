@@ -1,3 +1,5 @@
+import SkiffCore
+
 /// A point in time as the API carries it: metav1.Time (`2026-11-29T22:38:41Z`, whole seconds)
 /// or metav1.MicroTime (`2026-11-29T22:38:41.123456Z`). Stored as UTC seconds plus nanoseconds,
 /// with no Foundation dependency so it is cheap on hot paths.
@@ -75,4 +77,9 @@ public struct KubeTime: Hashable, Comparable, Sendable, CustomStringConvertible 
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
     return era * 146_097 + doe - 719_468
   }
+}
+
+extension KubeTime {
+  /// The current time from an injectable clock (tests move it; production uses `SystemClock`).
+  public init(clock: any WallClock) { self.init(milliseconds: clock.nowMilliseconds()) }
 }

@@ -90,7 +90,9 @@ public enum NameValidation {
       let pattern = regexError(
         "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
         qualifiedNameFormat, "MyName", "my.name", "123-abc")
-      return ["a qualified name " + pattern + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+      return [
+        "a qualified name " + pattern + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+      ]
     }
     if name.isEmpty {
       errors.append("name part " + emptyError)

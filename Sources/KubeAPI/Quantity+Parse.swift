@@ -161,14 +161,11 @@ extension Quantity {
       return String(amount) + ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][power]
     }
     var (amount, e) = normalized
-    switch e % 3 {
-    case 1, -2:
-      amount *= 10
-      e -= 1
-    case 2, -1:
-      amount *= 100
-      e -= 2
-    default: break
+    let shift: Int32 = e % 3 == 1 || e % 3 == -2 ? 1 : (e % 3 == 2 || e % 3 == -1 ? 2 : 0)
+    let (scaled, overflow) = amount.multipliedReportingOverflow(by: Self.pow10(Int(shift)))
+    if !overflow {
+      amount = scaled
+      e -= shift
     }
     let number = String(amount)
     if format == .decimalSI, let suffix = Self.decimalSuffixes.first(where: { $0.value == e })?.key {

@@ -166,9 +166,14 @@ extension Quantity: Comparable, Hashable {
       magnitudeOrder = dx < dy ? -1 : 1
     } else {
       let e = min(x.exponent, y.exponent)
-      let mx = ax * UInt128(pow10(Int(x.exponent - e)))
-      let my = ay * UInt128(pow10(Int(y.exponent - e)))
-      magnitudeOrder = mx == my ? 0 : (mx < my ? -1 : 1)
+      let (mx, ox) = ax.multipliedReportingOverflow(by: UInt128(pow10(Int(x.exponent - e))))
+      let (my, oy) = ay.multipliedReportingOverflow(by: UInt128(pow10(Int(y.exponent - e))))
+      if ox || oy {
+        // Only the scaled side can overflow, and then it is the larger one.
+        magnitudeOrder = ox ? 1 : -1
+      } else {
+        magnitudeOrder = mx == my ? 0 : (mx < my ? -1 : 1)
+      }
     }
     return a.sign > 0 ? magnitudeOrder : -magnitudeOrder
   }

@@ -23,7 +23,8 @@ extension StatusError {
       code: 409, reason: .alreadyExists,
       message:
         "\(resource) \(goQuote(name)) already exists, the server was not able to generate a unique name for the object",
-      details: Details(name: name, group: resource.group, kind: resource.resource, retryAfterSeconds: retryAfterSeconds))
+      details: Details(name: name, group: resource.group, kind: resource.resource, retryAfterSeconds: retryAfterSeconds)
+    )
   }
 
   /// The optimistic-concurrency failure text upstream's storage layer uses.
@@ -162,7 +163,9 @@ extension StatusError {
   }
 
   /// 500 ServerTimeout: `The get operation against pods could not be completed at this time, please try again.`
-  public static func serverTimeout(_ resource: GroupResource, operation: String, retryAfterSeconds: Int32) -> StatusError {
+  public static func serverTimeout(_ resource: GroupResource, operation: String, retryAfterSeconds: Int32)
+    -> StatusError
+  {
     StatusError(
       code: 500, reason: .serverTimeout,
       message: "The \(operation) operation against \(resource) could not be completed at this time, please try again.",
@@ -190,7 +193,9 @@ extension StatusError {
     case 415: (reason, message) = (.unsupportedMediaType, serverMessage)
     case 422: (reason, message) = (.invalid, "the server rejected our request due to an error in our request")
     case 429:
-      (reason, message) = (.tooManyRequests, "the server has received too many requests and has asked us to try again later")
+      (reason, message) = (
+        .tooManyRequests, "the server has received too many requests and has asked us to try again later"
+      )
     case 503: (reason, message) = (.serviceUnavailable, "the server is currently unable to handle the request")
     case 504:
       (reason, message) = (
@@ -201,7 +206,10 @@ extension StatusError {
       (reason, message) = (
         .internalError, "an error on the server (\(goQuote(serverMessage))) has prevented the request from succeeding"
       )
-    default: (reason, message) = (.unknown, "the server responded with the status code \(code) but did not return more information")
+    default:
+      (reason, message) = (
+        .unknown, "the server responded with the status code \(code) but did not return more information"
+      )
     }
     return StatusError(code: code, reason: reason, message: message, details: Details())
   }

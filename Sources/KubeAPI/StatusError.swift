@@ -145,3 +145,13 @@ extension StatusError.Details {
       retryAfterSeconds: Int32(clamping: d["retryAfterSeconds"]?.intValue ?? 0))
   }
 }
+
+extension StatusError {
+  /// The `Status` a successful delete (or other non-object answer) returns:
+  /// `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{…}}`.
+  public static func successStatus(details: Details? = nil) -> JSONValue {
+    var object: [String: JSONValue] = ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success"]
+    if let details { object["details"] = details.json }
+    return .object(object)
+  }
+}

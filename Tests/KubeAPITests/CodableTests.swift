@@ -62,7 +62,9 @@ import Testing
   }
 
   @Test func reportsTheFieldThatFailed() {
-    #expect(throws: KubeAPIError(.decoding, "spec.containers[0].ports[0].containerPort: expected integer, found string")) {
+    #expect(
+      throws: KubeAPIError(.decoding, "spec.containers[0].ports[0].containerPort: expected integer, found string")
+    ) {
       try JSONValueDecoder().decode(
         Pod.self,
         from: [

@@ -43,14 +43,19 @@ enum Fixtures {
           [
             "name": "web", "image": "nginx:1.27", "imagePullPolicy": "IfNotPresent",
             "ports": [["containerPort": 80, "protocol": "TCP", "name": "http"]],
-            "resources": ["limits": ["cpu": "500m", "memory": "128Mi"], "requests": ["cpu": "100m", "memory": "64Mi"]],
+            "resources": [
+              "limits": ["cpu": "500m", "memory": "128Mi"], "requests": ["cpu": "100m", "memory": "64Mi"],
+            ],
             "env": [["name": "MODE", "value": "production"], ["name": "RATIO", "value": "0.75"]],
             "readinessProbe": [
               "httpGet": ["path": "/healthz", "port": 80, "scheme": "HTTP"],
               "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3,
             ],
             "volumeMounts": [
-              ["name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true]
+              [
+                "name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+                "readOnly": true,
+              ]
             ],
             "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
           ],
@@ -72,7 +77,10 @@ enum Fixtures {
         "terminationGracePeriodSeconds": 30, "schedulerName": "default-scheduler", "priority": 0,
         "serviceAccountName": "default", "enableServiceLinks": true, "preemptionPolicy": "PreemptLowerPriority",
         "tolerations": [
-          ["key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300]
+          [
+            "key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
+            "tolerationSeconds": 300,
+          ]
         ],
       ],
       "status": [
@@ -89,7 +97,8 @@ enum Fixtures {
         "containerStatuses": [
           [
             "name": "web", "ready": true, "restartCount": 0, "started": true, "image": "docker.io/library/nginx:1.27",
-            "imageID": "docker.io/library/nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "imageID":
+              "docker.io/library/nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             "containerID": "containerd://aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899",
             "state": ["running": ["startedAt": "2026-11-29T22:38:44Z"]], "lastState": [:],
           ]

@@ -119,13 +119,16 @@ import Testing
   }
 
   @Test func deepDocumentsSurviveASmallThreadStack() async throws {
-    // Parsing is iterative; this runs on a cooperative-pool thread with its smaller stack.
-    let text = String(repeating: "{\"k\":[", count: 4_000) + "0" + String(repeating: "]}", count: 4_000)
-    let bytes = try await Task.detached {
+    // At the 10,000-container limit, parse, serialize, compare and free on a cooperative-pool thread
+    // (smaller stack): all but freeing are iterative.
+    let text = String(repeating: "{\"k\":[", count: 5_000) + "0" + String(repeating: "]}", count: 5_000)
+    let (bytes, equal) = try await Task.detached {
       let value = try JSONValue.parse(text)
-      return try value.serialized()
+      let again = try JSONValue.parse(text)
+      return (try value.serialized(), value == again)
     }.value
     #expect(String(decoding: bytes, as: UTF8.self) == text)
+    #expect(equal)
   }
 
   @Test func duplicateKeysKeepTheLastValueAndAreReported() throws {

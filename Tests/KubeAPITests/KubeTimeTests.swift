@@ -1,3 +1,4 @@
+import SkiffCore
 import Testing
 
 @testable import KubeAPI
@@ -19,7 +20,8 @@ import Testing
   @Test func parsesRFC3339() throws {
     #expect(try KubeTime(parsing: "2026-11-29T22:38:41Z") == KubeTime(seconds: 1_795_991_921))
     #expect(try KubeTime(parsing: "2026-11-29T23:38:41+01:00") == KubeTime(seconds: 1_795_991_921))
-    #expect(try KubeTime(parsing: "2026-11-29T22:38:41.5Z") == KubeTime(seconds: 1_795_991_921, nanoseconds: 500_000_000))
+    #expect(
+      try KubeTime(parsing: "2026-11-29T22:38:41.5Z") == KubeTime(seconds: 1_795_991_921, nanoseconds: 500_000_000))
     #expect(try KubeTime(parsing: "2026-11-29T22:38:41.123456Z").rfc3339Micro == "2026-11-29T22:38:41.123456Z")
     for text in ["1970-01-01T00:00:00Z", "2000-02-29T12:00:00Z", "1969-07-20T20:17:40Z"] {
       #expect(try KubeTime(parsing: text).rfc3339 == text)
@@ -49,5 +51,16 @@ import Testing
       message("2026-11-29T22:38:41")
         == #"parsing time "2026-11-29T22:38:41" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00""#)
     #expect(message("2026-11-29T22:38:41Zjunk") == #"parsing time "2026-11-29T22:38:41Zjunk": extra text: "junk""#)
+  }
+}
+
+@Suite struct KubeTimeClockTests {
+  struct FixedClock: WallClock {
+    let ms: Int64
+    func nowMilliseconds() -> Int64 { ms }
+  }
+
+  @Test func readsAnInjectedClock() {
+    #expect(KubeTime(clock: FixedClock(ms: 1_795_991_921_999)).rfc3339 == "2026-11-29T22:38:41Z")
   }
 }

@@ -44,7 +44,9 @@ import Testing
     #expect(NameValidation.qualifiedName("Bad_Prefix/a") == ["prefix part " + Self.subdomainMessage])
     #expect(NameValidation.qualifiedName("a/b/c").first?.hasPrefix("a qualified name must consist of") == true)
     #expect(
-      NameValidation.qualifiedName(String(repeating: "a", count: 64)) == ["name part must be no more than 63 characters"])
+      NameValidation.qualifiedName(String(repeating: "a", count: 64)) == [
+        "name part must be no more than 63 characters"
+      ])
     #expect(NameValidation.labelValue("").isEmpty)
     #expect(NameValidation.labelValue("my_value").isEmpty)
     #expect(
@@ -107,8 +109,10 @@ import Testing
     #expect(
       FieldError.notSupported("spec.restartPolicy", "Sometimes", ["Always", "OnFailure", "Never"]).description
         == #"spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never""#)
-    #expect(FieldError.duplicate("spec.ports[1].name", "http").description == #"spec.ports[1].name: Duplicate value: "http""#)
-    #expect(FieldError.forbidden("spec.nodeName", "may not be set").description == "spec.nodeName: Forbidden: may not be set")
+    #expect(
+      FieldError.duplicate("spec.ports[1].name", "http").description == #"spec.ports[1].name: Duplicate value: "http""#)
+    #expect(
+      FieldError.forbidden("spec.nodeName", "may not be set").description == "spec.nodeName: Forbidden: may not be set")
     #expect(
       FieldError.tooLong("metadata.name", maxLength: 253).description
         == "metadata.name: Too long: may not be more than 253 bytes")
@@ -116,7 +120,8 @@ import Testing
       FieldError.tooMany("spec.containers", actual: 5, max: 3).description
         == "spec.containers: Too many: 5: must have at most 3 items")
     #expect(FieldError.tooMany("x", actual: -1, max: 1).description == "x: Too many: must have at most 1 item")
-    #expect(FieldError.invalid("x", ["a", "<b>"], "bad").description == #"x: Invalid value: ["a","\u003cb\u003e"]: bad"#)
+    #expect(
+      FieldError.invalid("x", ["a", "<b>"], "bad").description == #"x: Invalid value: ["a","\u003cb\u003e"]: bad"#)
     #expect(FieldError.invalid("x", "tab\there", "bad").description == #"x: Invalid value: "tab\there": bad"#)
     #expect(FieldError.notFound("spec.volumes", "data").description == #"spec.volumes: Not found: "data""#)
     #expect(FieldError.internalError("spec", "boom").description == "spec: Internal error: boom")

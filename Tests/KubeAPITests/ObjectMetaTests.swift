@@ -69,7 +69,9 @@ import Testing
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": [
           "name": "web", "namespace": "prod",
-          "ownerReferences": [["apiVersion": "v1", "kind": "Namespace", "name": "prod", "uid": "u", "controller": true]],
+          "ownerReferences": [
+            ["apiVersion": "v1", "kind": "Namespace", "name": "prod", "uid": "u", "controller": true]
+          ],
         ],
       ])
     #expect(object.groupVersionKind?.groupVersion == GroupVersion(group: "apps", version: "v1"))
@@ -110,5 +112,30 @@ import Testing
     #expect(GroupResource(parsing: "deployments.apps") == GroupResource(group: "apps", resource: "deployments"))
     #expect(GroupResource(parsing: "pods") == GroupResource(group: "", resource: "pods"))
     #expect(GroupResource(parsing: "ingresses.networking.k8s.io").group == "networking.k8s.io")
+  }
+}
+
+@Suite struct JSONValueSubscriptTests {
+  @Test func memberMutationKeepsTheOriginalSemantics() {
+    var value: JSONValue = ["a": ["b": 1]]
+    value["a"]?["b"] = 2
+    value["a"]?["c"] = "x"
+    value["new"] = true
+    value["gone"] = nil
+    #expect(value == ["a": ["b": 2, "c": "x"], "new": true])
+    value["a"] = nil
+    #expect(value == ["new": true])
+    var scalar: JSONValue = 5
+    scalar["k"] = nil
+    #expect(scalar == 5)
+    scalar["k"] = "v"
+    #expect(scalar == ["k": "v"])
+    var missing: JSONValue = [:]
+    missing["x"]?["y"] = 1
+    #expect(missing == [:])
+    let copy = value
+    value["new"] = false
+    #expect(copy == ["new": true])
+    #expect(value[0] == nil && JSONValue.array([1, 2])[1] == 2)
   }
 }

@@ -59,12 +59,14 @@ import Testing
         == "error in remove for path: '/metadata/nope': Unable to remove nonexistent key: nope: missing value")
     #expect(
       patchError(#"[{"op":"remove","path":"/spec/containers/5"}]"#)
-        == "error in remove for path: '/spec/containers/5': Unable to access invalid index: 5: invalid index referenced")
+        == "error in remove for path: '/spec/containers/5': Unable to access invalid index: 5: invalid index referenced"
+    )
     #expect(
       patchError(#"[{"op":"replace","path":"/spec/containers/9","value":1}]"#)
         == "replace operation does not apply: doc is missing key: /spec/containers/9: missing value")
     #expect(
-      patchError(#"[{"op":"test","path":"/spec/replicas","value":2}]"#) == "testing value /spec/replicas failed: test failed")
+      patchError(#"[{"op":"test","path":"/spec/replicas","value":2}]"#)
+        == "testing value /spec/replicas failed: test failed")
     #expect(patchError(#"[{"op":"frobnicate","path":"/a"}]"#) == "Unexpected kind: frobnicate")
     #expect(patchError(#"[{"path":"/a"}]"#) == "Unexpected kind: unknown")
     #expect(patchError(#"[{"op":"add","value":1}]"#) == "add operation failed to decode path: missing value")
@@ -77,7 +79,9 @@ import Testing
     #expect(
       patchError(#"[{"op":"move","from":"/nope/a","path":"/b"}]"#)
         == "move operation does not apply: doc is missing from path: /nope/a: missing value")
-    #expect(patchError(#"[{"op":"add","path":"","value":1}]"#) == #"add operation does not apply: doc is missing path: "": missing value"#)
+    #expect(
+      patchError(#"[{"op":"add","path":"","value":1}]"#)
+        == #"add operation does not apply: doc is missing path: "": missing value"#)
     #expect(patchError("[") == "unexpected end of JSON input")
   }
 
@@ -85,15 +89,18 @@ import Testing
     let original = doc
     #expect(throws: KubeAPIError.self) {
       try JSONPatch.apply(
-        [["op": "replace", "path": "/spec/replicas", "value": 9], ["op": "test", "path": "/x", "value": 1]], to: original)
+        [["op": "replace", "path": "/spec/replicas", "value": 9], ["op": "test", "path": "/x", "value": 1]],
+        to: original)
     }
     #expect(original == doc)
   }
 
   @Test func mergePatch() throws {
     let patched = JSONMergePatch.apply(
-      ["metadata": ["labels": ["a/b": .null, "new": "x"]], "spec": ["replicas": .null, "paused": true],
-       "status": ["conditions": [["type": "Ready", "reason": .null]], "nested": ["keep": 1, "drop": .null]]],
+      [
+        "metadata": ["labels": ["a/b": .null, "new": "x"]], "spec": ["replicas": .null, "paused": true],
+        "status": ["conditions": [["type": "Ready", "reason": .null]], "nested": ["keep": 1, "drop": .null]],
+      ],
       to: doc)
     #expect(
       patched == [
@@ -102,7 +109,10 @@ import Testing
         "status": ["conditions": [["type": "Ready"]], "nested": ["keep": 1]],
       ])
     // RFC 7386 examples.
-    #expect(JSONMergePatch.apply(["a": "z", "c": ["f": .null]], to: ["a": "b", "c": ["d": "e", "f": "g"]]) == ["a": "z", "c": ["d": "e"]])
+    #expect(
+      JSONMergePatch.apply(["a": "z", "c": ["f": .null]], to: ["a": "b", "c": ["d": "e", "f": "g"]]) == [
+        "a": "z", "c": ["d": "e"],
+      ])
     #expect(JSONMergePatch.apply(["a": ["b": "c"]], to: ["a": [["b": "c"]]]) == ["a": ["b": "c"]])
     #expect(JSONMergePatch.apply(["a": "b"], to: ["a": "c"]) == ["a": "b"])
     #expect(JSONMergePatch.apply(["e": .null], to: ["a": "b"]) == ["a": "b"])

@@ -91,3 +91,15 @@ import Testing
     #expect(try Quantity(parsing: "1.5Gi").json == "1536Mi")
   }
 }
+
+@Suite struct QuantityLimitTests {
+  @Test func hugeValuesCompareAndPrintWithoutTrapping() throws {
+    let big = try Quantity(parsing: "9e38")
+    let wide = try Quantity(parsing: "170000000000000000000000000000000000001")
+    #expect(big > wide)
+    #expect(wide < big)
+    #expect(
+      try Quantity(parsing: "12345678901234567890123456789012345678e1").description.hasPrefix("12345678901234567890"))
+    #expect(throws: Quantity.numericError) { try Quantity(parsing: String(repeating: "9", count: 60)) }
+  }
+}

@@ -40,9 +40,18 @@ import Testing
     ("a b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
     ("!", "unable to parse requirement: found '', expected: identifier"),
     ("a=(", "unable to parse requirement: found '(', expected: identifier"),
-    ("a>b", "unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer"),
-    ("a=b@", "unable to parse requirement: values[0][a]: Invalid value: \"b@\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
-    ("-a", "unable to parse requirement: <nil>: Invalid value: \"-a\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
+    (
+      "a>b",
+      "unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer"
+    ),
+    (
+      "a=b@",
+      "unable to parse requirement: values[0][a]: Invalid value: \"b@\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+    ),
+    (
+      "-a",
+      "unable to parse requirement: <nil>: Invalid value: \"-a\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+    ),
   ])
   func parseErrors(text: String, message: String) {
     do {
@@ -103,5 +112,24 @@ import Testing
       try FieldSelector(parsing: "a=b=c")
     }
     #expect(FieldSelector([.init(field: "a", value: "x,y")]).description == "a=x\\,y")
+  }
+}
+
+@Suite struct FieldSelectorObjectTests {
+  @Test func matchesAnObjectsOwnFields() throws {
+    let pod = Fixtures.pod(1)
+    #expect(try FieldSelector(parsing: "metadata.name=web-7d4b9c8f6d-1,spec.nodeName=node-1").matches(pod))
+    #expect(try FieldSelector(parsing: "status.phase!=Pending,spec.priority=0").matches(pod))
+    #expect(!(try FieldSelector(parsing: "spec.enableServiceLinks=false")).matches(pod))
+    #expect(pod.fieldSelectorValue(atPath: "spec.containers") == nil)
+  }
+
+  @Test func successStatusShape() {
+    #expect(
+      StatusError.successStatus(details: .init(name: "web", kind: "pods", uid: "u1"))
+        == [
+          "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+          "details": ["name": "web", "kind": "pods", "uid": "u1"],
+        ])
   }
 }

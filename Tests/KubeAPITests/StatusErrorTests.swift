@@ -36,10 +36,14 @@ import Testing
 
   @Test func invalidWithOneAndSeveralCauses() {
     let one = StatusError.invalid(
-      GroupKind(group: "", kind: "Pod"), name: "x", errors: [.required(FieldPath("spec", "containers").index(0).child("name"))])
+      GroupKind(group: "", kind: "Pod"), name: "x",
+      errors: [.required(FieldPath("spec", "containers").index(0).child("name"))])
     #expect(one.message == #"Pod "x" is invalid: spec.containers[0].name: Required value"#)
     #expect(one.code == 422)
-    #expect(one.details?.causes == [.init(reason: "FieldValueRequired", message: "Required value", field: "spec.containers[0].name")])
+    #expect(
+      one.details?.causes == [
+        .init(reason: "FieldValueRequired", message: "Required value", field: "spec.containers[0].name")
+      ])
 
     let nameErrors = NameValidation.dns1123Subdomain("X")
     let several = StatusError.invalid(
@@ -49,13 +53,15 @@ import Testing
       several.message
         == #"Deployment.apps "X" is invalid: [spec.containers[0].name: Required value, metadata.name: Invalid value: "X": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')]"#
     )
-    #expect(StatusError.invalid(GroupKind(group: "", kind: "Pod"), name: "x", errors: []).message == #"Pod "x" is invalid"#)
+    #expect(
+      StatusError.invalid(GroupKind(group: "", kind: "Pod"), name: "x", errors: []).message == #"Pod "x" is invalid"#)
   }
 
   @Test func forbiddenMessages() {
     let rbac = StatusError.forbidden(user: "bob", verb: "list", resource: "pods", namespace: "default")
     #expect(
-      rbac.message == #"pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "default""#)
+      rbac.message
+        == #"pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "default""#)
     #expect(rbac.code == 403)
     let cluster = StatusError.forbidden(
       user: "bob", verb: "get", resource: "deployments", subresource: "scale", group: "apps", name: "web")
@@ -66,7 +72,8 @@ import Testing
     let path = StatusError.forbidden(user: "system:anonymous", verb: "get", resource: nil, path: "/healthz")
     #expect(path.message == #"forbidden: User "system:anonymous" cannot get path "/healthz""#)
     #expect(
-      StatusError.forbidden(pods, name: "p", why: "exceeded quota").message == #"pods "p" is forbidden: exceeded quota"#)
+      StatusError.forbidden(pods, name: "p", why: "exceeded quota").message == #"pods "p" is forbidden: exceeded quota"#
+    )
   }
 
   @Test func otherConstructors() {
@@ -80,11 +87,13 @@ import Testing
     #expect(expired.message == "too old resource version: 5 (10)")
     #expect(expired.code == 410 && expired.reason == .expired)
     #expect(StatusError.gone("gone").reason == .gone)
-    #expect(StatusError.requestEntityTooLarge("limit is 3145728").message == "Request entity too large: limit is 3145728")
+    #expect(
+      StatusError.requestEntityTooLarge("limit is 3145728").message == "Request entity too large: limit is 3145728")
     #expect(StatusError.requestEntityTooLarge("x").code == 413)
     #expect(
       StatusError.unsupportedMediaType(accepted: ["application/json", "application/yaml"]).message
-        == "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+        == "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
+    )
     #expect(
       StatusError.notAcceptable(accepted: ["application/json"]).message
         == "only the following media types are accepted: application/json")

@@ -98,7 +98,10 @@ import Testing
   }
 
   @Test func errorsLookLikeGoYAML() {
-    #expect(throws: KubeAPIError(.yaml, "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context")) {
+    #expect(
+      throws: KubeAPIError(
+        .yaml, "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context")
+    ) {
       try JSONValue.parseYAML("a: b\nc: d: e\n")
     }
     #expect(throws: KubeAPIError(.yaml, "error converting YAML to JSON: json: unsupported value: NaN")) {
@@ -161,5 +164,16 @@ import Testing
       """
     #expect(try value.yamlString() == expected)
     #expect(try JSONValue.parseYAML(try value.yamlString()) == value)
+  }
+}
+
+@Suite struct YAMLBytesTests {
+  @Test func parsesRequestBodyBytes() throws {
+    #expect(
+      try JSONValue.parseYAML(Array("kind: Pod\nspec: {replicas: 2}\n".utf8)) == [
+        "kind": "Pod", "spec": ["replicas": 2],
+      ])
+    // JSON is YAML too, so a JSON body sent as application/yaml still decodes.
+    #expect(try JSONValue.parseYAML(Array(#"{"a": [1, 2.5, "x"]}"#.utf8)) == ["a": [1, 2.5, "x"]])
   }
 }
