@@ -33,6 +33,7 @@ let package = Package(
     .target(name: "SkiffCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
     .target(name: "KubeAPI", dependencies: ["SkiffCore", .product(name: "Yams", package: "Yams")]),
     .target(name: "KubeSchema", dependencies: ["KubeAPI"]),
+    .target(name: "KubeProto", dependencies: ["KubeAPI"]),
     .target(
       name: "PKI",
       dependencies: [
@@ -115,6 +116,7 @@ let package = Package(
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
+    .testTarget(name: "KubeProtoTests", dependencies: ["KubeProto", "KubeAPI"], exclude: ["Fixtures"]),
     .testTarget(name: "PKITests", dependencies: ["PKI"]),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "SkiffCore"]),
     .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store", "PKI", "skiff"]),

@@ -1,0 +1,49 @@
+import KubeAPI
+
+/// The apimachinery types whose JSON is a string or an embedded document rather than an object.
+extension ProtoDecoder {
+  func special(_ kind: SpecialKind, _ reader: ProtoReader) throws -> JSONValue? {
+    var reader = reader
+    var numbers: [Int64] = [0, 0, 0]
+    var text: String?
+    var raw: Range<Int>?
+    let empty = reader.isAtEnd
+    while !reader.isAtEnd {
+      let (number, wireType) = try reader.readTag()
+      switch (kind, number, wireType) {
+      case (.time, 1...2, .varint), (.microTime, 1...2, .varint), (.duration, 1, .varint),
+        (.intOrString, 1...2, .varint):
+        numbers[number] = Int64(bitPattern: try reader.readVarint())
+      case (.intOrString, 3, .lengthDelimited), (.quantity, 1, .lengthDelimited):
+        text = reader.string(try reader.readLengthDelimited())
+      case (.rawExtension, 1, .lengthDelimited), (.fieldsV1, 1, .lengthDelimited):
+        raw = try reader.readLengthDelimited()
+      default:
+        try reader.skip(wireType)
+      }
+    }
+    switch kind {
+    case .time:
+      // Go's Time decodes an empty payload to the zero time (JSON null) and keeps whole seconds.
+      return empty ? nil : .string(GoTime.format(seconds: numbers[1]))
+    case .microTime:
+      guard !empty else { return nil }
+      let nanos = Int64(Int32(truncatingIfNeeded: numbers[2]))
+      return .string(GoTime.format(seconds: numbers[1], micros: max(0, min(nanos, 999_999_999)) / 1000))
+    case .duration:
+      return .string(GoDuration.format(numbers[1]))
+    case .intOrString:
+      if numbers[1] == 1 { return .string(text ?? "") }
+      return .int(Int64(Int32(truncatingIfNeeded: numbers[2])))
+    case .quantity:
+      return .string(text.flatMap { $0.isEmpty ? nil : $0 } ?? "0")
+    case .rawExtension, .fieldsV1:
+      guard let raw, !raw.isEmpty else { return nil }
+      let payload = UnsafeBufferPointer(rebasing: reader.bytes[raw])
+      if payload.starts(with: KubeProtobuf.magic) {
+        return try KubeProtobuf.decodeEnvelope(payload).object
+      }
+      return try RawJSON.parse(payload)
+    }
+  }
+}
