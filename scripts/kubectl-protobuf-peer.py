@@ -17,6 +17,7 @@ import base64
 import http.server
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -227,6 +228,8 @@ def fixtures(out_dir):
 
 
 def main():
+    # A test runner may spawn us with signals blocked; make sure its SIGTERM still ends us.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     if sys.argv[1] == "serve":
         server, _ = start(int(sys.argv[2]), sys.argv[3])
         print("listening %d" % server.server_address[1], flush=True)
