@@ -54,7 +54,8 @@ public enum KubeProtobuf {
         do {
           try writer.writeMessage(2) { try encoder.message(itemIndex, item, into: &$0) }
         } catch let KubeProtoError.invalidValue(path, reason) {
-          throw KubeProtoError.invalidValue(path: "items[\(position)]" + (path.isEmpty ? "" : "." + path), reason: reason)
+          throw KubeProtoError.invalidValue(
+            path: "items[\(position)]" + (path.isEmpty ? "" : "." + path), reason: reason)
         }
       }
     }

@@ -35,23 +35,29 @@ struct ProtoDecoder {
     throws
   {
     var reader = reader
-    var lists: [Int: [JSONValue]] = [:]
-    var maps: [Int: [String: JSONValue]] = [:]
+    // Go writes a repeated field's elements (and a map's entries) one after another, so they are
+    // gathered as a run and stored when another field starts.
+    var run: FieldDescriptor?
+    var runItems: [JSONValue] = []
+    var runEntries: [String: JSONValue] = [:]
     while !reader.isAtEnd {
       let (number, wireType) = try reader.readTag()
-      guard let position = number < descriptor.byNumber.count ? Int(descriptor.byNumber[number]) : nil,
-        position >= 0
-      else {
+      guard let field = descriptor.field(number: number) else {
         try reader.skip(wireType)
         continue
       }
-      let field = descriptor.fields[position]
+      if let current = run, current !== field {
+        Self.store(current, &runItems, &runEntries, into: &object)
+        run = nil
+      }
       switch field.cardinality {
       case .repeated:
-        try appendRepeated(field, wireType, &reader, to: &lists[position, default: []])
+        run = field
+        try appendRepeated(field, wireType, &reader, to: &runItems)
       case .map(let keyKind):
+        run = field
         let (key, value) = try mapEntry(field, keyKind, wireType, &reader)
-        maps[position, default: [:]][key] = value
+        runEntries[key] = value
       case .single:
         switch field.type {
         case .scalar(let kind):
@@ -72,11 +78,22 @@ struct ProtoDecoder {
         }
       }
     }
-    for (position, items) in lists where !items.isEmpty {
-      object[descriptor.fields[position].jsonName] = .array(items)
-    }
-    for (position, entries) in maps where !entries.isEmpty {
-      object[descriptor.fields[position].jsonName] = .object(entries)
+    if let current = run { Self.store(current, &runItems, &runEntries, into: &object) }
+  }
+
+  /// Stores a finished run of list items or map entries, joining an earlier run of the same field.
+  private static func store(
+    _ field: FieldDescriptor, _ items: inout [JSONValue], _ entries: inout [String: JSONValue],
+    into object: inout [String: JSONValue]
+  ) {
+    if case .map = field.cardinality {
+      if case .object(let earlier) = object[field.jsonName] { entries.merge(earlier) { newer, _ in newer } }
+      if !entries.isEmpty { object[field.jsonName] = .object(entries) }
+      entries = [:]
+    } else {
+      if case .array(let earlier) = object[field.jsonName] { items = earlier + items }
+      if !items.isEmpty { object[field.jsonName] = .array(items) }
+      items = []
     }
   }
 

@@ -28,41 +28,55 @@ struct ProtoEncoder {
   private func fields(_ descriptor: MessageDescriptor, _ members: [String: JSONValue], into writer: inout ProtoWriter)
     throws
   {
-    for field in descriptor.fields {
-      if field.inline, case .message(let index) = field.type {
-        try writer.writeMessage(field.number) { try fields(table.messages[index], members, into: &$0) }
-        continue
+    if descriptor.hasInline {
+      for field in descriptor.fields {
+        if field.inline, case .message(let index) = field.type {
+          try writer.writeMessage(field.number) { try fields(table.messages[index], members, into: &$0) }
+        } else if let value = members[field.jsonName], !value.isNull {
+          try write(field, value, into: &writer)
+        }
       }
-      guard let value = members[field.jsonName], !value.isNull else { continue }
-      do {
-        switch field.cardinality {
-        case .single:
-          try single(field, value, into: &writer)
-        case .repeated:
-          guard case .array(let items) = value else {
-            throw KubeProtoError.invalidValue(path: "", reason: "expected a list, got \(Self.describe(value))")
-          }
-          try repeated(field, items, into: &writer)
-        case .map(let keyKind):
-          guard case .object(let entries) = value else {
-            throw KubeProtoError.invalidValue(path: "", reason: "expected an object, got \(Self.describe(value))")
-          }
-          for key in entries.keys.sorted() {
-            let entryValue = entries[key]!
-            do {
-              try writer.writeMessage(field.number) { entry in
-                try scalar(keyKind, .string(key), number: 1, into: &entry)
-                if entryValue.isNull { return }
-                try single(field, entryValue, number: 2, into: &entry)
-              }
-            } catch let KubeProtoError.invalidValue(path, reason) {
-              throw KubeProtoError.invalidValue(path: Self.join(Self.quoted(key), path), reason: reason)
+      return
+    }
+    // Objects usually set a few of their message's fields: look up only what is there.
+    var present: [(position: Int, value: JSONValue)] = []
+    present.reserveCapacity(members.count)
+    for (name, value) in members where !value.isNull {
+      if let position = descriptor.byName[name] { present.append((position, value)) }
+    }
+    present.sort { $0.position < $1.position }
+    for (position, value) in present { try write(descriptor.fields[position], value, into: &writer) }
+  }
+
+  private func write(_ field: FieldDescriptor, _ value: JSONValue, into writer: inout ProtoWriter) throws {
+    do {
+      switch field.cardinality {
+      case .single:
+        try single(field, value, into: &writer)
+      case .repeated:
+        guard case .array(let items) = value else {
+          throw KubeProtoError.invalidValue(path: "", reason: "expected a list, got \(Self.describe(value))")
+        }
+        try repeated(field, items, into: &writer)
+      case .map(let keyKind):
+        guard case .object(let entries) = value else {
+          throw KubeProtoError.invalidValue(path: "", reason: "expected an object, got \(Self.describe(value))")
+        }
+        for key in entries.keys.sorted() {
+          let entryValue = entries[key]!
+          do {
+            try writer.writeMessage(field.number) { entry in
+              try scalar(keyKind, .string(key), number: 1, into: &entry)
+              if entryValue.isNull { return }
+              try single(field, entryValue, number: 2, into: &entry)
             }
+          } catch let KubeProtoError.invalidValue(path, reason) {
+            throw KubeProtoError.invalidValue(path: Self.join(Self.quoted(key), path), reason: reason)
           }
         }
-      } catch let KubeProtoError.invalidValue(path, reason) {
-        throw KubeProtoError.invalidValue(path: Self.join(field.jsonName, path), reason: reason)
       }
+    } catch let KubeProtoError.invalidValue(path, reason) {
+      throw KubeProtoError.invalidValue(path: Self.join(field.jsonName, path), reason: reason)
     }
   }
 

@@ -43,7 +43,8 @@ enum Cardinality: Sendable {
   case single, repeated, map(key: ScalarKind)
 }
 
-struct FieldDescriptor: Sendable {
+/// A class so the hot loops pass one reference instead of copying strings and arrays.
+final class FieldDescriptor: Sendable {
   let jsonName: String
   let number: Int
   let cardinality: Cardinality
@@ -54,17 +55,45 @@ struct FieldDescriptor: Sendable {
   let always: Bool
   /// Go inlines the struct's fields into the parent JSON object.
   let inline: Bool
+
+  init(
+    jsonName: String, number: Int, cardinality: Cardinality, type: ValueType, pointer: Bool, always: Bool,
+    inline: Bool
+  ) {
+    self.jsonName = jsonName
+    self.number = number
+    self.cardinality = cardinality
+    self.type = type
+    self.pointer = pointer
+    self.always = always
+    self.inline = inline
+  }
 }
 
-struct MessageDescriptor: Sendable {
+final class MessageDescriptor: Sendable {
   let name: String
   /// Fields in ascending field-number order (the order Go writes them).
-  var fields: [FieldDescriptor]
+  let fields: [FieldDescriptor]
   /// Field number to position in `fields`, -1 where none.
-  var byNumber: [Int16]
-  var special: SpecialKind?
+  let byNumber: [Int16]
+  let special: SpecialKind?
   /// A Go named slice (`type ExtraValue []string`): JSON is the array of its `items`.
-  var isList: Bool
+  let isList: Bool
+  /// JSON name to position in `fields`.
+  let byName: [String: Int]
+  let hasInline: Bool
+
+  init(name: String, fields: [FieldDescriptor], byNumber: [Int16], special: SpecialKind?, isList: Bool) {
+    self.name = name
+    self.fields = fields
+    self.byNumber = byNumber
+    self.special = special
+    self.isList = isList
+    var byName: [String: Int] = [:]
+    for (position, field) in fields.enumerated() { byName[field.jsonName] = position }
+    self.byName = byName
+    self.hasInline = fields.contains { $0.inline }
+  }
 
   func field(number: Int) -> FieldDescriptor? {
     guard number < byNumber.count else { return nil }

@@ -15,7 +15,8 @@ import Testing
 
   @Test func watchEventFrames() throws {
     let pod = try TestSupport.parse(
-      #"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "namespace": "default", "resourceVersion": "7"}}"#)
+      #"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "namespace": "default", "resourceVersion": "7"}}"#
+    )
     let frame = try KubeProtobuf.encodeWatchEvent(type: "ADDED", object: pod)
     let length = frame[0..<4].reduce(0) { $0 << 8 | Int($1) }
     #expect(length == frame.count - 4)
@@ -32,8 +33,9 @@ import Testing
     let bookmark = try TestSupport.parse(
       #"{"apiVersion": "v1", "kind": "Pod", "metadata": {"resourceVersion": "12","#
         + #""annotations": {"k8s.io/initial-events-end": "true"}}}"#)
-    #expect(try KubeProtobuf.decodeWatchEvent(try KubeProtobuf.encodeWatchEvent(type: "BOOKMARK", object: bookmark)).object
-      == bookmark)
+    #expect(
+      try KubeProtobuf.decodeWatchEvent(try KubeProtobuf.encodeWatchEvent(type: "BOOKMARK", object: bookmark)).object
+        == bookmark)
     let status = try TestSupport.parse(
       #"{"apiVersion": "v1", "kind": "Status", "status": "Failure", "reason": "Expired", "code": 410,"#
         + #""message": "too old resource version", "metadata": {}}"#)
@@ -95,7 +97,9 @@ import Testing
   @Test func wrongJSONTypesNameTheirPath() throws {
     let deployment = try TestSupport.parse(
       #"{"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": "three"}}"#)
-    #expect(throws: KubeProtoError.invalidValue(path: "spec.replicas", reason: "expected an integer, got string \"three\"")) {
+    #expect(
+      throws: KubeProtoError.invalidValue(path: "spec.replicas", reason: "expected an integer, got string \"three\"")
+    ) {
       try KubeProtobuf.encode(deployment)
     }
     let secret = try TestSupport.parse(#"{"apiVersion": "v1", "kind": "Secret", "data": {"k": "not base64!"}}"#)

@@ -107,7 +107,8 @@ import Testing
          "tls": [{"hosts": ["foo.com"], "secretName": "site-cert"}],
          "rules": [{"host": "foo.com", "http": {"paths": [{"path": "/bar", "pathType": "Prefix",
            "backend": {"service": {"name": "web", "port": {"number": 8080}}}},
-           {"path": "/api", "pathType": "Exact", "backend": {"service": {"name": "api", "port": {"name": "http"}}}}]}}]},
+           {"path": "/api", "pathType": "Exact", "backend": {"service": {"name": "api",
+             "port": {"name": "http"}}}}]}}]},
        "status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.2", "ports": [{"port": 80, "protocol": "TCP",
          "error": "none"}]}]}}}
       """)
@@ -120,7 +121,8 @@ import Testing
       """)
     try RoundTrip.check(
       """
-      {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "np", "namespace": "default"},
+      {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+       "metadata": {"name": "np", "namespace": "default"},
        "spec": {"podSelector": {"matchLabels": {"app": "db"}},
          "ingress": [{"ports": [{"protocol": "TCP", "port": 5432}, {"port": "metrics", "endPort": 9200}],
            "from": [{"podSelector": {"matchLabels": {"app": "web"}}, "namespaceSelector": {}},
