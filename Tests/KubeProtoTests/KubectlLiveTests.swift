@@ -41,11 +41,30 @@ struct KubectlLiveTests {
            "lastTransitionTime": "2026-11-29T22:38:41Z", "reason": "MinimumReplicasAvailable",
            "message": "ok"}]}}
       """)
-    try peer.respond(with: try KubeProtobuf.encode(deployment))
-    let printed = try TestSupport.parse(
-      try peer.kubectl(["create", "deployment", "live", "--image=nginx", "-o", "json", "--show-managed-fields"]))
-    let difference = TestSupport.difference(TestSupport.withoutNulls(printed), deployment)
-    #expect(difference == nil, "\(difference ?? "")")
+    let secret = try TestSupport.parse(
+      """
+      {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "live", "namespace": "default"},
+       "data": {"bin": "AAEC//79", "text": "aGVsbG8="}, "type": "Opaque", "immutable": false}
+      """)
+    let service = try TestSupport.parse(
+      """
+      {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "live", "namespace": "default"},
+       "spec": {"ports": [{"name": "a", "protocol": "TCP", "port": 80, "targetPort": 8080},
+         {"name": "b", "protocol": "TCP", "port": 443, "targetPort": "https", "nodePort": 30443}],
+         "clusterIP": "10.43.0.15", "type": "NodePort", "sessionAffinity": "None"},
+       "status": {"loadBalancer": {}}}
+      """)
+    let cases: [(JSONValue, [String])] = [
+      (deployment, ["create", "deployment", "live", "--image=nginx"]),
+      (secret, ["create", "secret", "generic", "live", "--from-literal=a=b"]),
+      (service, ["create", "service", "nodeport", "live", "--tcp=80:8080"]),
+    ]
+    for (object, arguments) in cases {
+      try peer.respond(with: try KubeProtobuf.encode(object))
+      let printed = try TestSupport.parse(try peer.kubectl(arguments + ["-o", "json", "--show-managed-fields"]))
+      let difference = TestSupport.difference(TestSupport.withoutNulls(printed), object)
+      #expect(difference == nil, "\(arguments.joined(separator: " ")): \(difference ?? "")")
+    }
   }
 }
 
