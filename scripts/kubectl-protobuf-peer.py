@@ -37,6 +37,9 @@ RESOURCES = {
     "policy/v1": [("poddisruptionbudgets", "PodDisruptionBudget", True)],
     "scheduling.k8s.io/v1": [("priorityclasses", "PriorityClass", False)],
     "networking.k8s.io/v1": [("ingresses", "Ingress", True)],
+    "autoscaling/v2": [("horizontalpodautoscalers", "HorizontalPodAutoscaler", True)],
+    "certificates.k8s.io/v1": [("certificatesigningrequests", "CertificateSigningRequest", False),
+                               ("certificatesigningrequests/approval", "CertificateSigningRequest", False)],
 }
 
 # (fixture name, kubectl arguments, whether kubectl can print the object with --dry-run=client -o json)
@@ -66,10 +69,17 @@ COMMANDS = [
     ("tokenrequest", ["create", "token", "robot", "--duration=1h", "--audience=api"], False),
     ("selfsubjectaccessreview", ["auth", "can-i", "get", "pods"], False),
     ("selfsubjectreview", ["auth", "whoami"], False),
+    ("csr-approval", ["certificate", "approve", "csr1"], False),
     ("deleteoptions", ["drain", "n1", "--grace-period=7", "--disable-eviction", "--ignore-daemonsets"], False),
 ]
 
 SUBRESOURCE_GROUPS = {"serviceaccounts/token": "authentication.k8s.io/v1", "pods/eviction": "policy/v1"}
+
+CSR = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+       "metadata": {"name": "csr1", "uid": "c1", "resourceVersion": "9"},
+       "spec": {"request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K",
+                "signerName": "kubernetes.io/kube-apiserver-client", "expirationSeconds": 86400,
+                "usages": ["client auth"], "username": "bob", "groups": ["system:authenticated"]}}
 
 POD = {"apiVersion": "v1", "kind": "Pod",
        "metadata": {"name": "p1", "namespace": "default", "uid": "pu", "ownerReferences": [
@@ -156,6 +166,8 @@ def make_handler(directory, state):
                                          "reason": "NotFound", "code": 404})
             if path == "/api/v1/namespaces/default/pods/p1":
                 return self.answer(200, POD)
+            if path == "/apis/certificates.k8s.io/v1/certificatesigningrequests/csr1":
+                return self.answer(200, CSR)
             group_version, kind, names = self.group_version_kind()
             return self.answer(200, {"apiVersion": group_version, "kind": kind, "metadata": {"name": names[-1]}})
 
@@ -184,7 +196,10 @@ def make_handler(directory, state):
             return self.answer(200, {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1", "uid": "n"},
                                      "spec": {"unschedulable": True}})
 
-        do_PUT = do_PATCH
+        def do_PUT(self):
+            self.record("PUT")
+            group_version, kind, names = self.group_version_kind()
+            return self.answer(200, {"apiVersion": group_version, "kind": kind, "metadata": {"name": names[1]}})
 
     return Handler
 

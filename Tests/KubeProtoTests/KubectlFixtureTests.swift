@@ -11,7 +11,9 @@ import Testing
     "serviceaccount", "role", "rolebinding", "clusterrole", "clusterrolebinding", "quota", "priorityclass",
     "poddisruptionbudget", "ingress",
   ]
-  static let writtenByHand = ["tokenrequest", "selfsubjectaccessreview", "selfsubjectreview", "deleteoptions"]
+  static let writtenByHand = [
+    "tokenrequest", "selfsubjectaccessreview", "selfsubjectreview", "deleteoptions", "csr-approval",
+  ]
 
   @Test(arguments: printedByKubectl)
   func decodesWhatKubectlPrints(_ name: String) throws {
