@@ -2,7 +2,8 @@ import KubeAPI
 
 /// The `k8s\0` + `runtime.Unknown` wrapper every non-streaming protobuf body has.
 extension KubeProtobuf {
-  static func decodeEnvelope(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (
+  /// `depth` counts envelopes around this one (objects embedded in RawExtensions).
+  static func decodeEnvelope(_ bytes: UnsafeBufferPointer<UInt8>, depth: Int = 0) throws -> (
     apiVersion: String, kind: String, object: JSONValue
   ) {
     guard bytes.starts(with: magic) else {
@@ -49,7 +50,7 @@ extension KubeProtobuf {
     }
     var object: JSONValue
     do {
-      object = try ProtoDecoder(table: table).message(index, reader.sub(raw)) ?? .null
+      object = try ProtoDecoder(table: table, depth: depth).message(index, reader.sub(raw)) ?? .null
     } catch KubeProtoError.malformed(let reason) {
       throw KubeProtoError.malformed("\(apiVersion) \(kind): \(reason)")
     }

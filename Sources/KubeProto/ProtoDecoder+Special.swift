@@ -41,7 +41,10 @@ extension ProtoDecoder {
       guard let raw, !raw.isEmpty else { return nil }
       let payload = UnsafeBufferPointer(rebasing: reader.bytes[raw])
       if payload.starts(with: KubeProtobuf.magic) {
-        return try KubeProtobuf.decodeEnvelope(payload).object
+        guard depth < Self.maximumDepth else {
+          throw KubeProtoError.malformed("objects embedded more than \(Self.maximumDepth) levels deep")
+        }
+        return try KubeProtobuf.decodeEnvelope(payload, depth: depth + 1).object
       }
       return try RawJSON.parse(payload)
     }

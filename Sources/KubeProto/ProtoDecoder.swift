@@ -5,6 +5,10 @@ import KubeAPI
 /// fields, empty lists and maps, and zero timestamps (Go prints `null`) are left out.
 struct ProtoDecoder {
   let table: ProtoTable
+  /// How many envelopes enclose the message being decoded; bounded so hostile input that nests
+  /// objects in RawExtensions cannot exhaust the stack.
+  var depth = 0
+  static let maximumDepth = 8
 
   /// The JSON form of message `index`, or nil where Go prints `null` (a zero timestamp,
   /// an empty RawExtension).

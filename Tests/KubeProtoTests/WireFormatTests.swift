@@ -162,3 +162,23 @@ import Testing
     #expect(decoded == .string("1m30s"))
   }
 }
+
+extension WireFormatTests {
+  /// Objects nested in RawExtensions (ControllerRevision.data) stop at a fixed depth instead of
+  /// recursing as deep as a hostile body asks.
+  @Test func embeddedEnvelopesAreBounded() throws {
+    func revision(wrapping inner: [UInt8]) -> [UInt8] {
+      var writer = ProtoWriter()
+      try? KubeProtobuf.encodeEnvelope(apiVersion: "apps/v1", kind: "ControllerRevision", into: &writer) {
+        $0.writeMessage(2) { $0.writeBytes(1, inner) }
+      }
+      return writer.bytes
+    }
+    var body = try KubeProtobuf.encode(try TestSupport.parse(#"{"apiVersion": "v1", "kind": "ConfigMap"}"#))
+    for _ in 0..<3 { body = revision(wrapping: body) }
+    let shallow = try KubeProtobuf.decode(body).object
+    #expect(shallow[path: ["data", "data", "data", "kind"]] == .string("ConfigMap"))
+    for _ in 0..<20 { body = revision(wrapping: body) }
+    #expect(throws: KubeProtoError.self) { try KubeProtobuf.decode(body) }
+  }
+}
