@@ -182,3 +182,30 @@ extension WireFormatTests {
     #expect(throws: KubeProtoError.self) { try KubeProtobuf.decode(body) }
   }
 }
+
+extension WireFormatTests {
+  /// Random byte changes to every kubectl body: each one decodes or throws, none traps.
+  @Test func mutatedBodiesNeverTrap() throws {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func next() -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int(truncatingIfNeeded: state >> 33)
+    }
+    var rejected = 0
+    let names = KubectlFixtureTests.printedByKubectl + KubectlFixtureTests.writtenByHand
+    for name in names {
+      let original = try TestSupport.fixtureBytes(name)
+      for _ in 0..<200 {
+        var mutated = original
+        for _ in 0...(next() % 3) {
+          let position = 4 + next() % (mutated.count - 4)
+          mutated[position] = UInt8(truncatingIfNeeded: next())
+        }
+        do { _ = try KubeProtobuf.decode(mutated) } catch { rejected += 1 }
+        _ = try? KubeProtobuf.decodeWatchEvent(mutated)
+      }
+      #expect(try KubeProtobuf.decode(original).kind.isEmpty == false)
+    }
+    #expect(rejected > 0)
+  }
+}
