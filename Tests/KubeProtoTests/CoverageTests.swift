@@ -62,4 +62,26 @@ import Testing
     }
     #expect(table.index["core/v1.PodSpec"] != nil)
   }
+
+  /// The decoder recurses once per nested message; that is safe against hostile bodies only
+  /// because no described message contains itself (embedded objects are bounded separately).
+  @Test func messageGraphHasNoCycles() {
+    let table = ProtoTable.shared
+    var state = [UInt8](repeating: 0, count: table.messages.count)  // 0 new, 1 on path, 2 done
+    var cycle: [String] = []
+    func visit(_ index: Int, _ path: [String]) {
+      if state[index] == 2 || !cycle.isEmpty { return }
+      if state[index] == 1 {
+        cycle = path + [table.messages[index].name]
+        return
+      }
+      state[index] = 1
+      for field in table.messages[index].fields {
+        if case .message(let next) = field.type { visit(next, path + [table.messages[index].name]) }
+      }
+      state[index] = 2
+    }
+    for index in table.messages.indices { visit(index, []) }
+    #expect(cycle.isEmpty, "recursive messages: \(cycle.joined(separator: " -> "))")
+  }
 }
