@@ -9,12 +9,25 @@ struct ProtoDecoder {
   /// objects in RawExtensions cannot exhaust the stack.
   var depth = 0
   static let maximumDepth = 8
+  /// Messages open around the one being decoded. CRD schemas (JSONSchemaProps) nest without a
+  /// bound in the types, so a hostile body could otherwise exhaust the stack.
+  var nesting = 0
+  static let maximumNesting = 100
 
   /// The JSON form of message `index`, or nil where Go prints `null` (a zero timestamp,
   /// an empty RawExtension).
   func message(_ index: Int, _ reader: ProtoReader) throws -> JSONValue? {
+    guard nesting < Self.maximumNesting else {
+      throw KubeProtoError.malformed("messages nested more than \(Self.maximumNesting) levels deep")
+    }
+    var inner = self
+    inner.nesting += 1
+    return try inner.messageBody(index, reader)
+  }
+
+  private func messageBody(_ index: Int, _ reader: ProtoReader) throws -> JSONValue? {
     let descriptor = table.messages[index]
-    if let special = descriptor.special { return try self.special(special, reader) }
+    if let special = descriptor.special { return try self.special(special, descriptor, reader) }
     if descriptor.isList {
       var items: [JSONValue] = []
       var reader = reader
@@ -170,8 +183,8 @@ struct ProtoDecoder {
     case (.uint64, .varint):
       let value = try reader.readVarint()
       return value <= UInt64(Int64.max) ? .int(Int64(value)) : .double(Double(value))
-    case (.double, .fixed64): return .double(Double(bitPattern: try reader.readFixed64()))
-    case (.float, .fixed32): return .double(Double(Float(bitPattern: try reader.readFixed32())))
+    case (.double, .fixed64): return Self.number(Double(bitPattern: try reader.readFixed64()))
+    case (.float, .fixed32): return Self.number(Double(Float(bitPattern: try reader.readFixed32())))
     default:
       throw KubeProtoError.malformed("a \(kind) field arrived with wire type \(wireType) at byte \(reader.position)")
     }
@@ -179,6 +192,12 @@ struct ProtoDecoder {
 
   private func wrongWireType(_ field: FieldDescriptor, _ descriptor: MessageDescriptor) -> KubeProtoError {
     .malformed("\(descriptor.name).\(field.jsonName) is a message but arrived with another wire type")
+  }
+
+  /// Go prints a float64 with an integral value as an integer ("minimum": 1), which a JSON
+  /// reader then sees as an integer; keep that view.
+  static func number(_ value: Double) -> JSONValue {
+    value == value.rounded() && abs(value) < 9.2e18 ? .int(Int64(value)) : .double(value)
   }
 
   static func isZero(_ value: JSONValue) -> Bool {

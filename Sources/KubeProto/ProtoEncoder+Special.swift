@@ -39,8 +39,32 @@ extension ProtoEncoder {
       case .double(let number): writer.writeString(1, Self.quantityText(number))
       default: throw Self.mismatch("a quantity such as \"100m\" or \"1Gi\"", value)
       }
-    case .rawExtension, .fieldsV1:
+    case .rawExtension, .fieldsV1, .json:
       writer.writeBytes(1, RawJSON.serialize(value))
+    case .schemaOrArray, .schemaOrBool, .schemaOrStringArray:
+      try schemaUnion(kind, value, into: &writer)
+    }
+  }
+
+  /// The CRD schema unions: an object is the schema; an array is the list (field 2); a bool is
+  /// `allows`, which Go also sets when a schema is given.
+  private func schemaUnion(_ kind: SpecialKind, _ value: JSONValue, into writer: inout ProtoWriter) throws {
+    guard let schemaIndex = table.index["apiextensions/v1.JSONSchemaProps"] else {
+      throw KubeProtoError.table("no apiextensions/v1.JSONSchemaProps")
+    }
+    let schemaNumber = kind == .schemaOrBool ? 2 : 1
+    switch (kind, value) {
+    case (_, .object):
+      if kind == .schemaOrBool { writer.writeVarintField(1, 1) }
+      try writer.writeMessage(schemaNumber) { try message(schemaIndex, value, into: &$0) }
+    case (.schemaOrBool, .bool(let allows)):
+      writer.writeVarintField(1, allows ? 1 : 0)
+    case (.schemaOrArray, .array(let schemas)):
+      for schema in schemas { try writer.writeMessage(2) { try message(schemaIndex, schema, into: &$0) } }
+    case (.schemaOrStringArray, .array(let strings)):
+      for item in strings { try scalar(.string, item, number: 2, into: &writer) }
+    default:
+      throw Self.mismatch(kind == .schemaOrBool ? "a schema object or a boolean" : "a schema object or a list", value)
     }
   }
 

@@ -32,6 +32,10 @@ enum ScalarKind: Sendable {
 /// Types whose JSON form is not an object of their fields.
 enum SpecialKind: Sendable {
   case time, microTime, duration, intOrString, quantity, rawExtension, fieldsV1
+  /// apiextensions JSON: raw JSON bytes, like FieldsV1.
+  case json
+  /// The CRD schema unions: a schema object, or an array (of schemas / strings), or a bool.
+  case schemaOrArray, schemaOrBool, schemaOrStringArray
 }
 
 enum ValueType: Sendable {
@@ -106,7 +110,9 @@ extension ProtoTable {
   private static let specials: [String: SpecialKind] = [
     "meta/v1.Time": .time, "meta/v1.MicroTime": .microTime, "meta/v1.Duration": .duration,
     "intstr.IntOrString": .intOrString, "resource.Quantity": .quantity, "resource.QuantityValue": .quantity,
-    "runtime.RawExtension": .rawExtension, "meta/v1.FieldsV1": .fieldsV1,
+    "runtime.RawExtension": .rawExtension, "meta/v1.FieldsV1": .fieldsV1, "apiextensions/v1.JSON": .json,
+    "apiextensions/v1.JSONSchemaPropsOrArray": .schemaOrArray, "apiextensions/v1.JSONSchemaPropsOrBool": .schemaOrBool,
+    "apiextensions/v1.JSONSchemaPropsOrStringArray": .schemaOrStringArray,
   ]
 
   private struct PendingField {

@@ -26,5 +26,6 @@ extension ProtoTable {
     authorizationV1Source,
     admissionRegistrationV1Source,
     flowControlV1Source,
+    apiExtensionsV1Source,
   ]
 }
