@@ -2,10 +2,10 @@
 """Emits Sources/KubeProto/Table/ProtoTable+*.swift, the field table KubeProto converts with.
 
 Input, read at generation time and never committed: the upstream generated.proto files of
-k8s.io/api, k8s.io/apimachinery and k8s.io/apiextensions-apiserver (same release), plus the Go type files beside them, which
-say what the .proto files cannot: each field's JSON name, whether JSON omits it when empty,
-whether Go keeps it behind a pointer (so a zero value is still meaningful), which fields are
-inlined, and which messages are Go named slices (JSON arrays).
+k8s.io/api, k8s.io/apimachinery and k8s.io/apiextensions-apiserver (same release), plus the Go
+type files beside them, which say what the .proto files cannot: each field's JSON name, whether
+JSON omits it when empty, whether Go keeps it behind a pointer (so a zero value is still
+meaningful), which fields are inlined, and which messages are Go named slices (JSON arrays).
 
 Usage:
   scripts/gen-kubeproto-table.py API_DIR APIMACHINERY_DIR APIEXTENSIONS_DIR OUT_DIR [RELEASE]
@@ -58,7 +58,9 @@ SCALARS = {
     "uint32": "u32", "uint64": "u64", "double": "f64", "float": "f32",
 }
 
-FIELD_RE = re.compile(r"^\s*(optional|repeated|required)?\s*(map<\s*([\w.]+)\s*,\s*([\w.]+)\s*>|[\w.]+)\s+(\w+)\s*=\s*(\d+)\s*;")
+FIELD_RE = re.compile(
+    r"^\s*(optional|repeated|required)?\s*"
+    r"(map<\s*([\w.]+)\s*,\s*([\w.]+)\s*>|[\w.]+)\s+(\w+)\s*=\s*(\d+)\s*;")
 
 
 def strip_comments(text):
@@ -76,7 +78,8 @@ def read_proto(path):
         for line in match.group(2).splitlines():
             f = FIELD_RE.match(line)
             if f:
-                fields.append((f.group(1) or "optional", f.group(2), f.group(3), f.group(4), f.group(5), int(f.group(6))))
+                label = f.group(1) or "optional"
+                fields.append((label, f.group(2), f.group(3), f.group(4), f.group(5), int(f.group(6))))
             elif line.strip():
                 raise SystemExit(f"{path}: message {match.group(1)}: cannot read line {line.strip()!r}")
         messages.append((match.group(1), fields))
