@@ -34,6 +34,7 @@ let package = Package(
     .target(name: "SkiffCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
     .target(name: "KubeAPI", dependencies: ["SkiffCore", .product(name: "Yams", package: "Yams")]),
     .target(name: "KubeSchema", dependencies: ["KubeAPI"]),
+    .target(name: "KubeProto", dependencies: ["KubeAPI"]),
     .target(
       name: "PKI",
       dependencies: [
@@ -125,9 +126,12 @@ let package = Package(
     .executableTarget(
       name: "json-bench", dependencies: ["KubeAPI"], path: "Benchmarks/json", exclude: ["README.md"]),
     .executableTarget(name: "runtime-bench", dependencies: ["Runtime"], path: "Benchmarks/RuntimeBench"),
+    .executableTarget(
+      name: "kubeproto-bench", dependencies: ["KubeProto", "KubeAPI"], path: "Benchmarks/KubeProtoBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "SkiffCore"]),
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
+    .testTarget(name: "KubeProtoTests", dependencies: ["KubeProto", "KubeAPI"], exclude: ["Fixtures"]),
     .testTarget(
       name: "PKITests",
       dependencies: [
