@@ -62,9 +62,8 @@ let package = Package(
     .target(
       name: "APIServer",
       dependencies: [
-        "SkiffCore", "Store", "KubeAPI", "KubeSchema", "PKI",
+        "SkiffCore", "Store", "KubeAPI", "KubeSchema", "KubeProto", "PKI",
         .product(name: "X509", package: "swift-certificates"),
-        .product(name: "Yams", package: "Yams"),
         .product(name: "DequeModule", package: "swift-collections"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

@@ -176,7 +176,8 @@ struct KubectlTests {
     let config = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {a: '1', b: '2'}\n"
     #expect(try server.kubectl("apply", "--server-side", "-f", "-", input: config).contains("serverside-applied"))
     // Re-applying without b removes the field this manager owned.
-    try server.kubectl("apply", "--server-side", "-f", "-", input: config.replacingOccurrences(of: ", b: '2'", with: ""))
+    try server.kubectl(
+      "apply", "--server-side", "-f", "-", input: config.replacingOccurrences(of: ", b: '2'", with: ""))
     #expect(try server.kubectl("get", "cm", "ssa", "-o", "jsonpath={.data}") == #"{"a":"1"}"#)
     try server.kubectl("patch", "cm", "ssa", "--type=merge", "-p", #"{"data":{"a":"9"}}"#, "--field-manager=other")
     let conflict = #expect(throws: SkiffServerProcess.Failure.self) {
@@ -192,7 +193,8 @@ struct KubectlTests {
     try server.kubectl("apply", "-f", "-", input: deployment.replacingOccurrences(of: "nginx:1.25", with: "nginx:1.26"))
     #expect(
       try server.kubectl(
-        "get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}")
+        "get", "deployment", "web", "-o",
+        "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}")
         == "nginx:1.26 80")
 
     let unknown = #expect(throws: SkiffServerProcess.Failure.self) {
@@ -204,6 +206,21 @@ struct KubectlTests {
     #expect((try? server.kubectl("get", "cm", "typo")) == nil)
     let explained = try server.kubectl("explain", "deployment.spec.replicas")
     #expect(explained.contains("KIND:       Deployment") && explained.contains("replicas <integer>"))
+  }
+
+  @Test func typedClientsSpeakProtobuf() async throws {
+    let server = try SkiffServerProcess(arguments: ["--etcd-listen", ""])
+    defer { server.stop() }
+    try await server.waitReady(etcd: false)
+    // These kubectl commands send their bodies as application/vnd.kubernetes.protobuf.
+    #expect(try server.kubectl("create", "deployment", "web", "--image=nginx:1.25", "--replicas=2").contains("created"))
+    try server.kubectl("create", "configmap", "c", "--from-literal=a=b")
+    try server.kubectl("create", "secret", "generic", "s", "--from-literal=p=q")
+    try server.kubectl("create", "namespace", "team")
+    #expect(try server.kubectl("get", "deployment", "web", "-o", "jsonpath={.spec.replicas}") == "2")
+    #expect(try server.kubectl("get", "secret", "s", "-o", "jsonpath={.data.p}") == "cQ==")
+    #expect(try server.kubectl("auth", "can-i", "create", "pods") == "yes\n")
+    #expect(try server.kubectl("auth", "whoami").contains("system:admin"))
   }
 
   @Test func watchReportsEveryChange() async throws {

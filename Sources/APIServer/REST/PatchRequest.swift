@@ -18,7 +18,7 @@ struct PatchRequest: Sendable {
     default: throw APIError.unsupportedMediaType(contentType)
     }
     do {
-      patch = kind == .apply ? try YAMLBody.decode(body) : try JSONValue.decode(body)
+      patch = kind == .apply ? try JSONValue.parseYAML(body) : try JSONValue.decode(body)
     } catch {
       throw APIError.badRequest("error decoding patch: \(error)")
     }
@@ -44,7 +44,8 @@ struct PatchRequest: Sendable {
       guard let manager = fieldManager, !manager.isEmpty else {
         throw APIError(
           code: 422, reason: "Invalid",
-          message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+          message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+        )
       }
       return try state.schema.apply(
         patch, to: object, definition: definition, manager: manager, force: force, subresource: subresource,

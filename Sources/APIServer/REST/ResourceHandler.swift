@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeProto
 import NIOHTTP1
 import Store
 
@@ -90,7 +91,12 @@ struct ResourceHandler: Sendable {
     do {
       switch type {
       case "application/json", "*/*", "": value = try JSONValue.decode(request.body)
-      case "application/yaml", "application/x-yaml", "text/yaml": value = try YAMLBody.decode(request.body)
+      case "application/yaml", "application/x-yaml", "text/yaml": value = try JSONValue.parseYAML(request.body)
+      case KubeProtobuf.mediaType:
+        do { value = try KubeProtobuf.decode(request.body).object } catch let error as KubeProtoError {
+          if case .unknownKind = error { throw APIError.unsupportedMediaType(type) }
+          throw APIError.badRequest("\(error)")
+        }
       default: throw APIError.unsupportedMediaType(type)
       }
     } catch let error as APIError {
@@ -109,6 +115,11 @@ struct ResourceHandler: Sendable {
 
   func respond(_ status: HTTPResponseStatus, _ bytes: [UInt8], warnings: [String] = []) -> HTTPResponse {
     var headers = HTTPHeaders()
+    if onlyProtobuf, let value = try? JSONValue.decode(bytes), let encoded = try? KubeProtobuf.encode(value) {
+      headers.add(name: "content-type", value: KubeProtobuf.mediaType)
+      for warning in warnings { headers.add(name: "warning", value: BestPracticeWarnings.header(warning)) }
+      return .full(status: status, headers: headers, body: encoded)
+    }
     headers.add(name: "content-type", value: "application/json")
     headers.add(name: "cache-control", value: "no-cache, private")
     for warning in warnings { headers.add(name: "warning", value: BestPracticeWarnings.header(warning)) }
@@ -127,6 +138,14 @@ struct ResourceHandler: Sendable {
           for: [object], revision: object["metadata"]?["resourceVersion"]?.stringValue ?? ""), warnings: warnings)
     }
     return respond(status, object.encoded(), warnings: warnings)
+  }
+
+  /// The client accepts protobuf and not JSON (kubectl and client-go always also accept JSON).
+  var onlyProtobuf: Bool {
+    guard let accept = request.headers.first(name: "accept"), accept.contains(KubeProtobuf.mediaType) else {
+      return false
+    }
+    return !accept.contains("json") && !accept.contains("*/*")
   }
 
   /// The includeObject policy when the client asked for a Table (kubectl get), else nil.

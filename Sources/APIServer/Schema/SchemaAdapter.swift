@@ -88,13 +88,15 @@ final class SchemaAdapter: Sendable {
 
   /// fieldValidation: unknown fields are an error (Strict), a warning (Warn) or nothing
   /// (Ignore); custom resources drop them, as CRD pruning does.
-  func checkFields(_ object: inout JSONValue, definition: ResourceDefinition, mode: String) throws(APIError) -> [String] {
+  func checkFields(_ object: inout JSONValue, definition: ResourceDefinition, mode: String) throws(APIError) -> [String]
+  {
     let schema = current
     let gvk = Self.gvk(definition)
     if schema.isCustom(gvk) {
       let (pruned, paths) = schema.prune(object, kind: gvk)
       if mode == "Strict" && !paths.isEmpty {
-        throw .badRequest("strict decoding error: " + SchemaRegistry.unknownFieldMessages(paths).joined(separator: ", "))
+        throw .badRequest(
+          "strict decoding error: " + SchemaRegistry.unknownFieldMessages(paths).joined(separator: ", "))
       }
       object = schema.applyDefaults(pruned, kind: gvk)
       return mode == "Ignore" ? [] : SchemaRegistry.unknownFieldMessages(paths)
