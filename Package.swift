@@ -142,7 +142,9 @@ let package = Package(
       ]
     ),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "SkiffCore"]),
-    .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store", "skiff", "SkiffTestSupport"]),
+    .testTarget(
+      name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store", "skiff", "SkiffTestSupport"],
+      exclude: ["Python"]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
     .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),
     .testTarget(
