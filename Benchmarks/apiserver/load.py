@@ -90,7 +90,7 @@ def main():
                 existing = list(names[kind][-50:])
             if choice < 3 or not existing:
                 verb = "create"
-                name = f"bench-{n}"
+                name = f"bench-{int(rate)}-{n}"
                 client.call("POST", f"{ns}/{kind}", make(name))
                 with lock:
                     names[kind].append(name)
