@@ -12,7 +12,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for package in libsqlite3-dev libseccomp-dev pkg-config etcd-client; do
+for package in libsqlite3-dev libseccomp-dev libzstd-dev zlib1g-dev pkg-config etcd-client curl; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -48,10 +48,21 @@ else
   echo "skiff server started (pid $(cat "$pidfile"), log /var/log/skiff.log)"
 fi
 
-for _ in $(seq 1 50); do
-  if ETCDCTL_API=3 etcdctl --endpoints unix:///var/lib/skiff/server/db/etcd.sock endpoint health >/dev/null 2>&1; then
-    echo "ready: ETCDCTL_API=3 etcdctl --endpoints unix:///var/lib/skiff/server/db/etcd.sock get / --prefix"
-    exit 0
+# Ready when the Kubernetes API answers /readyz with the admin certificate.
+kubeconfig=/etc/skiff/skiff.yaml
+for _ in $(seq 1 150); do
+  if [ -f "$kubeconfig" ]; then
+    tls=$(mktemp -d)
+    for field in client-certificate-data:cert client-key-data:key; do
+      grep "${field%%:*}" "$kubeconfig" | awk '{print $2}' | base64 -d >"$tls/${field##*:}"
+    done
+    if curl -sk --cert "$tls/cert" --key "$tls/key" https://127.0.0.1:6443/readyz 2>/dev/null | grep -qx ok; then
+      rm -rf "$tls"
+      echo "ready: kubectl --kubeconfig $kubeconfig get namespaces"
+      echo "       ETCDCTL_API=3 etcdctl --endpoints unix:///var/lib/skiff/server/db/etcd.sock get /registry --prefix --keys-only"
+      exit 0
+    fi
+    rm -rf "$tls"
   fi
   sleep 0.2
 done
