@@ -223,6 +223,30 @@ struct KubectlTests {
     #expect(try server.kubectl("auth", "whoami").contains("system:admin"))
   }
 
+  @Test func autoscalingV1AndV2ShareOneObject() async throws {
+    let server = try SkiffServerProcess(arguments: ["--etcd-listen", ""])
+    defer { server.stop() }
+    try await server.waitReady(etcd: false)
+    let hpa = """
+      apiVersion: autoscaling/v1
+      kind: HorizontalPodAutoscaler
+      metadata: {name: web}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+        maxReplicas: 5
+        targetCPUUtilizationPercentage: 60
+      """
+    try server.kubectl("apply", "-f", "-", input: hpa)
+    #expect(
+      try server.kubectl(
+        "get", "horizontalpodautoscalers.v2.autoscaling", "web", "-o",
+        "jsonpath={.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.averageUtilization}") == "cpu 60")
+    #expect(
+      try server.kubectl(
+        "get", "horizontalpodautoscalers.v1.autoscaling", "web", "-o",
+        "jsonpath={.apiVersion} {.spec.targetCPUUtilizationPercentage}") == "autoscaling/v1 60")
+  }
+
   @Test func watchReportsEveryChange() async throws {
     let server = try SkiffServerProcess(arguments: ["--etcd-listen", ""])
     defer { server.stop() }

@@ -8,7 +8,7 @@ extension ResourceHandler {
     var object = try bodyObject()
     try checkTypeMeta(&object)
     let fieldWarnings = try state.schema.checkFields(&object, definition: definition, mode: fieldValidation)
-    return try await create(object, warnings: fieldWarnings, recordManager: true)
+    return try await create(definition.toStorage(object), warnings: fieldWarnings, recordManager: true)
   }
 
   /// The fieldValidation mode: Strict, Warn (upstream's default) or Ignore.
@@ -103,7 +103,7 @@ extension ResourceHandler {
     if !kind.isEmpty && kind != definition.kind {
       throw APIError.badRequest("the kind in the data (\(kind)) does not match the expected kind (\(definition.kind))")
     }
-    object["apiVersion"] = .string(definition.storedAPIVersion)
+    object["apiVersion"] = .string(definition.apiVersion)
     object["kind"] = .string(definition.kind)
   }
 
@@ -121,6 +121,7 @@ extension ResourceHandler {
     var object = try bodyObject()
     try checkTypeMeta(&object)
     let fieldWarnings = try state.schema.checkFields(&object, definition: definition, mode: fieldValidation)
+    object = definition.toStorage(object)
     let bodyName = object["metadata"]?["name"]?.stringValue ?? ""
     if bodyName != name {
       throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
@@ -189,10 +190,10 @@ extension ResourceHandler {
         try checkTypeMeta(&created)
         created["metadata"]?["name"] = .string(name)
         let fieldWarnings = try state.schema.checkFields(&created, definition: definition, mode: fieldValidation)
-        return try await create(created, warnings: fieldWarnings, recordManager: false)
+        return try await create(definition.toStorage(created), warnings: fieldWarnings, recordManager: false)
       }
       var patched = try patch.apply(
-        to: old, fieldManager: request.parameter("fieldManager"), force: request.flag("force"),
+        to: definition.fromStorage(old), fieldManager: request.parameter("fieldManager"), force: request.flag("force"),
         subresource: subresource?.rawValue)
       if let asked = patched["metadata"]?["resourceVersion"]?.stringValue, asked != String(revision) {
         throw APIError.conflict(definition, name: name)
@@ -200,8 +201,9 @@ extension ResourceHandler {
       if patched["metadata"]?["name"]?.stringValue != name {
         throw APIError.badRequest("metadata.name: Invalid value: the name of the patched object does not match")
       }
-      patched["apiVersion"] = .string(definition.storedAPIVersion)
+      patched["apiVersion"] = .string(definition.apiVersion)
       patched["kind"] = .string(definition.kind)
+      patched = definition.toStorage(patched)
       do {
         return try await store(patched, old: old, revision: revision, subresource: subresource, recordManager: !isApply)
       } catch let error where error.reason == "Conflict" && attempt < 4 && patch.retriesOnConflict {

@@ -128,9 +128,7 @@ struct ResourceHandler: Sendable {
 
   func respond(_ status: HTTPResponseStatus, object: JSONValue, warnings: [String] = []) -> HTTPResponse {
     var object = object
-    if definition.storageVersion != nil, object["kind"]?.stringValue == definition.kind {
-      object["apiVersion"] = .string(definition.apiVersion)
-    }
+    if object["kind"]?.stringValue == definition.kind { object = definition.fromStorage(object) }
     if let table = wantsTable {
       return respond(
         status,

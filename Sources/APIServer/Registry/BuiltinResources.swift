@@ -83,6 +83,7 @@ enum BuiltinResources {
       "autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short: ["hpa"], categories: all,
       sub: [.status])
     list[list.count - 1].storageVersion = "v2"
+    list[list.count - 1].conversion = VersionConversion(toStorage: HPAConversion.toV2, fromStorage: HPAConversion.toV1)
     add(
       "certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", namespaced: false,
       short: ["csr"], sub: [.status])

@@ -16,6 +16,9 @@ struct ResourceDefinition: Sendable {
   var strategy = ResourceStrategy()
   /// Set when another version is the one stored (CRDs with several versions, autoscaling/v1).
   var storageVersion: String? = nil
+  /// Converts between this version's form and the stored one (autoscaling/v1 ↔ v2); nil when
+  /// only apiVersion differs.
+  var conversion: VersionConversion? = nil
   /// A custom resource's structural schema (`openAPIV3Schema`).
   var schema: JSONValue? = nil
 

@@ -55,9 +55,23 @@ extension ResourceDefinition {
   /// apiVersion, other served versions show their own.
   func served(_ object: CachedObject) -> [UInt8] {
     guard storageVersion != nil else { return object.bytes }
-    var value = object.object
+    return fromStorage(object.object).encoded()
+  }
+
+  /// A stored object in this version's form.
+  func fromStorage(_ stored: JSONValue) -> JSONValue {
+    guard storageVersion != nil else { return stored }
+    var value = conversion?.fromStorage(stored) ?? stored
     value["apiVersion"] = .string(apiVersion)
-    return value.encoded()
+    return value
+  }
+
+  /// An object in this version's form, as it is stored.
+  func toStorage(_ served: JSONValue) -> JSONValue {
+    guard storageVersion != nil else { return served }
+    var value = conversion?.toStorage(served) ?? served
+    value["apiVersion"] = .string(storedAPIVersion)
+    return value
   }
 
   /// The apiVersion objects of this resource are stored with.
