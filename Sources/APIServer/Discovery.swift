@@ -1,5 +1,7 @@
+import Foundation
 import KubeAPI
 import NIOHTTP1
+import SkiffCore
 
 /// Legacy discovery (`/api`, `/apis`, `/apis/g`, `/apis/g/v`) and aggregated discovery
 /// (`apidiscovery.k8s.io/v2`), both computed from the registry so CRDs appear at once.
@@ -10,8 +12,8 @@ struct Discovery: Sendable {
   static let aggregatedType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 
   static let version = JSONValue.object([
-    "major": .string("1"), "minor": .string("32"), "gitVersion": .string("v1.32.0+skiff"),
-    "gitCommit": .string(SkiffBuild.commit), "gitTreeState": .string("clean"), "buildDate": .string(SkiffBuild.date),
+    "major": .string("1"), "minor": .string("32"), "gitVersion": .string("v1.32.0+skiff-\(SkiffVersion.skiff)"),
+    "gitCommit": .string(""), "gitTreeState": .string(""), "buildDate": .string(SkiffBuild.date),
     "goVersion": .string("swift6"), "compiler": .string("swift"), "platform": .string(SkiffBuild.platform),
   ])
 
@@ -177,10 +179,15 @@ struct Discovery: Sendable {
   }
 }
 
-/// Build facts shown by /version.
+/// Build facts shown by /version: the date is the binary's modification time, the only
+/// build timestamp a Swift binary carries without a build script.
 enum SkiffBuild {
-  static let commit = ""
-  static let date = "2026-11-29T00:00:00Z"
+  static let date: String = {
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: "/proc/self/exe"),
+      let modified = attributes[.modificationDate] as? Date
+    else { return "" }
+    return Timestamp.format(modified)
+  }()
   #if arch(x86_64)
     static let platform = "linux/amd64"
   #else
