@@ -4,12 +4,6 @@ import KubeAPI
 /// Metadata rules every kind shares: what the server sets on create, what clients cannot
 /// change on update, when a marked object may finally go.
 enum ObjectLifecycle {
-  /// upstream's generateName alphabet: no vowels, no look-alike digits.
-  static func randomSuffix() -> String {
-    let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-    return String((0..<5).map { _ in alphabet.randomElement()! })
-  }
-
   static func initialize(_ metadata: inout JSONValue, tracksGeneration: Bool, now: String) {
     metadata["uid"] = .string(UUID().uuidString.lowercased())
     metadata["creationTimestamp"] = .string(now)

@@ -43,7 +43,7 @@ extension ResourceHandler {
     }
     var name = metadata["name"]?.stringValue ?? ""
     if name.isEmpty, let prefix = metadata["generateName"]?.stringValue, !prefix.isEmpty {
-      name = String(prefix.prefix(63 - 5)) + ObjectLifecycle.randomSuffix()
+      name = NameGenerator.generate(prefix: prefix)
       metadata["name"] = .string(name)
     }
     ObjectLifecycle.initialize(&metadata, tracksGeneration: definition.strategy.tracksGeneration, now: state.now())

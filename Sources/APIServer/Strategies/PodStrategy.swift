@@ -123,7 +123,9 @@ enum PodStrategy {
         if name.isEmpty {
           errors.append(.required("\(field).name", ""))
         } else {
-          for problem in NameRules.label(name) { errors.append(.invalid("\(field).name", .string(name), problem)) }
+          for problem in NameValidation.dns1123Label(name) {
+            errors.append(.invalid("\(field).name", .string(name), problem))
+          }
           if !names.insert(name).inserted { errors.append(.duplicate("\(field).name", .string(name))) }
         }
         if (container["image"]?.stringValue ?? "").isEmpty { errors.append(.required("\(field).image", "")) }

@@ -95,19 +95,14 @@ enum Age {
   }
 }
 
-/// RFC 3339 at second precision, as metav1.Time writes it.
+/// Dates as metav1.Time writes and reads them, through KubeAPI's KubeTime.
 enum Timestamp {
   static func format(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: date)
+    KubeTime(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down))).rfc3339
   }
 
   static func parse(_ text: String) -> Date? {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    if let date = formatter.date(from: text) { return date }
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.date(from: text)
+    guard let time = try? KubeTime(parsing: text) else { return nil }
+    return Date(timeIntervalSince1970: Double(time.seconds) + Double(time.nanoseconds) / 1e9)
   }
 }

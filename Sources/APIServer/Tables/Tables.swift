@@ -149,23 +149,14 @@ enum Tables {
     ]
   }
 
+  /// A selector as `kubectl get -o wide` shows it; a plain label map (Services) works too.
   static func selector(_ selector: JSONValue?) -> String {
     guard let selector else { return "<none>" }
-    var parts =
-      (selector["matchLabels"]?.objectValue ?? selector.objectValue?.filter { $0.value.stringValue != nil } ?? [:])
-      .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "")" }
-    for expression in selector["matchExpressions"]?.arrayValue ?? [] {
-      let key = expression["key"]?.stringValue ?? ""
-      let values = (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
-      switch expression["operator"]?.stringValue {
-      case "In": parts.append("\(key) in (\(values))")
-      case "NotIn": parts.append("\(key) notin (\(values))")
-      case "Exists": parts.append(key)
-      case "DoesNotExist": parts.append("!\(key)")
-      default: break
-      }
-    }
-    return parts.isEmpty ? "<none>" : parts.joined(separator: ",")
+    let object =
+      selector["matchLabels"] != nil || selector["matchExpressions"] != nil
+      ? selector : .object(["matchLabels": selector])
+    let text = (try? LabelSelector(object: object))?.description ?? ""
+    return text.isEmpty ? "<none>" : text
   }
 
   static func accessMode(_ mode: String) -> String {
