@@ -27,6 +27,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
     .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
     .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+    .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
   ],
   targets: [
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -62,7 +63,7 @@ let package = Package(
     .target(
       name: "APIServer",
       dependencies: [
-        "SkiffCore", "Store", "KubeAPI", "KubeSchema", "KubeProto", "PKI",
+        "SkiffCore", "Store", "KubeAPI", "KubeSchema", "KubeProto", "PKI", "KubeClient",
         .product(name: "X509", package: "swift-certificates"),
         .product(name: "DequeModule", package: "swift-collections"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -103,9 +104,29 @@ let package = Package(
       exclude: ["Proto"]
     ),
     .target(
+      name: "KubeClient",
+      dependencies: [
+        "KubeAPI", "SkiffCore",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "DequeModule", package: "swift-collections"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
+      name: "Controllers",
+      dependencies: [
+        "KubeAPI", "KubeClient", "SkiffCore",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    .target(
       name: "SkiffCLI",
       dependencies: [
-        "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime",
+        "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime", "KubeClient", "Controllers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -145,6 +166,13 @@ let package = Package(
     .testTarget(
       name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store", "skiff", "SkiffTestSupport"],
       exclude: ["Python"]),
+    .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
+    .testTarget(
+      name: "ControllersTests",
+      dependencies: ["Controllers", "KubeClient", "KubeAPI", "APIServer", "Store", "PKI", "SkiffCore", "SkiffTestSupport",
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
     .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),
     .testTarget(

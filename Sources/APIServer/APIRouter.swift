@@ -13,14 +13,15 @@ struct APIRouter: Sendable {
   let metrics: RequestMetrics
   let caCertificatePEM: String
 
-  func handle(_ request: HTTPRequest) async -> HTTPResponse {
+  /// Serves one request; `user` is set by in-process callers, who skip authentication.
+  func handle(_ request: HTTPRequest, as user: UserInfo? = nil) async -> HTTPResponse {
     let started = ContinuousClock.now
     let response: HTTPResponse
     var verb = request.method.rawValue
     var resource = ""
     do {
       if request.path == "/cacerts" { return Discovery.text(caCertificatePEM) }
-      let user = try await authenticator.authenticate(request)
+      let user = if let user { user } else { try await authenticator.authenticate(request) }
       if let target = RequestTarget(path: request.path),
         let definition = state.registry.lookup(group: target.group, version: target.version, plural: target.plural)
       {

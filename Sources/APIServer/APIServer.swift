@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeClient
 import Logging
 import NIOCore
 import NIOPosix
@@ -39,6 +40,7 @@ public final class APIServer: Service, Sendable {
 
   let configuration: Configuration
   let state: APIState
+  let router: APIRouter
   let logger: Logger
 
   public init(log: RevisionLog, configuration: Configuration, logger: Logger = Logger(label: "apiserver")) throws {
@@ -50,6 +52,24 @@ public final class APIServer: Service, Sendable {
       tokens: configuration.serviceAccountTokens,
       warnings: BestPracticeWarnings(disabled: configuration.disabledWarnings),
       logger: logger)
+    router = APIRouter(
+      state: state, authenticator: Authenticator(tokens: configuration.serviceAccountTokens, state: state),
+      discovery: Discovery(
+        registry: state.registry, serverAddress: "\(configuration.advertiseAddress):\(configuration.port)"),
+      metrics: RequestMetrics(), caCertificatePEM: configuration.serverCACertificatePEM)
+  }
+
+  /// A client transport that calls this server inside the process as `user`: the request takes
+  /// the same path as one over HTTPS (authorization, admission, validation, watch cache) without
+  /// TLS and sockets. Controllers use it.
+  public func inProcessTransport(user: String, groups: [String]) -> some KubeTransport {
+    InProcessTransport(
+      router: router, user: UserInfo(name: user, groups: groups + ["system:authenticated"]))
+  }
+
+  /// Returns once the bootstrap objects (namespaces, RBAC, the kubernetes Service) exist.
+  public func waitUntilReady() async {
+    while !state.isBootstrapped && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
   }
 
   /// The names `--disable-warnings` accepts.
@@ -71,12 +91,7 @@ public final class APIServer: Service, Sendable {
     tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(configuration.clientCAPEM.utf8)))
     tls.minimumTLSVersion = .tlsv12
 
-    let authenticator = Authenticator(tokens: configuration.serviceAccountTokens, state: state)
-    let router = APIRouter(
-      state: state, authenticator: authenticator,
-      discovery: Discovery(
-        registry: state.registry, serverAddress: "\(configuration.advertiseAddress):\(configuration.port)"),
-      metrics: RequestMetrics(), caCertificatePEM: configuration.serverCACertificatePEM)
+    let router = self.router
     let server = HTTPServer(
       host: configuration.bindAddress, port: configuration.port, tls: tls, maxBodyBytes: configuration.maxBodyBytes,
       logger: logger, handler: { await router.handle($0) })

@@ -31,6 +31,12 @@ enum ObjectLifecycle {
       object = carried
       return
     }
+    if subresource == .finalize {
+      var carried = old
+      carried["spec"]?["finalizers"] = object["spec"]?["finalizers"] ?? .array([])
+      object = carried
+      return
+    }
     var metadata = object["metadata"] ?? .object([:])
     for key in [
       "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "generation",
@@ -60,10 +66,18 @@ enum ObjectLifecycle {
   }
 
   /// A marked object whose finalizers are all gone and whose grace period is over.
-  static func isFinalized(_ object: JSONValue) -> Bool {
+  static func isFinalized(_ object: JSONValue, definition: ResourceDefinition) -> Bool {
     guard let metadata = object["metadata"], metadata["deletionTimestamp"] != nil else { return false }
     let finalizers = metadata["finalizers"]?.arrayValue ?? []
-    return finalizers.isEmpty && (metadata["deletionGracePeriodSeconds"]?.intValue ?? 0) == 0
+    return finalizers.isEmpty && namespaceFinalizers(object, definition: definition).isEmpty
+      && (metadata["deletionGracePeriodSeconds"]?.intValue ?? 0) == 0
+  }
+
+  /// A Namespace's `spec.finalizers` (`kubernetes`): the namespace controller empties the
+  /// namespace, then removes it through `namespaces/finalize`.
+  static func namespaceFinalizers(_ object: JSONValue, definition: ResourceDefinition) -> [JSONValue] {
+    guard definition.group.isEmpty, definition.kind == "Namespace" else { return [] }
+    return object["spec"]?["finalizers"]?.arrayValue ?? []
   }
 
   /// Pods on a node get their grace period (default terminationGracePeriodSeconds, 30 s);

@@ -74,7 +74,7 @@ extension ResourceHandler {
     }
     let grace = ObjectLifecycle.gracePeriod(old, definition: definition, asked: options.gracePeriodSeconds)
     let alreadyDeleting = metadata["deletionTimestamp"] != nil
-    if !finalizers.isEmpty || grace > 0 {
+    if !finalizers.isEmpty || !ObjectLifecycle.namespaceFinalizers(old, definition: definition).isEmpty || grace > 0 {
       if !alreadyDeleting {
         metadata["deletionTimestamp"] = .string(grace > 0 ? state.now(offsetSeconds: grace) : state.now())
         metadata["deletionGracePeriodSeconds"] = .int(grace)

@@ -154,7 +154,7 @@ extension ResourceHandler {
     }
     let key = definition.storageKey(namespace: namespace, name: name)
     do {
-      if ObjectLifecycle.isFinalized(object) {
+      if ObjectLifecycle.isFinalized(object, definition: definition) {
         let deleted = try await state.objects.delete(key: key, revision: revision)
         CachedObject.stamp(&object, revision: deleted)
         return respond(.ok, object: object)

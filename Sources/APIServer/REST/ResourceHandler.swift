@@ -68,6 +68,7 @@ struct ResourceHandler: Sendable {
     case (.status, .GET): return try await get(name: name)
     case (.status, .PUT): return try await update(name: name, subresource: .status)
     case (.status, .PATCH): return try await patch(name: name, subresource: .status)
+    case (.finalize, .PUT): return try await update(name: name, subresource: .finalize)
     case (.scale, _): return try await scale(name: name)
     case (.binding, .POST): return try await bind(name: name)
     case (.eviction, .POST): return try await evict(name: name)

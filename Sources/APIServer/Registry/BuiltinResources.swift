@@ -18,7 +18,7 @@ enum BuiltinResources {
     // core v1
     add(
       "", "v1", "Namespace", "namespaces", namespaced: false, short: ["ns"],
-      verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], sub: [.status])
+      verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], sub: [.status, .finalize])
     add(
       "", "v1", "Pod", "pods", short: ["po"], categories: all,
       sub: [.status, .binding, .eviction, .log, .exec, .attach, .portforward, .proxy])

@@ -1,0 +1,54 @@
+import KubeClient
+import Logging
+import ServiceLifecycle
+
+/// Runs the controllers and the scheduler as one Service: after the API server is ready, and
+/// only while this server holds the leader lease, so that several servers sharing one
+/// datastore run one active set.
+public final class ControllerManager: Service, Sendable {
+  let context: ControllerContext
+  let controllers: [any Controller]
+  let elector: LeaderElector?
+  let ready: @Sendable () async -> Void
+
+  public init(
+    context: ControllerContext, controllers: [any Controller], elector: LeaderElector?,
+    ready: @escaping @Sendable () async -> Void
+  ) {
+    self.context = context
+    self.controllers = controllers
+    self.elector = elector
+    self.ready = ready
+  }
+
+  public func run() async throws {
+    await cancelWhenGracefulShutdown {
+      await self.ready()
+      await withTaskGroup(of: Void.self) { group in
+        group.addTask { await self.context.recorder.run() }
+        group.addTask {
+          if let elector = self.elector {
+            await elector.run { await self.runControllers() }
+          } else {
+            await self.runControllers()
+          }
+        }
+        await group.next()
+        group.cancelAll()
+      }
+    }
+  }
+
+  /// Runs every controller until cancelled (shutdown or lost leadership), then stops the
+  /// informers so a later term starts from a fresh list.
+  func runControllers() async {
+    context.logger.info("starting controllers", metadata: ["count": "\(controllers.count)"])
+    await withDiscardingTaskGroup { group in
+      for controller in controllers {
+        group.addTask { await controller.run() }
+      }
+    }
+    context.informers.stop()
+    context.logger.info("controllers stopped")
+  }
+}

@@ -1,0 +1,112 @@
+import APIServer
+import Controllers
+import Foundation
+import KubeAPI
+import KubeClient
+import Logging
+import PKI
+import ServiceLifecycle
+import SkiffCore
+import SkiffTestSupport
+import Store
+
+/// A real API server over a temporary SQLite log, with controllers running in-process through
+/// the same client path `skiff server` uses. No root needed.
+final class TestCluster: Sendable {
+  let directory: String
+  let api: APIServer
+  let client: KubeClient
+  let context: ControllerContext
+  let kubeconfig: String
+  let group: ServiceGroup
+  let running: Task<Void, any Error>
+
+  /// Starts the server, then `controllers(context)` under a ControllerManager.
+  static func start(
+    settings: ControllerSettings = ControllerSettings(), clock: any WallClock = SystemClock(),
+    controllers: (ControllerContext) -> [any Controller]
+  ) async throws -> TestCluster {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-ctl-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    var quiet = Logger(label: "test")
+    quiet.logLevel = .warning
+    let log = try await RevisionLog.open(driver: SQLiteDriver(path: "\(directory)/state.db"), logger: quiet)
+    let pki = try await ClusterPKI.loadOrCreate(
+      ClusterPKI.Options(dataDirectory: directory, nodeIPs: ["127.0.0.1"], token: SkiffServerProcess.testToken),
+      store: DatastoreBootstrapStore(log: log), logger: quiet)
+    let port = try SkiffServerProcess.freePort()
+    var configuration = APIServer.Configuration(
+      certificatePEM: pki.serving.certificatePEM + "\n" + pki.serverCA.certificatePEM,
+      keyPEM: pki.serving.privateKeyPEM, clientCAPEM: pki.clientCA.certificatePEM)
+    configuration.bindAddress = "127.0.0.1"
+    configuration.port = port
+    configuration.serverCACertificatePEM = pki.serverCA.certificatePEM
+    configuration.serviceAccountTokens = pki.serviceAccountTokens
+    let api = try APIServer(log: log, configuration: configuration, logger: quiet)
+    let kubeconfig = "\(directory)/kubeconfig.yaml"
+    try pki.adminKubeconfig(server: "https://127.0.0.1:\(port)").write(to: kubeconfig)
+
+    let client = KubeClient(
+      transport: api.inProcessTransport(user: "system:kube-controller-manager", groups: ["system:masters"]))
+    var settings = settings
+    settings.rootCAPEM = pki.serverCA.certificatePEM
+    let context = ControllerContext(
+      client: client, informers: SharedInformers(client: client, logger: quiet),
+      recorder: EventRecorder(client: client, component: "test-controllers", clock: clock, logger: quiet),
+      clock: clock, settings: settings, logger: quiet)
+    let manager = ControllerManager(
+      context: context, controllers: controllers(context), elector: nil, ready: { await api.waitUntilReady() })
+    let group = ServiceGroup(
+      configuration: .init(
+        services: [.init(service: log), .init(service: api), .init(service: manager)], logger: quiet))
+    let running = Task { try await group.run() }
+    await api.waitUntilReady()
+    return TestCluster(
+      directory: directory, api: api, client: client, context: context, kubeconfig: kubeconfig, group: group,
+      running: running)
+  }
+
+  private init(
+    directory: String, api: APIServer, client: KubeClient, context: ControllerContext, kubeconfig: String,
+    group: ServiceGroup, running: Task<Void, any Error>
+  ) {
+    self.directory = directory
+    self.api = api
+    self.client = client
+    self.context = context
+    self.kubeconfig = kubeconfig
+    self.group = group
+    self.running = running
+  }
+
+  func stop() async {
+    await group.triggerGracefulShutdown()
+    _ = try? await running.value
+    try? FileManager.default.removeItem(atPath: directory)
+  }
+
+  /// Runs the real kubectl against this cluster.
+  func kubectl(_ arguments: String..., input: String? = nil) throws -> String {
+    try SkiffServerProcess.run(
+      SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", ["--kubeconfig", kubeconfig] + arguments, input: input)
+  }
+
+  /// Polls `check` until it answers non-nil, or fails after `timeout`.
+  @discardableResult
+  func eventually<T: Sendable>(
+    timeout: Duration = .seconds(30), _ what: String, _ check: @Sendable () async throws -> T?
+  ) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      if let value = try? await check() { return value }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    if let value = try await check() { return value }
+    throw TestFailure("timed out waiting for \(what)")
+  }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
