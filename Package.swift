@@ -124,9 +124,13 @@ let package = Package(
       ]
     ),
     .target(
+      name: "HollowNodes",
+      dependencies: ["KubeAPI", "KubeClient", "SkiffCore", .product(name: "Logging", package: "swift-log")]
+    ),
+    .target(
       name: "SkiffCLI",
       dependencies: [
-        "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime", "KubeClient", "Controllers",
+        "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime", "KubeClient", "Controllers", "HollowNodes",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -169,7 +173,7 @@ let package = Package(
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
     .testTarget(
       name: "ControllersTests",
-      dependencies: ["Controllers", "KubeClient", "KubeAPI", "APIServer", "Store", "PKI", "SkiffCore", "SkiffTestSupport",
+      dependencies: ["Controllers", "HollowNodes", "KubeClient", "KubeAPI", "APIServer", "Store", "PKI", "SkiffCore", "SkiffTestSupport",
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
       ]),

@@ -191,20 +191,24 @@ final class APIState: Sendable {
   }
 
   /// Refuses an eviction while a matching PodDisruptionBudget allows no disruption.
-  func checkDisruptionBudgets(for pod: JSONValue) async throws(APIError) {
+  /// Charges an eviction to every disruption budget selecting the pod: each must allow a
+  /// disruption, and records it (disruptionsAllowed - 1, the pod in disruptedPods) before the
+  /// pod is deleted, so concurrent evictions (`kubectl drain`) cannot overdraw a budget.
+  func chargeDisruptionBudgets(for pod: JSONValue) async throws(APIError) {
     guard let definition = registry.lookup(group: "policy", version: "v1", plural: "poddisruptionbudgets") else {
       return
     }
+    let phase = pod["status"]?["phase"]?.stringValue
+    if phase == "Succeeded" || phase == "Failed" { return }
     let namespace = pod["metadata"]?["namespace"]?.stringValue ?? ""
     let budgets = cache(for: definition)
     await budgets.waitUntilFresh(log.currentRevision)
     var labels: [String: String] = [:]
     for (key, value) in pod["metadata"]?["labels"]?.objectValue ?? [:] { labels[key] = value.stringValue ?? "" }
     for budget in budgets.snapshot(prefix: definition.storagePrefix(namespace: namespace)).objects {
-      let object = budget.object
-      guard let selector = try? LabelSelector(object: object["spec"]?["selector"]), selector.matches(labels) else {
-        continue
-      }
+      guard var object = try? JSONValue.decode(budget.bytes),
+        let selector = try? LabelSelector(object: object["spec"]?["selector"]), selector.matches(labels)
+      else { continue }
       let allowed = object["status"]?["disruptionsAllowed"]?.intValue ?? 0
       let observed = object["status"]?["observedGeneration"]?.intValue ?? 0
       if allowed <= 0 || observed < (object["metadata"]?["generation"]?.intValue ?? 1) {
@@ -222,6 +226,19 @@ final class APIState: Sendable {
             ])
           ]))
       }
+      object["status"]?["disruptionsAllowed"] = .int(allowed - 1)
+      if object["status"]?["disruptedPods"] == nil { object["status"]?["disruptedPods"] = .object([:]) }
+      object["status"]?["disruptedPods"]?[pod["metadata"]?["name"]?.stringValue ?? ""] = .string(now())
+      do {
+        _ = try await objects.update(key: budget.key, value: object.encoded(), revision: budget.revision)
+      } catch {
+        throw APIError(
+          code: 429, reason: "TooManyRequests",
+          message:
+            "Operation cannot be fulfilled on poddisruptionbudgets.policy \"\(budget.name)\": the object has been modified; please apply your changes to the latest version and try again"
+        )
+      }
     }
   }
+
 }

@@ -1,7 +1,9 @@
 import APIServer
 import ArgumentParser
+import Controllers
 import EtcdServer
 import Foundation
+import KubeClient
 import Logging
 import PKI
 import ServiceLifecycle
@@ -70,8 +72,15 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "NodePort range.")
   var serviceNodePortRange = "30000-32767"
 
-  @Option(help: "Best-practice warnings to turn off, comma-separated (\(APIServer.warningNames.joined(separator: ", "))).")
+  @Option(
+    help: "Best-practice warnings to turn off, comma-separated (\(APIServer.warningNames.joined(separator: ", "))).")
   var disableWarnings: [String] = []
+
+  @Option(help: "Pod IP range; each node gets a /24 of it.")
+  var clusterCidr = "10.42.0.0/16"
+
+  @Flag(help: "Do not run the controllers and the scheduler on this server.")
+  var disableControllerManager = false
 
   @Flag(help: "Do not run the embedded agent on this host.")
   var disableAgent = false
@@ -90,7 +99,8 @@ struct ServerCommand: AsyncParsableCommand {
     let unknown = warningNames.subtracting(APIServer.warningNames)
     if !unknown.isEmpty {
       throw ValidationError(
-        "--disable-warnings: unknown \(unknown.sorted().joined(separator: ", ")); known: \(APIServer.warningNames.joined(separator: ", "))")
+        "--disable-warnings: unknown \(unknown.sorted().joined(separator: ", ")); known: \(APIServer.warningNames.joined(separator: ", "))"
+      )
     }
     if nodePortRange == nil { throw ValidationError("--service-node-port-range must look like 30000-32767") }
     if etcdCompactionInterval < 1 { throw ValidationError("--etcd-compaction-interval must be at least 1 second") }
@@ -158,7 +168,11 @@ struct ServerCommand: AsyncParsableCommand {
         throw ValidationError("\(error)")
       }
     }
-    if !disableApiserver { services.append(try await apiServer(log: log, dataDir: dataDir, logger: logger)) }
+    if !disableApiserver {
+      let (api, pki) = try await apiServer(log: log, dataDir: dataDir, logger: logger)
+      services.append(api)
+      if !disableControllerManager { services.append(controllerManager(api: api, pki: pki)) }
+    }
     let group = ServiceGroup(
       configuration: .init(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
@@ -169,7 +183,7 @@ struct ServerCommand: AsyncParsableCommand {
 
   /// Loads or creates the cluster PKI (shared through the datastore), writes the admin
   /// kubeconfig, and configures the API server with the serving certificate.
-  private func apiServer(log: RevisionLog, dataDir: String, logger: Logger) async throws -> APIServer {
+  private func apiServer(log: RevisionLog, dataDir: String, logger: Logger) async throws -> (APIServer, ClusterPKI) {
     let advertise = advertiseAddress ?? NodeAddress.primaryIPv4() ?? "127.0.0.1"
     let allocator = serviceCidr
     let pki: ClusterPKI
@@ -203,6 +217,26 @@ struct ServerCommand: AsyncParsableCommand {
     configuration.serverCACertificatePEM = pki.serverCA.certificatePEM
     configuration.serviceAccountTokens = pki.serviceAccountTokens
     configuration.disabledWarnings = warningNames
-    return try APIServer(log: log, configuration: configuration, logger: Logger(label: "apiserver"))
+    return (try APIServer(log: log, configuration: configuration, logger: Logger(label: "apiserver")), pki)
+  }
+
+  /// The controllers and the scheduler, in-process, under the `kube-controller-manager` lease
+  /// so that of several servers on one datastore only one runs them.
+  private func controllerManager(api: APIServer, pki: ClusterPKI) -> ControllerManager {
+    let client = KubeClient(
+      transport: api.inProcessTransport(user: "system:kube-controller-manager", groups: ["system:masters"]))
+    var settings = ControllerSettings()
+    settings.clusterCIDR = clusterCidr
+    settings.rootCAPEM = pki.serverCA.certificatePEM
+    let identity = "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString)"
+    let context = ControllerContext(
+      client: client, informers: SharedInformers(client: client, logger: Logger(label: "informers")),
+      recorder: EventRecorder(
+        client: client, component: "skiff-controller-manager", host: ProcessInfo.processInfo.hostName),
+      settings: settings, logger: Logger(label: "controllers"))
+    return ControllerManager(
+      context: context, controllers: ControllerManager.standardControllers(context),
+      elector: LeaderElector(client: client, name: "kube-controller-manager", identity: identity),
+      ready: { await api.waitUntilReady() })
   }
 }

@@ -102,7 +102,7 @@ extension ResourceHandler {
   func evict(name: String) async throws(APIError) -> HTTPResponse {
     let eviction = try bodyObject()
     let (pod, revision) = try await current(name: name)
-    try await state.checkDisruptionBudgets(for: pod)
+    try await state.chargeDisruptionBudgets(for: pod)
     var options = DeleteOptions()
     options.gracePeriodSeconds = eviction["deleteOptions"]?["gracePeriodSeconds"]?.intValue
     _ = try await delete(pod, revision: revision, options: options)

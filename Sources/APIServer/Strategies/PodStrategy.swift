@@ -27,6 +27,7 @@ enum PodStrategy {
       defaultPodSpec(&spec)
       pod["spec"] = spec
       if context.isCreate {
+        addDefaultTolerations(&pod)
         var status = pod["status"] ?? .object([:])
         if status["phase"] == nil { status["phase"] = .string("Pending") }
         status["qosClass"] = .string(qosClass(spec))
@@ -44,6 +45,25 @@ enum PodStrategy {
       }
       return errors
     }
+  }
+
+  /// The DefaultTolerationSeconds admission plugin: pods tolerate a not-ready or unreachable
+  /// node for 300 s before taint-based eviction removes them, unless they say otherwise.
+  static func addDefaultTolerations(_ pod: inout JSONValue) {
+    var tolerations = pod["spec"]?["tolerations"]?.arrayValue ?? []
+    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+      let covered = tolerations.contains { toleration in
+        let effect = toleration["effect"]?.stringValue ?? ""
+        let tolerationKey = toleration["key"]?.stringValue ?? ""
+        return (effect.isEmpty || effect == "NoExecute")
+          && (tolerationKey == key || (tolerationKey.isEmpty && toleration["operator"]?.stringValue == "Exists"))
+      }
+      if !covered {
+        tolerations.append(
+          ["key": .string(key), "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300])
+      }
+    }
+    pod["spec"]?["tolerations"] = .array(tolerations)
   }
 
   /// What the pod spec looks like after upstream's defaulting (SetDefaults_PodSpec & co).

@@ -21,6 +21,25 @@ public final class ControllerManager: Service, Sendable {
     self.ready = ready
   }
 
+  /// Every controller `skiff server` runs.
+  public static func standardControllers(_ context: ControllerContext) -> [any Controller] {
+    [
+      ServiceAccountController(context: context),
+      ReplicaSetController(context: context),
+      ReplicaSetController(context: context, type: .replicationControllers),
+      DeploymentController(context: context),
+      GarbageCollector(context: context),
+      NamespaceController(context: context),
+      EndpointsController(context: context),
+      EndpointSliceController(context: context),
+      NodeLifecycleController(context: context),
+      TaintEvictionController(context: context),
+      PodGarbageCollector(context: context),
+      NodeIPAMController(context: context),
+      DisruptionController(context: context),
+    ]
+  }
+
   public func run() async throws {
     await cancelWhenGracefulShutdown {
       await self.ready()

@@ -65,3 +65,12 @@ extension JSONValue {
     self["status"]?["conditions"] = .array(conditions)
   }
 }
+
+extension JSONValue {
+  /// Drops the condition of `type`; an empty list goes away entirely.
+  mutating func removeCondition(_ type: String) {
+    guard let conditions = self["status"]?["conditions"]?.arrayValue else { return }
+    let kept = conditions.filter { $0["type"]?.stringValue != type }
+    self["status"]?["conditions"] = kept.isEmpty ? nil : .array(kept)
+  }
+}
