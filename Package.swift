@@ -118,7 +118,7 @@ let package = Package(
     .target(
       name: "Controllers",
       dependencies: [
-        "KubeAPI", "KubeClient", "SkiffCore",
+        "KubeAPI", "KubeClient", "SkiffCore", "PKI",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]

@@ -122,6 +122,7 @@ struct Discovery: Sendable {
     switch sub {
     case .status: (definition.kind, ["get", "patch", "update"], nil, nil)
     case .finalize: (definition.kind, ["update"], nil, nil)
+    case .approval: (definition.kind, ["get", "patch", "update"], nil, nil)
     case .scale: ("Scale", ["get", "patch", "update"], "autoscaling", "v1")
     case .binding: ("Binding", ["create"], nil, nil)
     case .eviction: ("Eviction", ["create"], "policy", "v1")

@@ -235,7 +235,7 @@ struct ServerCommand: AsyncParsableCommand {
         client: client, component: "skiff-controller-manager", host: ProcessInfo.processInfo.hostName),
       settings: settings, logger: Logger(label: "controllers"))
     return ControllerManager(
-      context: context, controllers: ControllerManager.standardControllers(context),
+      context: context, controllers: ControllerManager.standardControllers(context, signer: pki.csrSigner),
       elector: LeaderElector(client: client, name: "kube-controller-manager", identity: identity),
       ready: { await api.waitUntilReady() })
   }

@@ -45,11 +45,5 @@ enum LimitRangeAdmission {
     return problems
   }
 
-  static func quantity(_ value: JSONValue?) -> Quantity? {
-    switch value {
-    case .string(let text): return try? Quantity(parsing: text)
-    case .int(let number): return Quantity(number)
-    default: return nil
-    }
-  }
+  static func quantity(_ value: JSONValue?) -> Quantity? { Quantity(json: value) }
 }

@@ -31,6 +31,13 @@ enum ObjectLifecycle {
       object = carried
       return
     }
+    if subresource == .approval {
+      var carried = old
+      carried["status"]?["conditions"] = object["status"]?["conditions"]
+      if carried["status"] == nil { carried["status"] = ["conditions": object["status"]?["conditions"] ?? .array([])] }
+      object = carried
+      return
+    }
     if subresource == .finalize {
       var carried = old
       carried["spec"]?["finalizers"] = object["spec"]?["finalizers"] ?? .array([])

@@ -86,7 +86,7 @@ enum BuiltinResources {
     list[list.count - 1].conversion = VersionConversion(toStorage: HPAConversion.toV2, fromStorage: HPAConversion.toV1)
     add(
       "certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", namespaced: false,
-      short: ["csr"], sub: [.status])
+      short: ["csr"], sub: [.status, .approval])
     // Virtual review resources: create only, never stored.
     add("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", namespaced: false, verbs: ["create"])
     add("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", namespaced: false, verbs: ["create"])

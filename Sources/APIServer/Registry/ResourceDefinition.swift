@@ -23,7 +23,7 @@ struct ResourceDefinition: Sendable {
   var schema: JSONValue? = nil
 
   enum Subresource: String, Sendable, Hashable {
-    case status, scale, binding, eviction, token, log, exec, attach, portforward, proxy, finalize
+    case status, scale, binding, eviction, token, log, exec, attach, portforward, proxy, finalize, approval
   }
 
   static let allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]

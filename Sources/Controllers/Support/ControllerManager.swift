@@ -1,4 +1,5 @@
 import KubeClient
+import PKI
 import Logging
 import ServiceLifecycle
 
@@ -22,7 +23,7 @@ public final class ControllerManager: Service, Sendable {
   }
 
   /// Every controller `skiff server` runs.
-  public static func standardControllers(_ context: ControllerContext) -> [any Controller] {
+  public static func standardControllers(_ context: ControllerContext, signer: CSRSigner) -> [any Controller] {
     [
       ServiceAccountController(context: context),
       ReplicaSetController(context: context),
@@ -37,6 +38,8 @@ public final class ControllerManager: Service, Sendable {
       PodGarbageCollector(context: context),
       NodeIPAMController(context: context),
       DisruptionController(context: context),
+      ResourceQuotaController(context: context),
+      CertificateSigningController(context: context, signer: signer),
     ]
   }
 
