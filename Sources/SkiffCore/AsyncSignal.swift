@@ -1,17 +1,19 @@
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Wakes one background loop: either when signalled or when its timeout passes. Signals that
 /// arrive while the loop is busy are remembered, never lost.
-final class AsyncSignal: Sendable {
+public final class AsyncSignal: Sendable {
   private struct State {
     var pending = false
     var stopped = false
     var waiter: CheckedContinuation<Void, Never>?
   }
-  private let state = NIOLockedValueBox(State())
+  private let state = Mutex(State())
 
-  func signal() {
-    let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+  public init() {}
+
+  public func signal() {
+    let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
       guard let waiter = state.waiter else {
         state.pending = true
         return nil
@@ -23,20 +25,20 @@ final class AsyncSignal: Sendable {
   }
 
   /// Ends the loop: `wait` returns false from now on.
-  func stop() {
-    state.withLockedValue { $0.stopped = true }
+  public func stop() {
+    state.withLock { $0.stopped = true }
     signal()
   }
 
   /// Returns after a signal or `timeout`; false once stopped.
-  func wait(timeout: Duration) async -> Bool {
+  public func wait(timeout: Duration) async -> Bool {
     let timer = Task { [self] in
       try? await Task.sleep(for: timeout)
       if !Task.isCancelled { signal() }
     }
     defer { timer.cancel() }
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-      let ready = state.withLockedValue { state -> Bool in
+      let ready = state.withLock { state -> Bool in
         if state.pending || state.stopped {
           state.pending = false
           return true
@@ -46,19 +48,6 @@ final class AsyncSignal: Sendable {
       }
       if ready { continuation.resume() }
     }
-    return !state.withLockedValue { $0.stopped }
-  }
-}
-
-/// The background loops' wake-ups.
-struct Signals: Sendable {
-  let follow = AsyncSignal()
-  let compact = AsyncSignal()
-  let leases = AsyncSignal()
-
-  func stop() {
-    follow.stop()
-    compact.stop()
-    leases.stop()
+    return !state.withLock { $0.stopped }
   }
 }
