@@ -16,7 +16,9 @@ typealias F = SchedulerFixtures
 
     let tolerant = F.pod(
       "tolerant", cpu: "500m",
-      extraSpec: ["tolerations": [["key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"]]])
+      extraSpec: [
+        "tolerations": [["key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"]]
+      ])
     #expect(scheduler.schedule(pod: tolerant).nodeName == "cordoned")
   }
 
@@ -48,7 +50,8 @@ typealias F = SchedulerFixtures
         + "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.")
 
     let equal = F.pod(
-      "trainer", extraSpec: ["tolerations": [["key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"]]])
+      "trainer",
+      extraSpec: ["tolerations": [["key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"]]])
     #expect(scheduler.schedule(pod: equal).nodeName == "gpu")
     let wrongValue = F.pod("other", extraSpec: ["tolerations": [["key": "dedicated", "value": "fpga"]]])
     #expect(scheduler.schedule(pod: wrongValue).fitError != nil)
@@ -69,7 +72,12 @@ typealias F = SchedulerFixtures
       "nodeAffinity": [
         "requiredDuringSchedulingIgnoredDuringExecution": [
           "nodeSelectorTerms": [
-            ["matchExpressions": [["key": "disk", "operator": "In", "values": ["ssd"]], ["key": "generation", "operator": "Gt", "values": ["4"]]]],
+            [
+              "matchExpressions": [
+                ["key": "disk", "operator": "In", "values": ["ssd"]],
+                ["key": "generation", "operator": "Gt", "values": ["4"]],
+              ]
+            ],
             ["matchExpressions": [["key": "disk", "operator": "In", "values": ["nvme"]]]],
           ]
         ]
@@ -112,10 +120,21 @@ typealias F = SchedulerFixtures
     #expect(
       full.fitError?.reasonHistogram() == ["2 node(s) didn't have free ports for the requested pod ports"])
     // The same port over UDP, or bound to one address while the others use 0.0.0.0… conflicts only with 0.0.0.0.
-    let udp = F.pod("dns", extraSpec: ["containers": [["name": "dns", "image": "dns:1", "ports": [["containerPort": 53, "hostPort": 443, "protocol": "UDP"]]]]])
+    let udp = F.pod(
+      "dns",
+      extraSpec: [
+        "containers": [
+          ["name": "dns", "image": "dns:1", "ports": [["containerPort": 53, "hostPort": 443, "protocol": "UDP"]]]
+        ]
+      ])
     #expect(scheduler.schedule(pod: udp).nodeName != nil)
     let specificIP = F.pod(
-      "ip", extraSpec: ["containers": [["name": "x", "image": "x:1", "ports": [["containerPort": 1, "hostPort": 443, "hostIP": "10.0.0.5"]]]]])
+      "ip",
+      extraSpec: [
+        "containers": [
+          ["name": "x", "image": "x:1", "ports": [["containerPort": 1, "hostPort": 443, "hostIP": "10.0.0.5"]]]
+        ]
+      ])
     #expect(scheduler.schedule(pod: specificIP).fitError != nil)
   }
 
@@ -131,7 +150,10 @@ typealias F = SchedulerFixtures
 
     scheduler.cache.assume(pod: pod, node: "gpu")
     let gpuPod = F.pod(
-      "train", extraSpec: ["containers": [["name": "t", "image": "t:1", "resources": ["requests": ["example.com/gpu": "2", "cpu": "1"]]]]])
+      "train",
+      extraSpec: [
+        "containers": [["name": "t", "image": "t:1", "resources": ["requests": ["example.com/gpu": "2", "cpu": "1"]]]]
+      ])
     let result = scheduler.schedule(pod: gpuPod)
     #expect(result.fitError?.reasonsByNode["gpu"] == ["Insufficient example.com/gpu"])
     #expect(result.fitError?.reasonsByNode["full"] == ["Too many pods", "Insufficient example.com/gpu"])

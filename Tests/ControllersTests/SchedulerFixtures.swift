@@ -37,7 +37,8 @@ enum SchedulerFixtures {
   }
 
   static func taint(_ key: String, _ value: String = "", effect: String = "NoSchedule") -> JSONValue {
-    value.isEmpty ? ["key": .string(key), "effect": .string(effect)]
+    value.isEmpty
+      ? ["key": .string(key), "effect": .string(effect)]
       : ["key": .string(key), "value": .string(value), "effect": .string(effect)]
   }
 

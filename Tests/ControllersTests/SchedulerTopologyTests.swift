@@ -30,7 +30,8 @@ import Testing
 
   static func spreadPod(_ name: String, hash: String = "new", _ constraints: JSONValue...) -> JSONValue {
     F.pod(
-      name, labels: ["app": "web", "pod-template-hash": hash], extraSpec: ["topologySpreadConstraints": .array(constraints)])
+      name, labels: ["app": "web", "pod-template-hash": hash],
+      extraSpec: ["topologySpreadConstraints": .array(constraints)])
   }
 
   @Test func doNotScheduleKeepsSkewWithinMax() {
@@ -147,7 +148,8 @@ import Testing
     ]
     let noisy = F.pod("noisy", labels: ["app": "noisy"], extraSpec: ["affinity": spreadWeb])
     scheduler.cache.addNode(F.node("n3", cpu: "0"))
-    let result = scheduler.schedule(pod: F.pod("noisy", cpu: "1", labels: ["app": "noisy"], extraSpec: ["affinity": spreadWeb]))
+    let result = scheduler.schedule(
+      pod: F.pod("noisy", cpu: "1", labels: ["app": "noisy"], extraSpec: ["affinity": spreadWeb]))
     #expect(result.fitError?.reasonsByNode["n1"] == ["node(s) didn't match pod anti-affinity rules"])
     #expect(result.fitError?.reasonsByNode["n2"] == ["node(s) didn't satisfy existing pods anti-affinity rules"])
     scheduler.cache.addNode(F.node("n3"))
@@ -156,8 +158,11 @@ import Testing
 
   @Test func namespaceSelectorUsesNamespaceLabels() {
     var scheduler = F.scheduler(
-      nodes: [F.node("n1"), F.node("n2")], pods: [F.pod("cache", namespace: "team-a", labels: ["app": "cache"], nodeName: "n2")])
-    scheduler.cache.addNamespace(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "team-a", "labels": ["team": "a"]]])
+      nodes: [F.node("n1"), F.node("n2")],
+      pods: [F.pod("cache", namespace: "team-a", labels: ["app": "cache"], nodeName: "n2")])
+    scheduler.cache.addNamespace([
+      "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "team-a", "labels": ["team": "a"]],
+    ])
     let affinity: JSONValue = [
       "podAffinity": [
         "requiredDuringSchedulingIgnoredDuringExecution": [
@@ -168,7 +173,8 @@ import Testing
         ]
       ]
     ]
-    #expect(scheduler.schedule(pod: F.pod("client", namespace: "apps", extraSpec: ["affinity": affinity])).nodeName == "n2")
+    #expect(
+      scheduler.schedule(pod: F.pod("client", namespace: "apps", extraSpec: ["affinity": affinity])).nodeName == "n2")
   }
 
   @Test func preferredPodAffinityScores() {
@@ -179,7 +185,9 @@ import Testing
         "preferredDuringSchedulingIgnoredDuringExecution": [
           [
             "weight": 100,
-            "podAffinityTerm": ["labelSelector": ["matchLabels": ["app": "cache"]], "topologyKey": "kubernetes.io/hostname"],
+            "podAffinityTerm": [
+              "labelSelector": ["matchLabels": ["app": "cache"]], "topologyKey": "kubernetes.io/hostname",
+            ],
           ]
         ]
       ]
@@ -190,7 +198,9 @@ import Testing
         "preferredDuringSchedulingIgnoredDuringExecution": [
           [
             "weight": 100,
-            "podAffinityTerm": ["labelSelector": ["matchLabels": ["app": "cache"]], "topologyKey": "kubernetes.io/hostname"],
+            "podAffinityTerm": [
+              "labelSelector": ["matchLabels": ["app": "cache"]], "topologyKey": "kubernetes.io/hostname",
+            ],
           ]
         ]
       ]

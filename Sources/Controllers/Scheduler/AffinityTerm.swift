@@ -78,7 +78,9 @@ struct TopologySpreadConstraint: Sendable {
     var selector = try LabelSelector(object: json["labelSelector"])
     var extra: [LabelSelector.Requirement] = []
     for key in json["matchLabelKeys"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
-      if let value = podLabels[key] { extra.append(try LabelSelector.Requirement(key: key, op: .equals, values: [value])) }
+      if let value = podLabels[key] {
+        extra.append(try LabelSelector.Requirement(key: key, op: .equals, values: [value]))
+      }
     }
     if !extra.isEmpty { selector = selector.adding(extra) }
     self.selector = selector

@@ -23,7 +23,8 @@ struct AffinityFilterState: Sendable {
       }
     }
     if !existingAntiAffinityCounts.isEmpty {
-      for (key, value) in node.labels where existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0 {
+      for (key, value) in node.labels
+      where existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0 {
         return .unschedulable("InterPodAffinity", "node(s) didn't satisfy existing pods anti-affinity rules")
       }
     }

@@ -63,7 +63,8 @@ extension Scheduler {
     var trial = state
     let potential = node.pods.filter { $0.priority < state.pod.priority }.sorted(by: SchedulerPod.moreImportant)
     if potential.isEmpty {
-      return .failure(NodeStatusError(value: .unresolvable("DefaultPreemption", "No preemption victims found for incoming pod")))
+      return .failure(
+        NodeStatusError(value: .unresolvable("DefaultPreemption", "No preemption victims found for incoming pod")))
     }
     for victim in potential {
       node.removePod(identity: victim.identity)
@@ -85,7 +86,8 @@ extension Scheduler {
 
   /// Upstream's pickOneNodeForPreemption (every candidate has 0 PDB violations here): lowest
   /// highest-victim priority, lowest priority sum, fewest victims, latest earliest start time.
-  static func pickNode(_ candidates: [(index: Int, victims: [SchedulerPod])]) -> (index: Int, victims: [SchedulerPod])? {
+  static func pickNode(_ candidates: [(index: Int, victims: [SchedulerPod])]) -> (index: Int, victims: [SchedulerPod])?
+  {
     var remaining = candidates
     let criteria: [([SchedulerPod]) -> Int64] = [
       { -($0.first?.priority ?? 0) },

@@ -35,7 +35,8 @@ extension Scheduler {
       }
       if claim.metadata.deletionTimestamp != nil { return reject("persistentvolumeclaim \"\(name)\" is being deleted") }
       if ephemeral && claim.metadata.controllerReference?.uid != pod.uid {
-        return reject("PVC \(pod.namespace)/\(name) was not created for pod \(pod.namespace)/\(pod.name) (pod is not owner)")
+        return reject(
+          "PVC \(pod.namespace)/\(name) was not created for pod \(pod.namespace)/\(pod.name) (pod is not owner)")
       }
       let fullyBound =
         !volumeName.isEmpty
