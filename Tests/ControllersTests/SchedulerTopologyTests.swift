@@ -18,7 +18,7 @@ import Testing
   }
 
   static func spread(
-    _ key: String = zone, maxSkew: Int64 = 1, action: String = "DoNotSchedule", extra: [String: JSONValue] = [:]
+    _ key: String = Self.zone, maxSkew: Int64 = 1, action: String = "DoNotSchedule", extra: [String: JSONValue] = [:]
   ) -> JSONValue {
     var constraint: [String: JSONValue] = [
       "maxSkew": .int(maxSkew), "topologyKey": .string(key), "whenUnsatisfiable": .string(action),

@@ -45,7 +45,7 @@ import Testing
       "spec": [
         "capacity": ["storage": .string(size)], "accessModes": ["ReadWriteOnce"],
         "persistentVolumeReclaimPolicy": "Retain", "storageClassName": .string(storageClass),
-        "local": ["path": "/mnt/disks/\(name)"],
+        "local": ["path": .string("/mnt/disks/\(name)")],
         "nodeAffinity": [
           "required": [
             "nodeSelectorTerms": [
