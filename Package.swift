@@ -137,11 +137,6 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    .target(
-      name: "Controllers",
-      dependencies: ["KubeAPI", .product(name: "Logging", package: "swift-log")],
-      path: "Sources/Controllers"
-    ),
     .executableTarget(name: "skiff", dependencies: ["SkiffCLI"]),
     .executableTarget(
       name: "etcd-bench",
@@ -159,7 +154,6 @@ let package = Package(
       name: "kubeproto-bench", dependencies: ["KubeProto", "KubeAPI"], path: "Benchmarks/KubeProtoBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "SkiffCore"]),
-    .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeAPI"]),
     .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
     .testTarget(name: "KubeProtoTests", dependencies: ["KubeProto", "KubeAPI"], exclude: ["Fixtures"]),
     .testTarget(

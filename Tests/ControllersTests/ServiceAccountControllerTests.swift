@@ -27,7 +27,7 @@ import Testing
     #expect(recreated.metadata.name == "default")
 
     // The real kubectl can now mint a token for it.
-    let token = try cluster.kubectl("create", "token", "default", "-n", "team-a")
+    let token = try await cluster.kubectl("create", "token", "default", "-n", "team-a")
     #expect(token.split(separator: ".").count == 3)
   }
 }

@@ -1,6 +1,7 @@
 import APIServer
 import Controllers
 import Foundation
+import HollowNodes
 import KubeAPI
 import KubeClient
 import Logging
@@ -20,11 +21,14 @@ final class TestCluster: Sendable {
   let kubeconfig: String
   let group: ServiceGroup
   let running: Task<Void, any Error>
+  /// Simulated nodes (`hollow-node-0`…), when the test asked for some.
+  let nodes: HollowNodes?
+  let nodesRunning: Task<Void, Never>?
 
   /// Starts the server, then `controllers(context)` under a ControllerManager.
   static func start(
-    settings: ControllerSettings = ControllerSettings(), clock: any WallClock = SystemClock(),
-    controllers: (ControllerContext) -> [any Controller]
+    settings: ControllerSettings = ControllerSettings(), clock: any WallClock = SystemClock(), nodes: Int = 0,
+    heartbeat: Duration = .seconds(10), controllers: (ControllerContext) -> [any Controller]
   ) async throws -> TestCluster {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-ctl-\(UUID())").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -61,15 +65,26 @@ final class TestCluster: Sendable {
         services: [.init(service: log), .init(service: api), .init(service: manager)], logger: quiet))
     let running = Task { try await group.run() }
     await api.waitUntilReady()
+    var hollow: HollowNodes?
+    var nodesRunning: Task<Void, Never>?
+    if nodes > 0 {
+      var configuration = HollowNodes.Configuration(count: nodes)
+      configuration.heartbeat = heartbeat
+      let simulated = HollowNodes(client: client, configuration: configuration, logger: quiet)
+      nodesRunning = Task { await simulated.run() }
+      hollow = simulated
+    }
     return TestCluster(
       directory: directory, api: api, client: client, context: context, kubeconfig: kubeconfig, group: group,
-      running: running)
+      running: running, nodes: hollow, nodesRunning: nodesRunning)
   }
 
   private init(
     directory: String, api: APIServer, client: KubeClient, context: ControllerContext, kubeconfig: String,
-    group: ServiceGroup, running: Task<Void, any Error>
+    group: ServiceGroup, running: Task<Void, any Error>, nodes: HollowNodes?, nodesRunning: Task<Void, Never>?
   ) {
+    self.nodes = nodes
+    self.nodesRunning = nodesRunning
     self.directory = directory
     self.api = api
     self.client = client
@@ -80,15 +95,44 @@ final class TestCluster: Sendable {
   }
 
   func stop() async {
+    nodesRunning?.cancel()
+    await nodesRunning?.value
     await group.triggerGracefulShutdown()
     _ = try? await running.value
     try? FileManager.default.removeItem(atPath: directory)
   }
 
-  /// Runs the real kubectl against this cluster.
-  func kubectl(_ arguments: String..., input: String? = nil) throws -> String {
-    try SkiffServerProcess.run(
-      SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", ["--kubeconfig", kubeconfig] + arguments, input: input)
+  /// Runs the real kubectl against this cluster. It runs on a Dispatch thread: waiting for a
+  /// process on one of the (two) cooperative threads would starve the in-process server.
+  func kubectl(_ arguments: String..., input: String? = nil) async throws -> String {
+    let arguments = ["--kubeconfig", kubeconfig] + arguments
+    return try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        continuation.resume(
+          with: Result {
+            try SkiffServerProcess.run(
+              SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", arguments, input: input)
+          })
+      }
+    }
+  }
+
+  /// kubectl's stdout and stderr, whether it succeeded or not (a drain that times out).
+  func kubectlOutput(_ arguments: String...) async -> String {
+    let arguments = ["--kubeconfig", kubeconfig] + arguments
+    return await withCheckedContinuation { continuation in
+      DispatchQueue.global().async {
+        do {
+          continuation.resume(
+            returning: try SkiffServerProcess.run(
+              SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", arguments, includeErrors: true))
+        } catch let failure as SkiffServerProcess.Failure {
+          continuation.resume(returning: failure.output)
+        } catch {
+          continuation.resume(returning: "\(error)")
+        }
+      }
+    }
   }
 
   /// Polls `check` until it answers non-nil, or fails after `timeout`.

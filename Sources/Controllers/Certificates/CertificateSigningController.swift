@@ -71,12 +71,14 @@ public struct CertificateSigningController: Controller {
     guard let node = try? request.validateKubeletClient() else { return false }
     let username = spec["username"]?.stringValue ?? ""
     let groups = (spec["groups"]?.arrayValue ?? []).compactMap(\.stringValue)
-    return username == "system:node:\(node)" || groups.contains("system:bootstrappers") || groups.contains("system:nodes")
+    return username == "system:node:\(node)" || groups.contains("system:bootstrappers")
+      || groups.contains("system:nodes")
   }
 
   private func fail(_ csr: JSONValue, _ message: String) async throws {
     var failed = csr
-    failed.setCondition("Failed", status: "True", reason: "SignerValidationFailure", message: message, now: context.now, probeTimes: true)
+    failed.setCondition(
+      "Failed", status: "True", reason: "SignerValidationFailure", message: message, now: context.now, probeTimes: true)
     try await context.client.update(.certificateSigningRequests, failed, subresource: "status")
   }
 }

@@ -57,9 +57,11 @@ public struct ResourceQuotaController: Controller {
     for resource in hard.keys where resource.hasPrefix("count/") && !counted.contains(resource) {
       let qualified = resource.dropFirst("count/".count)
       let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
-      guard let discovered = try? await context.client.discoverResources().first(where: {
-        $0.type.resource == parts[0] && $0.type.group == (parts.count > 1 ? parts[1] : "")
-      }) else { continue }
+      guard
+        let discovered = try? await context.client.discoverResources().first(where: {
+          $0.type.resource == parts[0] && $0.type.group == (parts.count > 1 ? parts[1] : "")
+        })
+      else { continue }
       let items = try await context.client.list(discovered.type, namespace: namespace).items
       used[resource] = Quantity(Int64(items.count))
     }
@@ -71,6 +73,6 @@ public struct ResourceQuotaController: Controller {
     guard updated["status"] != quota["status"] else { return }
     do {
       try await context.client.update(.resourceQuotas, updated, subresource: "status")
-    } catch where error.isNotFound {}
+    } catch  where error.isNotFound {}
   }
 }

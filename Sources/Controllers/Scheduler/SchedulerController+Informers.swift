@@ -57,22 +57,30 @@ extension SchedulerController {
       }
     }
     observe(.persistentVolumeClaims, event: .persistentVolumeClaimChanged) { cache, event in
-      if case .deleted(let claim) = event { cache.removePersistentVolumeClaim(claim) } else {
+      if case .deleted(let claim) = event {
+        cache.removePersistentVolumeClaim(claim)
+      } else {
         cache.addPersistentVolumeClaim(event.object)
       }
     }
     observe(.persistentVolumes, event: .persistentVolumeChanged) { cache, event in
-      if case .deleted(let volume) = event { cache.removePersistentVolume(volume) } else {
+      if case .deleted(let volume) = event {
+        cache.removePersistentVolume(volume)
+      } else {
         cache.addPersistentVolume(event.object)
       }
     }
     observe(.storageClasses, event: .storageClassChanged) { cache, event in
-      if case .deleted(let storageClass) = event { cache.removeStorageClass(storageClass) } else {
+      if case .deleted(let storageClass) = event {
+        cache.removeStorageClass(storageClass)
+      } else {
         cache.addStorageClass(event.object)
       }
     }
     observe(.namespaces, event: .namespaceChanged) { cache, event in
-      if case .deleted(let namespace) = event { cache.removeNamespace(namespace) } else {
+      if case .deleted(let namespace) = event {
+        cache.removeNamespace(namespace)
+      } else {
         cache.addNamespace(event.object)
       }
     }

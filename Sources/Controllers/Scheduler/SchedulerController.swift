@@ -132,7 +132,8 @@ public final class SchedulerController: Controller {
           ]
         ])
       try await context.client.patch(
-        .persistentVolumeClaims, namespace: claim.namespace, name: claim.name, ["spec": ["volumeName": .string(binding.volume)]])
+        .persistentVolumeClaims, namespace: claim.namespace, name: claim.name,
+        ["spec": ["volumeName": .string(binding.volume)]])
     }
     for provision in volumes.provisions {
       let claim = ObjectKey(provision)

@@ -1,6 +1,6 @@
 import KubeClient
-import PKI
 import Logging
+import PKI
 import ServiceLifecycle
 
 /// Runs the controllers and the scheduler as one Service: after the API server is ready, and
@@ -25,6 +25,7 @@ public final class ControllerManager: Service, Sendable {
   /// Every controller `skiff server` runs.
   public static func standardControllers(_ context: ControllerContext, signer: CSRSigner) -> [any Controller] {
     [
+      SchedulerController(context: context),
       ServiceAccountController(context: context),
       ReplicaSetController(context: context),
       ReplicaSetController(context: context, type: .replicationControllers),

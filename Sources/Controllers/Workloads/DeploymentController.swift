@@ -73,6 +73,7 @@ public struct DeploymentController: Controller {
     } else {
       try await rollout.rollingUpdate()
     }
+    try await rollout.syncRevisionAnnotation()
     try await rollout.syncStatus()
     if let wait = rollout.requeueAfter { queue.add(key, after: wait) }
   }

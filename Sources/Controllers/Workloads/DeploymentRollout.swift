@@ -96,7 +96,8 @@ struct Rollout {
       budget -= count
     }
     // Then available old pods, as long as enough stay available.
-    let available = allRSs.reduce(0) { $0 + Self.status($1, "availableReplicas") }
+    // A ReplicaSet just scaled down may still report the pods it is removing as available.
+    let available = allRSs.reduce(0) { $0 + min(Self.status($1, "availableReplicas"), Self.spec($1)) }
     var remaining = available - minAvailable
     for rs in byAge where remaining > 0 {
       let left = Self.spec(rs) - (scaledDown[rs.metadata.uid ?? ""] ?? 0)
@@ -280,4 +281,14 @@ struct Rollout {
   }
 
   var progressCondition: JSONValue? { PodStatus.condition(deployment, "Progressing") }
+
+  /// The Deployment carries its new ReplicaSet's revision (what `kubectl rollout history` marks).
+  mutating func syncRevisionAnnotation() async throws {
+    guard let newRS, let revision = newRS.metadata.annotations?[Controller.revisionAnnotation],
+      deployment.metadata.annotations?[Controller.revisionAnnotation] != revision
+    else { return }
+    deployment = try await client.patch(
+      .deployments, namespace: deployment.metadata.namespace, name: deployment.metadata.name ?? "",
+      ["metadata": ["annotations": [Controller.revisionAnnotation: .string(revision)]]])
+  }
 }
