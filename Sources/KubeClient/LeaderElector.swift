@@ -95,10 +95,17 @@ public struct LeaderElector: Sendable {
           "acquireTime": .string(now), "renewTime": .string(now), "leaseTransitions": 0,
         ]),
       ])
-      guard let created = try? await client.create(.leases, namespace: namespace, fresh) else { return false }
+      let created: JSONValue
+      do {
+        created = try await client.create(.leases, namespace: namespace, fresh)
+      } catch {
+        logger.debug("lease not created", metadata: ["lease": "\(namespace)/\(name)", "error": "\(error)"])
+        return false
+      }
       observation = Observation(record: created["spec"])
       return true
     } catch {
+      logger.debug("lease not read", metadata: ["lease": "\(namespace)/\(name)", "error": "\(error)"])
       return false
     }
     let spec = lease["spec"] ?? .object([:])

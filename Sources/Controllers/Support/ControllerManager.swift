@@ -60,6 +60,8 @@ public final class ControllerManager: Service, Sendable {
         group.cancelAll()
       }
     }
+    // Returning early would stop the whole ServiceGroup (the API server with it).
+    try? await gracefulShutdown()
   }
 
   /// Runs every controller until cancelled (shutdown or lost leadership), then stops the
