@@ -77,15 +77,17 @@ public struct Scheduler: Sendable {
     feasible.reserveCapacity(min(wanted, candidates.count))
     var processed = 0
     let start = nextStartNodeIndex % candidates.count
-    for offset in 0..<candidates.count {
-      let index = candidates[(start + offset) % candidates.count]
-      processed += 1
-      if let status = filterWithNominatedPods(state, cache.nodes[index]) {
-        fitError.nodeStatuses[cache.nodes[index].name] = status
-        fitError.unschedulablePlugins.insert(status.plugin)
-      } else {
-        feasible.append(index)
-        if feasible.count >= wanted { break }
+    cache.nodes.withUnsafeBufferPointer { nodes in
+      for offset in 0..<candidates.count {
+        let index = candidates[(start + offset) % candidates.count]
+        processed += 1
+        if let status = filterWithNominatedPods(state, nodes[index]) {
+          fitError.nodeStatuses[nodes[index].name] = status
+          fitError.unschedulablePlugins.insert(status.plugin)
+        } else {
+          feasible.append(index)
+          if feasible.count >= wanted { break }
+        }
       }
     }
     nextStartNodeIndex = (nextStartNodeIndex + processed) % max(total, 1)
