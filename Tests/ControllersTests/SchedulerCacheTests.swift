@@ -88,6 +88,9 @@ import Testing
     #expect(cache.requested(onNode: "n1")?.milliCPU == 0)
 
     cache.assume(pod: pod, node: "n1")
+    // A status update of the still unbound pod does not drop the assumption.
+    cache.updatePod(pod)
+    #expect(cache.isAssumed(pod: pod))
     // The informer reports the binding: the pod stays counted, no longer assumed.
     var bound = pod
     bound.setValue("n1", atPath: ["spec", "nodeName"])

@@ -21,8 +21,13 @@ import Testing
     let image: [JSONValue] = [["names": ["registry.example/app:1.0"], "sizeBytes": 524_288_000]]
     let scheduler = F.scheduler(nodes: [F.node("n1", images: image), F.node("n2", images: image), F.node("n3")])
     let pod = SchedulerPod(F.pod("p", image: "registry.example/app:1.0"))
-    #expect(scheduler.imageLocality(pod, Self.node(scheduler.cache, "n1")) == 31)
-    #expect(scheduler.imageLocality(pod, Self.node(scheduler.cache, "n3")) == 0)
+    func score(_ name: String) -> Int64 {
+      Scheduler.imageLocality(
+        pod, Self.node(scheduler.cache, name), imageNodeCounts: scheduler.cache.imageNodeCounts,
+        nodeCount: scheduler.cache.nodeCount)
+    }
+    #expect(score("n1") == 31)
+    #expect(score("n3") == 0)
     var placed = scheduler
     #expect(placed.schedule(pod: F.pod("p", image: "registry.example/app:1.0")).nodeName != "n3")
   }
@@ -35,12 +40,16 @@ import Testing
     ]
     let scheduler = F.scheduler(nodes: nodes)
     let pod = SchedulerPod(F.pod("p", extraSpec: ["tolerations": [["key": "c", "operator": "Exists"]]]))
-    let raw = ["n1", "n2", "n3"].map { Scheduler.intolerablePreferNoSchedule(pod, Self.node(scheduler.cache, $0)) }
+    let tolerations = Scheduler.preferNoScheduleTolerations(pod)
+    let raw = ["n1", "n2", "n3"].map {
+      Scheduler.intolerablePreferNoSchedule(tolerations, Self.node(scheduler.cache, $0))
+    }
     #expect(raw == [2, 1, 0])
     #expect(Scheduler.normalize(raw, reverse: true) == [0, 50, 100])
     let tolerant = SchedulerPod(
       F.pod("q", extraSpec: ["tolerations": [["key": "a", "operator": "Exists", "effect": "PreferNoSchedule"]]]))
-    #expect(Scheduler.intolerablePreferNoSchedule(tolerant, Self.node(scheduler.cache, "n1")) == 1)
+    let tolerated = Scheduler.preferNoScheduleTolerations(tolerant)
+    #expect(Scheduler.intolerablePreferNoSchedule(tolerated, Self.node(scheduler.cache, "n1")) == 1)
   }
 
   @Test func preferredNodeAffinityWeights() {

@@ -117,9 +117,32 @@ import Testing
         == "0/2 nodes are available: 2 node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s). "
         + "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.")
 
+    // A local PV pinned to another host narrows the candidates in PreFilter already.
     scheduler.cache.addPersistentVolume(Self.volume("pv-b", node: "n3", storageClass: "manual", phase: "Bound"))
+    let elsewhere = scheduler.schedule(pod: Self.podUsing("bound"))
+    #expect(
+      elsewhere.fitError?.message
+        == "0/2 nodes are available: 2 node(s) didn't satisfy plugin(s) [VolumeBinding]. "
+        + "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.")
+
+    // A PV whose affinity is not a single hostname term is checked per node in Filter.
+    var zonal = Self.volume("pv-b", node: "n3", storageClass: "manual", phase: "Bound")
+    zonal.setValue(
+      [["matchExpressions": [["key": "topology.kubernetes.io/zone", "operator": "In", "values": ["z9"]]]]],
+      atPath: ["spec", "nodeAffinity", "required", "nodeSelectorTerms"])
+    scheduler.cache.updatePersistentVolume(zonal)
     let conflict = scheduler.schedule(pod: Self.podUsing("bound"))
     #expect(conflict.fitError?.reasonHistogram() == ["2 node(s) had volume node affinity conflict"])
+
+    // Two local PVs on different hosts can never be used together.
+    scheduler.cache.addPersistentVolume(Self.volume("pv-1", node: "n1", storageClass: "manual", phase: "Bound"))
+    scheduler.cache.addPersistentVolume(Self.volume("pv-2", node: "n2", storageClass: "manual", phase: "Bound"))
+    scheduler.cache.addPersistentVolumeClaim(Self.claim("one", storageClass: "manual", volumeName: "pv-1"))
+    scheduler.cache.addPersistentVolumeClaim(Self.claim("two", storageClass: "manual", volumeName: "pv-2"))
+    #expect(
+      scheduler.schedule(pod: Self.podUsing("one", "two")).fitError?.message
+        == "0/2 nodes are available: node(s) didn't satisfy plugin VolumeBinding. "
+        + "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.")
   }
 
   @Test func unboundImmediateAndMissingClaimsStopInPreFilter() {

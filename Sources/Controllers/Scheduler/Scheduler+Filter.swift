@@ -5,6 +5,7 @@ extension Scheduler {
   /// Upstream's RunFilterPluginsWithNominatedPods: with nominated pods of at least the pod's
   /// priority added to the node first, then (if any were added and it passed) without them.
   func filterWithNominatedPods(_ state: CycleState, _ node: SchedulerNode) -> NodeStatus? {
+    if cache.nominatedPods.isEmpty { return filter(state, node) }
     let nominated = cache.nominatedPods(on: node.name, atLeast: state.pod.priority, excluding: state.pod.identity)
     if nominated.isEmpty { return filter(state, node) }
     var crowded = node
@@ -21,7 +22,11 @@ extension Scheduler {
 
   /// Runs every filter plugin on one node; nil when the node fits.
   func filter(_ state: CycleState, _ node: SchedulerNode) -> NodeStatus? {
-    let pod = state.pod
+    Self.filterNode(state.pod, node) ?? filterStateful(state, node)
+  }
+
+  /// The plugins that need only the pod and the node.
+  static func filterNode(_ pod: SchedulerPod, _ node: SchedulerNode) -> NodeStatus? {
     if node.unschedulable
       && !pod.tolerations.tolerate(Taint(key: "node.kubernetes.io/unschedulable", effect: "NoSchedule"))
     {
@@ -43,9 +48,14 @@ extension Scheduler {
     if !insufficient.isEmpty {
       return NodeStatus(code: .unschedulable, reasons: insufficient, plugin: "NodeResourcesFit")
     }
+    return nil
+  }
+
+  /// The plugins with PreFilter state, in order: VolumeBinding, PodTopologySpread, InterPodAffinity.
+  func filterStateful(_ state: CycleState, _ node: SchedulerNode) -> NodeStatus? {
     if let status = filterVolumes(state, node) { return status }
-    if let spread = state.spread, let status = spread.filter(pod, node) { return status }
-    if let affinity = state.affinity, let status = affinity.filter(pod, node) { return status }
+    if let spread = state.spread, let status = spread.filter(state.pod, node) { return status }
+    if let affinity = state.affinity, let status = affinity.filter(state.pod, node) { return status }
     return nil
   }
 

@@ -7,24 +7,30 @@ extension Scheduler {
 
   /// Weighted totals per feasible node (same order as `feasible`).
   func score(_ state: CycleState, _ feasible: [Int]) -> [Int64] {
-    let pod = state.pod
     var totals = Array(repeating: Int64(0), count: feasible.count)
     func add(_ scores: [Int64]?, weight: Int64) {
       guard let scores else { return }
       for i in totals.indices { totals[i] += scores[i] * weight }
     }
-    let nodes = feasible.map { cache.nodes[$0] }
-    add(Self.normalize(nodes.map { Self.intolerablePreferNoSchedule(pod, $0) }, reverse: true), weight: 3)
-    if !pod.preferredNodeAffinity.isEmpty {
-      add(Self.normalize(nodes.map { Self.preferredNodeAffinity(pod, $0) }, reverse: false), weight: 2)
+    let preferTolerations = Self.preferNoScheduleTolerations(state.pod)
+    var taints = Array(repeating: Int64(0), count: feasible.count)
+    var nodeAffinity = state.pod.preferredNodeAffinity.isEmpty ? [] : taints
+    let imageNodeCounts = cache.imageNodeCounts
+    let nodeCount = cache.nodeCount
+    // Nodes are read in place: copying them per plugin costs more than the plugins.
+    cache.nodes.withUnsafeBufferPointer { nodes in
+      for (position, index) in feasible.enumerated() {
+        taints[position] = Self.intolerablePreferNoSchedule(preferTolerations, nodes[index])
+        if !nodeAffinity.isEmpty { nodeAffinity[position] = Self.preferredNodeAffinity(state.pod, nodes[index]) }
+        totals[position] =
+          Self.leastAllocated(state.pod, nodes[index]) + Self.balancedAllocation(state.pod, nodes[index])
+          + Self.imageLocality(state.pod, nodes[index], imageNodeCounts: imageNodeCounts, nodeCount: nodeCount)
+      }
     }
-    add(nodes.map { Self.leastAllocated(pod, $0) }, weight: 1)
-    add(scoreSpread(pod, feasible), weight: 2)
-    add(scoreAffinity(pod, feasible), weight: 2)
-    if pod.requests.milliCPU != 0 || pod.requests.memory != 0 {
-      add(nodes.map { Self.balancedAllocation(pod, $0) }, weight: 1)
-    }
-    add(nodes.map { imageLocality(pod, $0) }, weight: 1)
+    add(Self.normalize(taints, reverse: true), weight: 3)
+    if !nodeAffinity.isEmpty { add(Self.normalize(nodeAffinity, reverse: false), weight: 2) }
+    add(scoreSpread(state.pod, feasible), weight: 2)
+    add(scoreAffinity(state.pod, feasible), weight: 2)
     return totals
   }
 
@@ -38,10 +44,16 @@ extension Scheduler {
     }
   }
 
-  /// TaintToleration: PreferNoSchedule taints not tolerated (only tolerations for that effect count).
-  static func intolerablePreferNoSchedule(_ pod: SchedulerPod, _ node: SchedulerNode) -> Int64 {
-    let tolerations = pod.tolerations.filter { $0.effect.isEmpty || $0.effect == "PreferNoSchedule" }
-    return Int64(node.taints.filter { $0.effect == "PreferNoSchedule" && !tolerations.tolerate($0) }.count)
+  static func preferNoScheduleTolerations(_ pod: SchedulerPod) -> [Toleration] {
+    pod.tolerations.filter { $0.effect.isEmpty || $0.effect == "PreferNoSchedule" }
+  }
+
+  /// TaintToleration: PreferNoSchedule taints not tolerated; `tolerations` are the pod's
+  /// tolerations with an empty or PreferNoSchedule effect (only those count).
+  static func intolerablePreferNoSchedule(_ tolerations: [Toleration], _ node: SchedulerNode) -> Int64 {
+    var count: Int64 = 0
+    for taint in node.taints where taint.effect == "PreferNoSchedule" && !tolerations.tolerate(taint) { count += 1 }
+    return count
   }
 
   /// NodeAffinity: the sum of the weights of matching preferred terms.
@@ -53,34 +65,35 @@ extension Scheduler {
 
   /// NodeResourcesFit LeastAllocated on cpu and memory (weight 1 each), with non-zero defaults.
   static func leastAllocated(_ pod: SchedulerPod, _ node: SchedulerNode) -> Int64 {
-    var total: Int64 = 0
-    var weights: Int64 = 0
-    for (requested, allocatable) in [
-      (node.nonZeroCPU + pod.nonZeroCPU, node.allocatable.milliCPU),
-      (node.nonZeroMemory + pod.nonZeroMemory, node.allocatable.memory),
-    ] where allocatable != 0 {
-      total += requested > allocatable ? 0 : (allocatable - requested) * maxNodeScore / allocatable
-      weights += 1
+    func free(_ requested: Int64, _ allocatable: Int64) -> Int64 {
+      requested > allocatable ? 0 : (allocatable - requested) * maxNodeScore / allocatable
     }
-    return weights == 0 ? 0 : total / weights
+    let cpu = node.allocatable.milliCPU
+    let memory = node.allocatable.memory
+    switch (cpu != 0, memory != 0) {
+    case (true, true):
+      return (free(node.nonZeroCPU + pod.nonZeroCPU, cpu) + free(node.nonZeroMemory + pod.nonZeroMemory, memory)) / 2
+    case (true, false): return free(node.nonZeroCPU + pod.nonZeroCPU, cpu)
+    case (false, true): return free(node.nonZeroMemory + pod.nonZeroMemory, memory)
+    case (false, false): return 0
+    }
   }
 
   /// NodeResourcesBalancedAllocation: 100 × (1 − standard deviation of the cpu and memory fractions).
   static func balancedAllocation(_ pod: SchedulerPod, _ node: SchedulerNode) -> Int64 {
-    var fractions: [Double] = []
-    for (requested, allocatable) in [
-      (node.requested.milliCPU + pod.requests.milliCPU, node.allocatable.milliCPU),
-      (node.requested.memory + pod.requests.memory, node.allocatable.memory),
-    ] where allocatable != 0 {
-      fractions.append(min(1, Double(requested) / Double(allocatable)))
-    }
-    let deviation = fractions.count == 2 ? abs((fractions[0] - fractions[1]) / 2) : 0
-    return Int64((1 - deviation) * Double(maxNodeScore))
+    let cpu = node.allocatable.milliCPU
+    let memory = node.allocatable.memory
+    guard cpu != 0 && memory != 0 else { return maxNodeScore }
+    let cpuFraction = min(1, Double(node.requested.milliCPU + pod.requests.milliCPU) / Double(cpu))
+    let memoryFraction = min(1, Double(node.requested.memory + pod.requests.memory) / Double(memory))
+    return Int64((1 - abs((cpuFraction - memoryFraction) / 2)) * Double(maxNodeScore))
   }
 
   /// ImageLocality: sizes of the pod's images present on the node, scaled by how many nodes have
   /// them, mapped between 23 MB and 1000 MB per container.
-  func imageLocality(_ pod: SchedulerPod, _ node: SchedulerNode) -> Int64 {
+  static func imageLocality(
+    _ pod: SchedulerPod, _ node: SchedulerNode, imageNodeCounts: [String: Int], nodeCount: Int
+  ) -> Int64 {
     let megabyte: Int64 = 1024 * 1024
     let minimum = 23 * megabyte
     let maximum = 1000 * megabyte * Int64(pod.containerCount)
@@ -88,12 +101,12 @@ extension Scheduler {
     if !node.images.isEmpty {
       for image in pod.images {
         guard let size = node.images[image] else { continue }
-        let spread = Double(cache.imageNodeCounts[image] ?? 0) / Double(max(cache.nodeCount, 1))
+        let spread = Double(imageNodeCounts[image] ?? 0) / Double(max(nodeCount, 1))
         sum += Int64(Double(size) * spread)
       }
     }
     guard maximum > minimum else { return 0 }
     sum = min(max(sum, minimum), maximum)
-    return Self.maxNodeScore * (sum - minimum) / (maximum - minimum)
+    return maxNodeScore * (sum - minimum) / (maximum - minimum)
   }
 }

@@ -60,6 +60,23 @@ extension Scheduler {
     return .success(claims)
   }
 
+  /// Upstream's GetEligibleNodes: bound local PVs pinned by one `kubernetes.io/hostname In` term
+  /// limit the pod to those hosts (intersected); nil when no bound PV says so or one is missing.
+  func eligibleNodes(_ claims: PodClaims) -> Set<String>? {
+    var eligible: Set<String>?
+    for claim in claims.bound {
+      guard let volume = cache.volumes[claim["spec"]?["volumeName"]?.stringValue ?? ""] else { return nil }
+      let terms = volume["spec"]?["nodeAffinity"]?["required"]?["nodeSelectorTerms"]?.arrayValue ?? []
+      guard terms.count == 1, let expressions = terms[0]["matchExpressions"]?.arrayValue, expressions.count == 1,
+        expressions[0]["key"]?.stringValue == Self.hostnameLabel, expressions[0]["operator"]?.stringValue == "In"
+      else { continue }
+      let names = Set(expressions[0]["values"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+      if names.isEmpty { continue }
+      eligible = eligible.map { $0.intersection(names) } ?? names
+    }
+    return eligible
+  }
+
   func isDelayBinding(_ claim: JSONValue) -> Bool {
     let name = Self.claimClass(claim)
     guard !name.isEmpty, let storageClass = cache.storageClasses[name] else { return false }

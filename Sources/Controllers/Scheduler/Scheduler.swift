@@ -48,7 +48,11 @@ public struct Scheduler: Sendable {
     var candidates = allNodes
     if let allowed = state.allowedNodes {
       candidates = allNodes.filter { allowed.contains(cache.nodes[$0].name) }
-      fitError.absentStatus = .unresolvable("NodeAffinity", "node(s) didn't satisfy plugin(s) [NodeAffinity]")
+      let plugins = state.narrowingPlugins.sorted()
+      fitError.absentStatus = NodeStatus(
+        code: .unresolvable, reasons: ["node(s) didn't satisfy plugin(s) [\(plugins.joined(separator: " "))]"],
+        plugin: plugins.first ?? "")
+      fitError.unschedulablePlugins.formUnion(plugins)
     }
     let feasible = findFeasibleNodes(state, candidates: candidates, total: allNodes.count, fitError: &fitError)
     if feasible.isEmpty {
@@ -77,15 +81,17 @@ public struct Scheduler: Sendable {
     feasible.reserveCapacity(min(wanted, candidates.count))
     var processed = 0
     let start = nextStartNodeIndex % candidates.count
-    for offset in 0..<candidates.count {
-      let index = candidates[(start + offset) % candidates.count]
-      processed += 1
-      if let status = filterWithNominatedPods(state, cache.nodes[index]) {
-        fitError.nodeStatuses[cache.nodes[index].name] = status
-        fitError.unschedulablePlugins.insert(status.plugin)
-      } else {
-        feasible.append(index)
-        if feasible.count >= wanted { break }
+    cache.nodes.withUnsafeBufferPointer { nodes in
+      for offset in 0..<candidates.count {
+        let index = candidates[(start + offset) % candidates.count]
+        processed += 1
+        if let status = filterWithNominatedPods(state, nodes[index]) {
+          fitError.nodeStatuses[nodes[index].name] = status
+          fitError.unschedulablePlugins.insert(status.plugin)
+        } else {
+          feasible.append(index)
+          if feasible.count >= wanted { break }
+        }
       }
     }
     nextStartNodeIndex = (nextStartNodeIndex + processed) % max(total, 1)
@@ -111,8 +117,11 @@ public struct Scheduler: Sendable {
 /// Per-attempt state computed once by the PreFilter plugins (upstream's CycleState).
 struct CycleState: Sendable {
   var pod: SchedulerPod
-  /// NodeAffinity PreFilter: the only node names the pod can go to (`metadata.name In`).
+  /// The only node names the pod can go to, from PreFilter results (NodeAffinity `metadata.name In`,
+  /// VolumeBinding's local PVs); nil allows every node.
   var allowedNodes: Set<String>?
+  /// Plugins that narrowed `allowedNodes`, in PreFilter order.
+  var narrowingPlugins: [String] = []
   var spread: SpreadFilterState?
   var affinity: AffinityFilterState?
   var claims = PodClaims()
@@ -129,10 +138,14 @@ extension Scheduler {
   func preFilter(_ state: inout CycleState) -> PreFilterOutcome {
     if let names = state.pod.requiredNodeAffinity.nodeNames {
       if names.isEmpty { return .rejected(.unresolvable("NodeAffinity", "pod affinity terms conflict")) }
-      state.allowedNodes = names
+      if let rejection = state.narrow(to: names, by: "NodeAffinity") { return .rejected(rejection) }
     }
     switch preFilterVolumes(state.pod) {
-    case .success(let claims): state.claims = claims
+    case .success(let claims):
+      state.claims = claims
+      if let names = eligibleNodes(claims), let rejection = state.narrow(to: names, by: "VolumeBinding") {
+        return .rejected(rejection)
+      }
     case .failure(let outcome): return outcome.value
     }
     do {
@@ -145,6 +158,20 @@ extension Scheduler {
     }
     state.affinity = preFilterAffinity(state.pod)
     return .passed
+  }
+}
+
+extension CycleState {
+  /// Merges a plugin's PreFilter node names (upstream's PreFilterResult.Merge); an empty merge rejects.
+  mutating func narrow(to names: Set<String>, by plugin: String) -> NodeStatus? {
+    allowedNodes = allowedNodes.map { $0.intersection(names) } ?? names
+    narrowingPlugins.append(plugin)
+    guard allowedNodes?.isEmpty == true else { return nil }
+    let message =
+      narrowingPlugins.count == 1
+      ? "node(s) didn't satisfy plugin \(plugin)"
+      : "node(s) didn't satisfy plugin(s) [\(narrowingPlugins.joined(separator: " "))] simultaneously"
+    return .unresolvable(plugin, message)
   }
 }
 

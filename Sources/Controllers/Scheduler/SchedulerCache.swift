@@ -78,13 +78,15 @@ public struct SchedulerCache: Sendable {
 
   // MARK: - Pods
 
-  /// Adds or replaces an assigned pod. Pods without `spec.nodeName` are ignored; finished pods
-  /// (Succeeded/Failed) free their resources, terminating ones keep them. Confirms an assumed pod.
+  /// Adds or replaces an assigned pod. Pods without `spec.nodeName` are ignored (an assumed pod
+  /// stays assumed until its bound version arrives); finished pods (Succeeded/Failed) free their
+  /// resources, terminating ones keep them. Confirms an assumed pod.
   public mutating func addPod(_ pod: JSONValue) {
     let parsed = SchedulerPod(pod)
+    guard !parsed.nodeName.isEmpty else { return }
     let phase = pod["status"]?["phase"]?.stringValue
     removePod(identity: parsed.identity)
-    guard !parsed.nodeName.isEmpty, phase != "Succeeded", phase != "Failed" else { return }
+    guard phase != "Succeeded", phase != "Failed" else { return }
     insert(parsed)
   }
 

@@ -51,8 +51,9 @@ struct SchedulerPod: Sendable {
     preemptionNever = spec?["preemptionPolicy"]?.stringValue == "Never"
     startTime = pod["status"]?["startTime"]?.stringValue.flatMap { try? KubeTime(parsing: $0) }
     nominatedNodeName = pod["status"]?["nominatedNodeName"]?.stringValue ?? ""
-    requests = SchedulerResources(PodRequests.compute(spec: spec, nonMissingDefaults: false))
-    let nonZero = SchedulerResources(PodRequests.compute(spec: spec, nonMissingDefaults: true))
+    let computed = PodRequests.compute(spec: spec)
+    requests = SchedulerResources(computed.requests)
+    let nonZero = SchedulerResources(computed.nonZero)
     nonZeroCPU = nonZero.milliCPU
     nonZeroMemory = nonZero.memory
     hostPorts = HostPort.ports(of: spec)

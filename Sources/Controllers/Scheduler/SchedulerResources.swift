@@ -75,38 +75,47 @@ enum PodRequests {
   static let defaultMilliCPU: Int64 = 100
   static let defaultMemory: Int64 = 200 * 1024 * 1024
 
-  /// The pod's requests; with `nonMissingDefaults` a container without a cpu or memory request
-  /// counts 100m / 200Mi (upstream's NonMissingContainerRequests).
-  static func compute(spec: JSONValue?, nonMissingDefaults: Bool) -> [String: Quantity] {
-    var total: [String: Quantity] = [:]
-    for container in spec?["containers"]?.arrayValue ?? [] {
-      add(&total, requests(container, nonMissingDefaults))
+  /// The pod's requests, and the same with 100m / 200Mi for each container that sets no cpu or
+  /// memory request (upstream's NonMissingContainerRequests), from one parse of the spec.
+  static func compute(spec: JSONValue?) -> (requests: [String: Quantity], nonZero: [String: Quantity]) {
+    let containers = (spec?["containers"]?.arrayValue ?? []).map {
+      SchedulerResources.quantities($0["resources"]?["requests"])
     }
-    var sidecars: [String: Quantity] = [:]
-    var initPeak: [String: Quantity] = [:]
-    for container in spec?["initContainers"]?.arrayValue ?? [] {
-      var current = requests(container, nonMissingDefaults)
-      if container["restartPolicy"]?.stringValue == "Always" {
-        add(&total, current)
-        add(&sidecars, current)
-        current = sidecars
-      } else {
-        add(&current, sidecars)
+    let initContainers = (spec?["initContainers"]?.arrayValue ?? []).map {
+      (SchedulerResources.quantities($0["resources"]?["requests"]), $0["restartPolicy"]?.stringValue == "Always")
+    }
+    let overhead = SchedulerResources.quantities(spec?["overhead"])
+    func aggregate(_ transform: ([String: Quantity]) -> [String: Quantity]) -> [String: Quantity] {
+      var total: [String: Quantity] = [:]
+      for container in containers { add(&total, transform(container)) }
+      var sidecars: [String: Quantity] = [:]
+      var initPeak: [String: Quantity] = [:]
+      for (requests, restartable) in initContainers {
+        var current = transform(requests)
+        if restartable {
+          add(&total, current)
+          add(&sidecars, current)
+          current = sidecars
+        } else {
+          add(&current, sidecars)
+        }
+        takeMax(&initPeak, current)
       }
-      takeMax(&initPeak, current)
+      takeMax(&total, initPeak)
+      add(&total, overhead)
+      return total
     }
-    takeMax(&total, initPeak)
-    add(&total, SchedulerResources.quantities(spec?["overhead"]))
-    return total
-  }
-
-  private static func requests(_ container: JSONValue, _ nonMissingDefaults: Bool) -> [String: Quantity] {
-    var list = SchedulerResources.quantities(container["resources"]?["requests"])
-    if nonMissingDefaults {
-      if list["cpu"] == nil { list["cpu"] = Quantity(milli: defaultMilliCPU) }
-      if list["memory"] == nil { list["memory"] = Quantity(defaultMemory) }
-    }
-    return list
+    let defaultCPU = Quantity(milli: defaultMilliCPU)
+    let defaultMemory = Quantity(Self.defaultMemory)
+    return (
+      aggregate { $0 },
+      aggregate { list in
+        var list = list
+        if list["cpu"] == nil { list["cpu"] = defaultCPU }
+        if list["memory"] == nil { list["memory"] = defaultMemory }
+        return list
+      }
+    )
   }
 
   private static func add(_ into: inout [String: Quantity], _ other: [String: Quantity]) {
