@@ -88,7 +88,9 @@ import Testing
     #expect(status?["active"]?[0]?["name"]?.stringValue == name)
     #expect(status?["active"]?[0]?["uid"]?.stringValue == job.metadata.uid)
     #expect(status?["lastScheduleTime"]?.stringValue == KubeTime(milliseconds: due).rfc3339)
-    let events = try await cluster.eventually("SuccessfulCreate") { try await cluster.eventReasons("tick")["SuccessfulCreate"] }
+    let events = try await cluster.eventually("SuccessfulCreate") {
+      try await cluster.eventReasons("tick")["SuccessfulCreate"]
+    }
     #expect(events == ["Created job \(name)"])
   }
 
@@ -140,7 +142,7 @@ import Testing
       cluster, "hist", ["schedule": "* * * * *", "successfulJobsHistoryLimit": 1, "failedJobsHistoryLimit": 1])
     var due = try Self.firstRun(cronJob, "* * * * *")
     var names: [String] = []
-    for (round, outcome) in ["Complete", "Failed", "Complete"].enumerated() {
+    for outcome in ["Complete", "Failed", "Complete"] {
       clock.set(due + 1_000)
       try await Self.poke(cluster, "hist")
       let name = "hist-\(due / 60_000)"
@@ -154,7 +156,6 @@ import Testing
       }
       names.append(name)
       due += 60_000
-      _ = round
     }
     // Two successes with a limit of one: the older one goes; the one failure stays.
     try await cluster.eventually("oldest success deleted") {
@@ -181,7 +182,8 @@ import Testing
     let warning = try await cluster.eventually("TooManyMissedTimes") {
       try await cluster.eventReasons("late")["TooManyMissedTimes"]
     }
-    #expect(warning.first == "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew")
+    #expect(
+      warning.first == "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew")
     // Only the most recent missed time runs.
     let jobs = try await cluster.eventually("one job") {
       let jobs = try await Self.jobs(cluster, "late")

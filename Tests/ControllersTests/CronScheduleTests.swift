@@ -1,4 +1,4 @@
-@testable import Controllers
+import Controllers
 import Foundation
 import KubeAPI
 import Testing
@@ -33,7 +33,10 @@ import Testing
     #expect(
       try runs("0 9-17 * * 1-5", after: "2024-05-03T16:30:00Z")
         == ["2024-05-03T17:00:00Z", "2024-05-06T09:00:00Z", "2024-05-06T10:00:00Z"])
-    #expect(try runs("0 0 1,15 * *", after: "2024-05-02T00:00:00Z", count: 2) == ["2024-05-15T00:00:00Z", "2024-06-01T00:00:00Z"])
+    #expect(
+      try runs("0 0 1,15 * *", after: "2024-05-02T00:00:00Z", count: 2) == [
+        "2024-05-15T00:00:00Z", "2024-06-01T00:00:00Z",
+      ])
     // An exact time is strictly after: the instant itself does not count.
     #expect(try runs("30 10 * * *", after: "2024-05-01T10:30:00Z", count: 1) == ["2024-05-02T10:30:00Z"])
   }
@@ -42,7 +45,10 @@ import Testing
     #expect(
       try runs("0 12 * jan,JUL mon", after: "2024-05-01T00:00:00Z", count: 2)
         == ["2024-07-01T12:00:00Z", "2024-07-08T12:00:00Z"])
-    #expect(try runs("0 0 * * sat,SUN", after: "2024-05-01T00:00:00Z", count: 2) == ["2024-05-04T00:00:00Z", "2024-05-05T00:00:00Z"])
+    #expect(
+      try runs("0 0 * * sat,SUN", after: "2024-05-01T00:00:00Z", count: 2) == [
+        "2024-05-04T00:00:00Z", "2024-05-05T00:00:00Z",
+      ])
   }
 
   @Test func dayOfMonthOrDayOfWeekWhenBothRestricted() throws {
@@ -50,9 +56,15 @@ import Testing
     #expect(
       try runs("0 0 13 * 5", after: "2024-09-01T00:00:00Z", count: 4)
         == ["2024-09-06T00:00:00Z", "2024-09-13T00:00:00Z", "2024-09-20T00:00:00Z", "2024-09-27T00:00:00Z"])
-    #expect(try runs("0 0 10 * 1", after: "2024-09-01T00:00:00Z", count: 3) == ["2024-09-02T00:00:00Z", "2024-09-09T00:00:00Z", "2024-09-10T00:00:00Z"])
+    #expect(
+      try runs("0 0 10 * 1", after: "2024-09-01T00:00:00Z", count: 3) == [
+        "2024-09-02T00:00:00Z", "2024-09-09T00:00:00Z", "2024-09-10T00:00:00Z",
+      ])
     // Day-of-month `*`: both must match, so only Mondays.
-    #expect(try runs("0 0 * * 1", after: "2024-09-01T00:00:00Z", count: 2) == ["2024-09-02T00:00:00Z", "2024-09-09T00:00:00Z"])
+    #expect(
+      try runs("0 0 * * 1", after: "2024-09-01T00:00:00Z", count: 2) == [
+        "2024-09-02T00:00:00Z", "2024-09-09T00:00:00Z",
+      ])
     // A stepped `*/2` is a restriction, not a star: odd days OR Mondays.
     #expect(
       try runs("0 0 */2 * 1", after: "2024-09-01T00:00:00Z", count: 3)
@@ -104,7 +116,8 @@ import Testing
     #expect(try runs("0 9 * * *", after: "2024-07-10T00:00:00Z", count: 1, zone: berlin) == ["2024-07-10T07:00:00Z"])
     // A TZ= prefix wins over the zone passed in.
     #expect(try runs("TZ=Europe/Berlin 0 9 * * *", after: "2024-01-10T00:00:00Z", count: 1) == ["2024-01-10T08:00:00Z"])
-    #expect(try runs("CRON_TZ=Asia/Tokyo 0 9 * * *", after: "2024-01-10T00:00:00Z", count: 1) == ["2024-01-11T00:00:00Z"])
+    #expect(
+      try runs("CRON_TZ=Asia/Tokyo 0 9 * * *", after: "2024-01-10T00:00:00Z", count: 1) == ["2024-01-11T00:00:00Z"])
 
     let newYork = TimeZone(identifier: "America/New_York")!
     // Spring forward (2024-03-10 02:00 EST → 03:00 EDT): 02:30 does not exist that day.

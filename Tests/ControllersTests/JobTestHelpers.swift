@@ -43,7 +43,11 @@ extension TestCluster {
   /// The Job's pods, oldest first.
   func jobPods(_ name: String, namespace: String = "default") async throws -> [JSONValue] {
     try await client.list(.pods, namespace: namespace, labelSelector: "batch.kubernetes.io/job-name=\(name)").items
-      .sorted { ($0.metadata.creationTimestamp ?? "", $0.metadata.name ?? "") < ($1.metadata.creationTimestamp ?? "", $1.metadata.name ?? "") }
+      .sorted {
+        ($0.metadata.creationTimestamp ?? "", $0.metadata.name ?? "") < (
+          $1.metadata.creationTimestamp ?? "", $1.metadata.name ?? ""
+        )
+      }
   }
 
   /// Pods of the Job still running (not finished, not being deleted).
@@ -70,9 +74,14 @@ extension TestCluster {
       [
         "status": [
           "phase": "Running",
-          "conditions": [["type": "Ready", "status": ready ? "True" : "False", "lastTransitionTime": .string(now)]],
+          "conditions": [
+            ["type": "Ready", "status": .string(ready ? "True" : "False"), "lastTransitionTime": .string(now)]
+          ],
           "containerStatuses": [
-            ["name": "main", "ready": .bool(ready), "restartCount": 0, "state": ["running": ["startedAt": .string(now)]]]
+            [
+              "name": "main", "ready": .bool(ready), "restartCount": 0,
+              "state": ["running": ["startedAt": .string(now)]],
+            ]
           ],
         ]
       ], subresource: "status")
@@ -91,14 +100,14 @@ extension TestCluster {
       .pods, namespace: pod.metadata.namespace, name: pod.metadata.name ?? "",
       [
         "status": [
-          "phase": exitCode == 0 ? "Succeeded" : "Failed",
+          "phase": .string(exitCode == 0 ? "Succeeded" : "Failed"),
           "conditions": .array(allConditions),
           "containerStatuses": [
             [
               "name": "main", "ready": false, "restartCount": 0,
               "state": [
                 "terminated": [
-                  "exitCode": .int(exitCode), "reason": exitCode == 0 ? "Completed" : "Error",
+                  "exitCode": .int(exitCode), "reason": .string(exitCode == 0 ? "Completed" : "Error"),
                   "startedAt": .string(finished), "finishedAt": .string(finished),
                 ]
               ],
@@ -114,7 +123,7 @@ extension TestCluster {
       try await client.delete(
         .pods, namespace: pod.metadata.namespace, name: pod.metadata.name ?? "",
         options: .init(gracePeriodSeconds: 0))
-    } catch where error.isNotFound {}
+    } catch  where error.isNotFound {}
   }
 
   /// The condition of `type` once its status is `status`.

@@ -32,7 +32,7 @@ import Testing
       do {
         _ = try await cluster.job("short-lived")
         return nil
-      } catch where error.isNotFound {
+      } catch  where error.isNotFound {
         return true
       }
     }
@@ -52,7 +52,7 @@ import Testing
       do {
         _ = try await cluster.job("gone")
         return nil
-      } catch where error.isNotFound {
+      } catch  where error.isNotFound {
         return true
       }
     }

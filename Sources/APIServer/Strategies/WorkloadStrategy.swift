@@ -123,7 +123,8 @@ enum WorkloadStrategy {
       old?["spec"]?["schedule"]?.stringValue?.contains("TZ") != true
     {
       errors.append(
-        .invalid("spec.schedule", .string(schedule), "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+        .invalid("spec.schedule", .string(schedule), "cannot use TZ or CRON_TZ in schedule, use timeZone field instead")
+      )
     }
     return errors
   }

@@ -55,7 +55,7 @@ extension CronJobController {
       let name = reference["name"]?.stringValue ?? ""
       do {
         _ = try await context.client.get(.jobs, namespace: namespace, name: name)
-      } catch where error.isNotFound {
+      } catch  where error.isNotFound {
         context.recorder.record(cronJob, reason: "MissingJob", message: "Active job went missing: \(name)")
         Self.removeFromActive(&cronJob, uid: reference["uid"]?.stringValue ?? "")
         result.updateStatus = true
@@ -139,9 +139,10 @@ extension CronJobController {
     }
     let created: JSONValue
     do {
-      created = try await context.client.create(.jobs, namespace: namespace, jobFromTemplate(cronJob, jobName, scheduled))
+      created = try await context.client.create(
+        .jobs, namespace: namespace, jobFromTemplate(cronJob, jobName, scheduled))
       context.recorder.record(cronJob, reason: "SuccessfulCreate", message: "Created job \(jobName)")
-    } catch where error.isAlreadyExists {
+    } catch  where error.isAlreadyExists {
       guard let existing = try? await context.client.get(.jobs, namespace: namespace, name: jobName),
         existing.metadata.controllerReference?.uid == cronJob.metadata.uid,
         !Self.isActive(cronJob, uid: existing.metadata.uid ?? "")

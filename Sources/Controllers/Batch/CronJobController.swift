@@ -115,8 +115,8 @@ public struct CronJobController: Controller {
     let surplus = jobs.count - Int(keep)
     guard surplus > 0 else { return false }
     var updated = false
-    for job in jobs.sorted(by: Self.byStartTime).prefix(surplus) where await deleteJob(&cronJob, job) {
-      updated = true
+    for job in jobs.sorted(by: Self.byStartTime).prefix(surplus) {
+      if await deleteJob(&cronJob, job) { updated = true }
     }
     return updated
   }
@@ -138,7 +138,7 @@ public struct CronJobController: Controller {
       try await context.client.delete(
         .jobs, namespace: job.metadata.namespace, name: name,
         options: .init(propagationPolicy: .background))
-    } catch where !error.isNotFound {
+    } catch  where !error.isNotFound {
       context.recorder.record(cronJob, .warning, reason: "FailedDelete", message: "Deleted job: \(error)")
       return false
     } catch {}

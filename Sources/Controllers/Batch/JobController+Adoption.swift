@@ -40,8 +40,9 @@ extension JobController {
       ]
     ]
     do {
-      return try await context.client.patch(.pods, namespace: pod.metadata.namespace, name: pod.metadata.name ?? "", patch)
-    } catch where error.isNotFound || error.isConflict {
+      return try await context.client.patch(
+        .pods, namespace: pod.metadata.namespace, name: pod.metadata.name ?? "", patch)
+    } catch  where error.isNotFound || error.isConflict {
       return nil
     }
   }
@@ -58,6 +59,6 @@ extension JobController {
     ]
     do {
       try await context.client.patch(.pods, namespace: pod.metadata.namespace, name: pod.metadata.name ?? "", patch)
-    } catch where error.isNotFound || error.isConflict {}
+    } catch  where error.isNotFound || error.isConflict {}
   }
 }

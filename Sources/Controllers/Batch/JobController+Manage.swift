@@ -16,7 +16,7 @@ extension JobController {
       state.ready -= removedReady
       return (active - removed, error)
     }
-    var wantActive: Int
+    let wantActive: Int
     if let completions = spec.completions {
       wantActive = min(max(completions - state.succeeded, 0), spec.parallelism)
     } else {
@@ -59,7 +59,7 @@ extension JobController {
           return (active, nil)
         }
       }
-      indexes = pending
+      indexes = pending.map { Optional($0) }
       diff = pending.count
     }
     guard diff > 0 else { return (active, nil) }
@@ -189,7 +189,8 @@ extension JobController {
           pod["spec"]?["hostname"] = .string("\(spec.name)-\(index)")
         }
         let prefix = Self.generateName(spec.name, index: index)
-        group.addTask { await createPod(job, from: pod, generateName: prefix) }
+        let ready = pod
+        group.addTask { await createPod(job, from: ready, generateName: prefix) }
       }
       var errors: [any Error] = []
       for await error in group { if let error { errors.append(error) } }
@@ -266,7 +267,7 @@ extension JobController {
         group.addTask {
           do {
             try await delete(pod)
-          } catch where !error.isNotFound {
+          } catch  where !error.isNotFound {
             return (false, error)
           } catch {}
           return (PodStatus.isReady(pod), nil)
@@ -292,7 +293,7 @@ extension JobController {
     do {
       try await context.client.delete(.pods, namespace: pod.metadata.namespace, name: name)
       context.recorder.record(job, reason: "SuccessfulDelete", message: "Deleted pod: \(name)")
-    } catch where !error.isNotFound {
+    } catch  where !error.isNotFound {
       context.recorder.record(job, .warning, reason: "FailedDelete", message: "Error deleting: \(error)")
       throw error
     }

@@ -53,7 +53,8 @@ extension JobController {
     }
     guard ["NonIndexed", "Indexed"].contains(spec.completionMode) else {
       context.recorder.record(
-        cached, .warning, reason: "UnknownCompletionMode", message: "Skipped Job sync because completion mode is unknown")
+        cached, .warning, reason: "UnknownCompletionMode",
+        message: "Skipped Job sync because completion mode is unknown")
       return
     }
     let satisfied = expectations.satisfied(key)
@@ -118,7 +119,7 @@ extension JobController {
   private func decideFinish(_ state: inout JobSyncState, key: String) {
     let spec = state.spec
     if state.status.hasTrueCondition(JobCondition.successCriteriaMet) {
-      state.finished = state.status.condition(JobCondition.successCriteriaMet).map(JobCondition.init)
+      state.finished = state.status.condition(JobCondition.successCriteriaMet).map { JobCondition($0) }
     }
     if state.finished == nil {
       if let target = state.status.condition(JobCondition.failureTarget), target["status"]?.stringValue == "True" {

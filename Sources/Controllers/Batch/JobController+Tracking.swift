@@ -48,7 +48,8 @@ extension JobController {
           needsFlush = true
         }
       }
-      let pending = newSucceededIndexes.count + state.status.uncountedSucceeded.count
+      let pending =
+        newSucceededIndexes.count + state.status.uncountedSucceeded.count
         + state.status.uncountedFailed.count
       if pending >= Self.maxUncountedPods {
         reachedMax = true

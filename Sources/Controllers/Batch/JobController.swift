@@ -153,7 +153,7 @@ public struct JobController: Controller {
     }
     do {
       try await removeTrackingFinalizer(pod)
-    } catch where error.isNotFound {}
+    } catch  where error.isNotFound {}
   }
 
   /// Strategic merge patch that drops only the tracking finalizer.

@@ -37,7 +37,8 @@ struct JobPodFailurePolicy {
         return Self.result(action, message)
       } else if let patterns = rule["onPodConditions"]?.arrayValue {
         guard let type = Self.matchConditions(pod, patterns) else { continue }
-        let message = "Pod \(namespace)/\(name) has condition \(type) matching \(action.rawValue) rule at index \(index)"
+        let message =
+          "Pod \(namespace)/\(name) has condition \(type) matching \(action.rawValue) rule at index \(index)"
         return Self.result(action, message)
       }
     }

@@ -64,8 +64,9 @@ struct JobStatus: Equatable {
     let fresh = condition.json(status: status, now: now)
     if let index = conditions.firstIndex(where: { $0["type"]?.stringValue == condition.type }) {
       let old = conditions[index]
-      guard old["status"]?.stringValue != status || old["reason"]?.stringValue != condition.reason
-        || old["message"]?.stringValue != condition.message
+      guard
+        old["status"]?.stringValue != status || old["reason"]?.stringValue != condition.reason
+          || old["message"]?.stringValue != condition.message
       else { return false }
       conditions[index] = fresh
       return true

@@ -16,10 +16,8 @@ public struct TTLAfterFinishedController: Controller {
   public func run() async {
     let jobs = context.informers.informer(.jobs)
     jobs.onEvent { [queue] event in
-      guard case .deleted = event else {
-        if Self.needsCleanup(event.object) { queue.add(event.object.metadata.key) }
-        return
-      }
+      if case .deleted = event { return }
+      if Self.needsCleanup(event.object) { queue.add(event.object.metadata.key) }
     }
     await context.informers.waitForSync()
     await queue.run(workers: context.settings.workers) { key in try await sync(key: key) }
@@ -56,7 +54,7 @@ public struct TTLAfterFinishedController: Controller {
     let fresh: JSONValue
     do {
       fresh = try await context.client.get(.jobs, namespace: namespace, name: name)
-    } catch where error.isNotFound {
+    } catch  where error.isNotFound {
       return
     }
     guard let freshLeft = timeLeft(fresh, now: context.clock.nowMilliseconds()) else { return }
@@ -68,6 +66,6 @@ public struct TTLAfterFinishedController: Controller {
       try await context.client.delete(
         .jobs, namespace: namespace, name: name,
         options: .init(propagationPolicy: .background, preconditionUID: fresh.metadata.uid))
-    } catch where error.isNotFound {}
+    } catch  where error.isNotFound {}
   }
 }
