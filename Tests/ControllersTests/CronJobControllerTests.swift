@@ -85,9 +85,9 @@ import Testing
       let status = try await cluster.client.get(.cronJobs, namespace: "default", name: "tick")["status"]
       return status?["active"]?.arrayValue?.count == 1 ? status : nil
     }
-    #expect(status?["active"]?[0]?["name"]?.stringValue == name)
-    #expect(status?["active"]?[0]?["uid"]?.stringValue == job.metadata.uid)
-    #expect(status?["lastScheduleTime"]?.stringValue == KubeTime(milliseconds: due).rfc3339)
+    #expect(status["active"]?[0]?["name"]?.stringValue == name)
+    #expect(status["active"]?[0]?["uid"]?.stringValue == job.metadata.uid)
+    #expect(status["lastScheduleTime"]?.stringValue == KubeTime(milliseconds: due).rfc3339)
     let events = try await cluster.eventually("SuccessfulCreate") {
       try await cluster.eventReasons("tick")["SuccessfulCreate"]
     }
@@ -158,16 +158,18 @@ import Testing
       due += 60_000
     }
     // Two successes with a limit of one: the older one goes; the one failure stays.
+    let kept: Set<String> = [names[1], names[2]]
     try await cluster.eventually("oldest success deleted") {
       let left = try await Self.jobs(cluster, "hist").filter { !$0.metadata.isBeingDeleted }.compactMap(\.metadata.name)
-      return Set(left) == [names[1], names[2]] ? true : nil
+      return Set(left) == kept ? true : nil
     }
+    let lastSuccess = KubeTime(milliseconds: due - 60_000 + 30_000).rfc3339
     let status = try await cluster.eventually("lastSuccessfulTime") {
       let status = try await cluster.client.get(.cronJobs, namespace: "default", name: "hist")["status"]
-      return status?["lastSuccessfulTime"]?.stringValue == KubeTime(milliseconds: due - 60_000 + 30_000).rfc3339
+      return status?["lastSuccessfulTime"]?.stringValue == lastSuccess
         ? status : nil
     }
-    #expect(status?["lastScheduleTime"]?.stringValue == KubeTime(milliseconds: due - 60_000).rfc3339)
+    #expect(status["lastScheduleTime"]?.stringValue == KubeTime(milliseconds: due - 60_000).rfc3339)
     let seen = try await cluster.eventReasons("hist")["SawCompletedJob"] ?? []
     #expect(seen.contains("Saw completed job: \(names[1]), status: Failed"))
   }

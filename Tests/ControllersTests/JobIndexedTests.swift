@@ -23,6 +23,7 @@ import Testing
           == "metadata.labels['batch.kubernetes.io/job-completion-index']")
     }
     #expect(Set(byIndex.keys) == [0, 1, 2])
+    let firstZero = byIndex[0]?.metadata.uid
 
     try await cluster.markFinished(byIndex[1]!)
     try await cluster.eventually("index 1 completed, index 3 started") {
@@ -36,7 +37,7 @@ import Testing
     let again = try await cluster.eventually("index 0 recreated") {
       try await cluster.activeJobPods("idx").first {
         $0.metadata.annotations?["batch.kubernetes.io/job-completion-index"] == "0"
-          && $0.metadata.uid != byIndex[0]!.metadata.uid
+          && $0.metadata.uid != firstZero
       }
     }
     try await cluster.markFinished(byIndex[2]!)

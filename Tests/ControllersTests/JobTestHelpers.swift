@@ -126,6 +126,16 @@ extension TestCluster {
     } catch  where error.isNotFound {}
   }
 
+  /// True once the Job no longer exists (nil while it does).
+  func jobGone(_ name: String, namespace: String = "default") async throws -> Bool? {
+    do {
+      _ = try await job(name, namespace: namespace)
+      return nil
+    } catch where error.isNotFound {
+      return true
+    }
+  }
+
   /// The condition of `type` once its status is `status`.
   func waitForJobCondition(
     _ job: String, _ type: String, status: String = "True", namespace: String = "default",

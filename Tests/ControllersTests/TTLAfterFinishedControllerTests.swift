@@ -28,14 +28,7 @@ import Testing
     clock.advance(seconds: 101)
     try await cluster.client.patch(
       .jobs, namespace: "default", name: "short-lived", ["metadata": ["labels": ["look": "2"]]])
-    try await cluster.eventually("job deleted") {
-      do {
-        _ = try await cluster.job("short-lived")
-        return nil
-      } catch  where error.isNotFound {
-        return true
-      }
-    }
+    try await cluster.eventually("job deleted") { try await cluster.jobGone("short-lived") }
   }
 
   @Test func zeroTTLDeletesAtOnceAndUnfinishedJobsStay() async throws {
@@ -48,14 +41,7 @@ import Testing
     let pods = try await cluster.waitForActivePods("gone", 1)
     _ = try await cluster.waitForActivePods("running", 1)
     try await cluster.markFinished(pods[0])
-    try await cluster.eventually("finished job deleted") {
-      do {
-        _ = try await cluster.job("gone")
-        return nil
-      } catch  where error.isNotFound {
-        return true
-      }
-    }
+    try await cluster.eventually("finished job deleted") { try await cluster.jobGone("gone") }
     #expect(try await cluster.job("running")["status"]?["active"]?.intValue == 1)
   }
 }
