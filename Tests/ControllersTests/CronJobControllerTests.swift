@@ -45,6 +45,16 @@ import Testing
     }
   }
 
+  /// Waits until the CronJob's status lists exactly these active Jobs: the controller writes
+  /// status after creating a Job, and moving the clock before that write lands races it.
+  static func waitForActive(_ cluster: TestCluster, _ cronJob: String, _ names: [String]) async throws {
+    try await cluster.eventually("\(cronJob) active \(names)") {
+      let status = try await cluster.client.get(.cronJobs, namespace: "default", name: cronJob)["status"]
+      let active = status?["active"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+      return active == names ? true : nil
+    }
+  }
+
   /// Plays the job controller: marks the Job finished as it would.
   static func finish(_ cluster: TestCluster, _ job: JSONValue, type: String, at time: KubeTime) async throws {
     var status: JSONValue = [
@@ -110,6 +120,8 @@ import Testing
       return a.count == 1 && b.count == 1 ? true : nil
     }
     let firstReplace = try await Self.jobs(cluster, "replace")[0]
+    try await Self.waitForActive(cluster, "replace", [firstReplace.metadata.name ?? ""])
+    try await Self.waitForActive(cluster, "forbid", ["forbid-\(due / 60_000)"])
 
     // Five minutes later the first Jobs still run (nothing finishes them).
     clock.set(due + 300_000 + 1_000)
@@ -127,8 +139,7 @@ import Testing
       let jobs = try await Self.jobs(cluster, "replace").filter { !$0.metadata.isBeingDeleted }
       return jobs.map(\.metadata.name) == [second] ? true : nil
     }
-    let status = try await cluster.client.get(.cronJobs, namespace: "default", name: "replace")["status"]
-    #expect(status?["active"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == [second])
+    try await Self.waitForActive(cluster, "replace", [second])
     let deleted = try await cluster.eventually("SuccessfulDelete") {
       try await cluster.eventReasons("replace")["SuccessfulDelete"]
     }
@@ -150,6 +161,7 @@ import Testing
       let job = try await cluster.eventually("job \(name)") {
         try await cluster.client.get(.jobs, namespace: "default", name: name)
       }
+      try await Self.waitForActive(cluster, "hist", [name])
       try await Self.finish(cluster, job, type: outcome, at: KubeTime(milliseconds: due + 30_000))
       try await cluster.eventually("\(name) no longer active") {
         let status = try await cluster.client.get(.cronJobs, namespace: "default", name: "hist")["status"]
@@ -171,8 +183,10 @@ import Testing
         ? status : nil
     }
     #expect(status["lastScheduleTime"]?.stringValue == KubeTime(milliseconds: due - 60_000).rfc3339)
-    let seen = try await cluster.eventReasons("hist")["SawCompletedJob"] ?? []
-    #expect(seen.contains("Saw completed job: \(names[1]), status: Failed"))
+    let failedSeen = "Saw completed job: \(names[1]), status: Failed"
+    try await cluster.eventually("SawCompletedJob for the failed job") {
+      try await cluster.eventReasons("hist")["SawCompletedJob"]?.contains(failedSeen) == true ? true : nil
+    }
   }
 
   @Test func warnsAboutTooManyMissedStartTimes() async throws {

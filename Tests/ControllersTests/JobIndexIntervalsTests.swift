@@ -1,5 +1,6 @@
-@testable import Controllers
 import Testing
+
+@testable import Controllers
 
 @Suite struct JobIndexIntervalsTests {
   @Test func textFormMatchesUpstream() {

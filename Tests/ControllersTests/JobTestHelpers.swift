@@ -131,7 +131,7 @@ extension TestCluster {
     do {
       _ = try await job(name, namespace: namespace)
       return nil
-    } catch where error.isNotFound {
+    } catch  where error.isNotFound {
       return true
     }
   }
