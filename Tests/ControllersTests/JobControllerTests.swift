@@ -165,4 +165,18 @@ import Testing
     }
     #expect((events["SuccessfulDelete"]?.count ?? 0) >= 2)
   }
+
+  @Test func deletingAJobReleasesItsPodsTrackingFinalizers() async throws {
+    let cluster = try await TestCluster.start { [JobController(context: $0)] }
+    defer { Task { await cluster.stop() } }
+    try await cluster.createJob("doomed", ["parallelism": 2, "completions": 2])
+    let pods = try await cluster.waitForActivePods("doomed", 2)
+    #expect(pods.allSatisfy { $0.metadata.finalizers == ["batch.kubernetes.io/job-tracking"] })
+    // No garbage collector runs here: the pods outlive their Job, and must not be stuck on the finalizer.
+    try await cluster.client.delete(.jobs, namespace: "default", name: "doomed")
+    try await cluster.eventually("finalizers removed from orphaned pods") {
+      let left = try await cluster.jobPods("doomed")
+      return left.count == 2 && left.allSatisfy({ $0.metadata.finalizers == nil }) ? true : nil
+    }
+  }
 }
