@@ -10,7 +10,7 @@ enum WorkloadStrategy {
 
   static func configure(_ strategy: inout ResourceStrategy, kind: String) {
     strategy.defaults = { object, context in defaults(&object, kind: kind, isCreate: context.isCreate) }
-    strategy.validate = { object, _, _ in validate(object, kind: kind) }
+    strategy.validate = { object, old, _ in validate(object, kind: kind, old: old) }
   }
 
   static func defaults(_ object: inout JSONValue, kind: String, isCreate: Bool) {
@@ -82,7 +82,7 @@ enum WorkloadStrategy {
     spec["template"] = template
   }
 
-  static func validate(_ object: JSONValue, kind: String) -> [FieldError] {
+  static func validate(_ object: JSONValue, kind: String, old: JSONValue? = nil) -> [FieldError] {
     var errors: [FieldError] = []
     let spec = object["spec"] ?? .null
     let templatePath = kind == "CronJob" ? "spec.jobTemplate.spec.template" : "spec.template"
@@ -116,6 +116,15 @@ enum WorkloadStrategy {
     }
     if kind == "CronJob", (spec["schedule"]?.stringValue ?? "").isEmpty {
       errors.append(.required("spec.schedule", ""))
+    }
+    // Upstream refuses TZ=/CRON_TZ= in new schedules (spec.timeZone replaces it); an object
+    // stored with one before stays updatable.
+    if kind == "CronJob", let schedule = spec["schedule"]?.stringValue, schedule.contains("TZ"),
+      old?["spec"]?["schedule"]?.stringValue?.contains("TZ") != true
+    {
+      errors.append(
+        .invalid("spec.schedule", .string(schedule), "cannot use TZ or CRON_TZ in schedule, use timeZone field instead")
+      )
     }
     return errors
   }
