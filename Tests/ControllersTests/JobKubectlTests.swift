@@ -10,19 +10,19 @@ import Testing
   func kubectlCreatesAndWaitsForJobsAndCronJobs() async throws {
     let cluster = try await TestCluster.start { [JobController(context: $0), CronJobController(context: $0)] }
     defer { Task { await cluster.stop() } }
-    let created = try cluster.kubectl("create", "job", "hello", "--image=busybox", "--", "echo", "hi")
+    let created = try await cluster.kubectl("create", "job", "hello", "--image=busybox", "--", "echo", "hi")
     #expect(created.contains("job.batch/hello created"))
     let pods = try await cluster.waitForActivePods("hello", 1)
     try await cluster.markFinished(pods[0])
-    let waited = try cluster.kubectl("wait", "--for=condition=complete", "job/hello", "--timeout=30s")
+    let waited = try await cluster.kubectl("wait", "--for=condition=complete", "job/hello", "--timeout=30s")
     #expect(waited.contains("job.batch/hello condition met"))
-    let table = try cluster.kubectl("get", "job", "hello")
+    let table = try await cluster.kubectl("get", "job", "hello")
     #expect(table.contains("Complete") && table.contains("1/1"))
 
-    let cron = try cluster.kubectl(
+    let cron = try await cluster.kubectl(
       "create", "cronjob", "nightly", "--image=busybox", "--schedule=0 3 * * *", "--", "echo", "hi")
     #expect(cron.contains("cronjob.batch/nightly created"))
-    let manual = try cluster.kubectl("create", "job", "manual-run", "--from=cronjob/nightly")
+    let manual = try await cluster.kubectl("create", "job", "manual-run", "--from=cronjob/nightly")
     #expect(manual.contains("job.batch/manual-run created"))
     let job = try await cluster.job("manual-run")
     #expect(job.metadata.controllerReference?.kind == "CronJob")

@@ -39,6 +39,9 @@ public final class ControllerManager: Service, Sendable {
       PodGarbageCollector(context: context),
       NodeIPAMController(context: context),
       DisruptionController(context: context),
+      JobController(context: context),
+      CronJobController(context: context),
+      TTLAfterFinishedController(context: context),
       ResourceQuotaController(context: context),
       CertificateSigningController(context: context, signer: signer),
     ]
