@@ -151,6 +151,8 @@ let package = Package(
       name: "json-bench", dependencies: ["KubeAPI"], path: "Benchmarks/json", exclude: ["README.md"]),
     .executableTarget(name: "runtime-bench", dependencies: ["Runtime"], path: "Benchmarks/RuntimeBench"),
     .executableTarget(
+      name: "controlplane-bench", dependencies: ["KubeAPI", "KubeClient"], path: "Benchmarks/ControlPlaneBench"),
+    .executableTarget(
       name: "kubeproto-bench", dependencies: ["KubeProto", "KubeAPI"], path: "Benchmarks/KubeProtoBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "SkiffCore"]),

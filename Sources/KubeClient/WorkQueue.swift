@@ -110,9 +110,12 @@ public final class WorkQueue: Sendable {
     for waiter in waiters { waiter.resume(returning: nil) }
   }
 
-  /// Runs `workers` loops that take keys and process them until the task is cancelled; a thrown
-  /// error requeues the key with backoff, success forgets its failures.
+  /// Runs `workers` loops that take keys and process them until the task is cancelled (which
+  /// shuts the queue until the next `run`); a thrown error requeues the key with backoff,
+  /// success forgets its failures.
   public func run(workers: Int, _ process: @escaping @Sendable (String) async throws -> Void) async {
+    // A controller runs again after it regains leadership: open the queue for the new term.
+    state.withLock { $0.shutDown = false }
     await withTaskCancellationHandler {
       await withDiscardingTaskGroup { group in
         for _ in 0..<workers {

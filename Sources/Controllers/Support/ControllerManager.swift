@@ -43,6 +43,7 @@ public final class ControllerManager: Service, Sendable {
       CronJobController(context: context),
       TTLAfterFinishedController(context: context),
       ResourceQuotaController(context: context),
+      HorizontalPodAutoscalerController(context: context),
       CertificateSigningController(context: context, signer: signer),
     ]
   }
