@@ -201,12 +201,12 @@ import Testing
     }
     let firstRevision = try #require(first["status"]?["currentRevision"]?.stringValue)
 
-    func setImage(_ image: String) async throws {
+    @Sendable func setImage(_ image: String) async throws {
       try await client.patch(
         .statefulSets, namespace: "default", name: "web",
         ["spec": ["template": ["spec": ["containers": WorkloadFixtures.container(image: image)]]]], as: .strategic)
     }
-    func images() async throws -> [String] {
+    @Sendable func images() async throws -> [String] {
       var images: [String] = []
       for ordinal in 0..<3 {
         let pod = try await client.get(.pods, namespace: "default", name: "web-\(ordinal)")

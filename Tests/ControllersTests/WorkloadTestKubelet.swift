@@ -45,7 +45,7 @@ final class WorkloadTestKubelet: Sendable {
       let name = pod.metadata.name ?? ""
       if pod.metadata.isBeingDeleted {
         state.withLock { if !$0.deletions.contains(name) { $0.deletions.append(name) } }
-        try? await client.delete(
+        _ = try? await client.delete(
           .pods, namespace: namespace, name: name, options: .init(gracePeriodSeconds: 0))
         continue
       }

@@ -18,10 +18,11 @@ extension DaemonSetController {
       var replacements: [String] = []
       var candidates: [String] = []
       for (_, onNode) in byNode.sorted(by: { $0.key < $1.key }) {
-        guard let (new, old) = updatedAndOld(onNode, set: set, hash: hash) else {
+        guard let pair = updatedAndOld(onNode, set: set, hash: hash) else {
           unavailable += 1
           continue
         }
+        let (new, old) = pair
         switch (new, old) {
         case (nil, nil), (.some, .some):
           unavailable += 1
@@ -48,10 +49,11 @@ extension DaemonSetController {
     var surging = 0
     var availableCount = 0
     for (nodeName, onNode) in byNode.sorted(by: { $0.key < $1.key }) {
-      guard let (new, old) = updatedAndOld(onNode, set: set, hash: hash) else {
+      guard let pair = updatedAndOld(onNode, set: set, hash: hash) else {
         surging += 1
         continue
       }
+      let (new, old) = pair
       if let old { if available(old) { availableCount += 1 } } else if let new, available(new) { availableCount += 1 }
       switch (new, old) {
       case (_, nil):

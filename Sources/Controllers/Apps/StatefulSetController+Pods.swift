@@ -83,8 +83,8 @@ extension StatefulSetController {
 
   func identityMatches(_ set: JSONValue, _ pod: JSONValue) -> Bool {
     let name = pod.metadata.name ?? ""
-    guard let (parent, ordinal) = Self.parentAndOrdinal(name) else { return false }
-    return parent == set.metadata.name && name == "\(parent)-\(ordinal)"
+    guard let identity = Self.parentAndOrdinal(name) else { return false }
+    return identity.parent == set.metadata.name && name == "\(identity.parent)-\(identity.ordinal)"
       && pod.metadata.namespace == set.metadata.namespace && pod.metadata.labels?[Self.podNameLabel] == name
   }
 

@@ -48,10 +48,8 @@ extension StatefulSetController {
       guard var existing = cache.get(namespace: claim.metadata.namespace, name: claim.metadata.name ?? ""),
         !Self.ownersUpToDate(existing, set: set, pod: pod)
       else { continue }
-      existing["metadata"]?["ownerReferences"] = Self.ownerReferences(existing, set: set, pod: pod)
-      if existing["metadata"]?["ownerReferences"]?.arrayValue?.isEmpty == true {
-        existing["metadata"]?["ownerReferences"] = nil
-      }
+      let references = Self.ownerReferences(existing, set: set, pod: pod)
+      existing["metadata"]?["ownerReferences"] = references.arrayValue?.isEmpty == false ? references : nil
       try await context.client.update(.persistentVolumeClaims, existing)
     }
   }
