@@ -48,7 +48,7 @@ import Testing
   }
 
   static func pod(_ client: KubeClient, _ name: String) async throws -> JSONValue? {
-    do { return try await client.get(.pods, namespace: "default", name: name) } catch where error.isNotFound {
+    do { return try await client.get(.pods, namespace: "default", name: name) } catch  where error.isNotFound {
       return nil
     }
   }
@@ -217,7 +217,8 @@ import Testing
     try await setImage("busybox:2")
     let partial = try await cluster.eventually("only web-2 updated") {
       let set = try await client.get(.statefulSets, namespace: "default", name: "web")
-      let done = try await images() == ["busybox:1", "busybox:1", "busybox:2"]
+      let done =
+        try await images() == ["busybox:1", "busybox:1", "busybox:2"]
         && set["status"]?["updatedReplicas"]?.intValue == 1 && set["status"]?["readyReplicas"]?.intValue == 3
       return done ? set : nil
     }
@@ -244,7 +245,10 @@ import Testing
     try await cluster.eventually(timeout: .seconds(60), "third template rolled out, history trimmed") {
       let set = try await client.get(.statefulSets, namespace: "default", name: "web")
       let revisions = try await client.list(.controllerRevisions, namespace: "default").items
-      let rolled = set["status"]?["updatedReplicas"]?.intValue == 3 && set["status"]?["currentRevision"] == set["status"]?["updateRevision"]
+      let rolled =
+        set["status"]?["observedGeneration"]?.intValue == set.metadata.generation
+        && set["status"]?["updatedReplicas"]?.intValue == 3
+        && set["status"]?["currentRevision"] == set["status"]?["updateRevision"]
       return rolled && revisions.count == 2 ? true : nil
     }
     let numbers = try await client.list(.controllerRevisions, namespace: "default").items
@@ -279,9 +283,11 @@ import Testing
       let set = try await client.get(.statefulSets, namespace: "default", name: "web")
       let status = set["status"]
       let pods = try await client.list(.pods, namespace: "default", labelSelector: "app=web").items
-      let onFirst = pods.count == 2 && pods.allSatisfy {
-        $0.metadata.labels?["controller-revision-hash"] == firstRevision && WorkloadTestKubelet.isReady($0)
-      }
+      let onFirst =
+        pods.count == 2
+        && pods.allSatisfy {
+          $0.metadata.labels?["controller-revision-hash"] == firstRevision && WorkloadTestKubelet.isReady($0)
+        }
       return onFirst && status?["currentRevision"]?.stringValue == firstRevision
         && status?["updateRevision"]?.stringValue == firstRevision ? set : nil
     }
@@ -289,7 +295,7 @@ import Testing
     let reused = try await client.get(.controllerRevisions, namespace: "default", name: firstRevision)
     #expect(reused["revision"]?.intValue == 3)
     let after = try await cluster.kubectlInBackground("rollout", "history", "sts/web")
-    let numbers = after.split(separator: "\n").dropFirst(2).map { $0.trimmingCharacters(in: .whitespaces) }
+    let numbers = after.split(separator: "\n").dropFirst(2).compactMap { $0.split(separator: " ").first }
     #expect(numbers == ["2", "3"])
   }
 }

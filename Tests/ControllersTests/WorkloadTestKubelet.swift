@@ -54,7 +54,8 @@ final class WorkloadTestKubelet: Sendable {
         try await bind(name, to: node)
         current = try await client.get(.pods, namespace: namespace, name: name)
       }
-      if makeReady && !Self.isReady(current) && !isHeldBack(name) && (pod["status"]?["phase"]?.stringValue != "Failed") {
+      if makeReady && !Self.isReady(current) && !isHeldBack(name) && (pod["status"]?["phase"]?.stringValue != "Failed")
+      {
         try await markReady(name)
       }
     }
@@ -117,7 +118,9 @@ final class WorkloadTestKubelet: Sendable {
   static func node(of pod: JSONValue) -> String? {
     if let name = pod["spec"]?["nodeName"]?.stringValue, !name.isEmpty { return name }
     let terms =
-      pod[path: ["spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"]]?
+      pod[path: [
+        "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms",
+      ]]?
       .arrayValue ?? []
     for term in terms {
       for field in term["matchFields"]?.arrayValue ?? [] where field["key"]?.stringValue == "metadata.name" {

@@ -27,7 +27,7 @@ enum ControllerRefs {
     do {
       return try await client.patch(
         type, namespace: object.metadata.namespace, name: object.metadata.name ?? "", patch, as: .strategic)
-    } catch where error.isNotFound {
+    } catch  where error.isNotFound {
       return nil
     }
   }
@@ -43,7 +43,7 @@ enum ControllerRefs {
     do {
       try await client.patch(
         type, namespace: object.metadata.namespace, name: object.metadata.name ?? "", patch, as: .strategic)
-    } catch where error.isNotFound {}
+    } catch  where error.isNotFound {}
   }
 
   /// The pods `owner` controls: owned ones its selector (and `filter`) still match, plus

@@ -39,7 +39,9 @@ enum DaemonPlacement {
       ("node.kubernetes.io/disk-pressure", "NoSchedule"), ("node.kubernetes.io/memory-pressure", "NoSchedule"),
       ("node.kubernetes.io/pid-pressure", "NoSchedule"), ("node.kubernetes.io/unschedulable", "NoSchedule"),
     ]
-    if spec["hostNetwork"]?.boolValue == true { wanted.append(("node.kubernetes.io/network-unavailable", "NoSchedule")) }
+    if spec["hostNetwork"]?.boolValue == true {
+      wanted.append(("node.kubernetes.io/network-unavailable", "NoSchedule"))
+    }
     var tolerations = spec["tolerations"]?.arrayValue ?? []
     for (key, effect) in wanted {
       let toleration: JSONValue = ["key": .string(key), "operator": "Exists", "effect": .string(effect)]
@@ -124,7 +126,8 @@ enum DaemonPlacement {
     ]
     var affinity = affinity.flatMap { $0.isNull ? nil : $0 } ?? .object([:])
     var nodeAffinity = affinity["nodeAffinity"].flatMap { $0.isNull ? nil : $0 } ?? .object([:])
-    var required = nodeAffinity["requiredDuringSchedulingIgnoredDuringExecution"].flatMap { $0.isNull ? nil : $0 }
+    var required =
+      nodeAffinity["requiredDuringSchedulingIgnoredDuringExecution"].flatMap { $0.isNull ? nil : $0 }
       ?? .object([:])
     required["nodeSelectorTerms"] = terms
     nodeAffinity["requiredDuringSchedulingIgnoredDuringExecution"] = required
@@ -136,7 +139,9 @@ enum DaemonPlacement {
   /// (upstream GetTargetNodeName).
   static func targetNode(of pod: JSONValue) -> String? {
     if let name = pod["spec"]?["nodeName"]?.stringValue, !name.isEmpty { return name }
-    let path = ["spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"]
+    let path = [
+      "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms",
+    ]
     for term in pod[path: path]?.arrayValue ?? [] {
       for field in term["matchFields"]?.arrayValue ?? []
       where field["key"]?.stringValue == "metadata.name" && field["operator"]?.stringValue == "In" {

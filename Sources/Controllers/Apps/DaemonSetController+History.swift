@@ -27,7 +27,10 @@ extension DaemonSetController {
     let next = (old.map(ControllerRevisions.number).max() ?? 0) + 1
     guard !currents.isEmpty else { return (try await snapshot(set, revision: next), old) }
     let current = try await deduplicate(set, currents)
-    return (try await ControllerRevisions.renumber(current, to: max(next, ControllerRevisions.number(current)), client: client), old)
+    return (
+      try await ControllerRevisions.renumber(
+        current, to: max(next, ControllerRevisions.number(current)), client: client), old
+    )
   }
 
   /// Creates the revision of the current template; a name taken by a different template bumps
@@ -39,7 +42,7 @@ extension DaemonSetController {
       owner: set, ownerType: .daemonSets, revision: revision, collisionCount: collisionCount)
     do {
       return try await client.create(.controllerRevisions, namespace: set.metadata.namespace, revisionObject)
-    } catch where error.isAlreadyExists {
+    } catch  where error.isAlreadyExists {
       let existing = try await client.get(
         .controllerRevisions, namespace: set.metadata.namespace, name: revisionObject.metadata.name ?? "")
       if ControllerRevisions.equal(existing, revisionObject) { return existing }
@@ -72,7 +75,7 @@ extension DaemonSetController {
       do {
         try await context.client.delete(
           .controllerRevisions, namespace: duplicate.metadata.namespace, name: duplicate.metadata.name ?? "")
-      } catch where error.isNotFound {}
+      } catch  where error.isNotFound {}
     }
     return keep
   }
@@ -88,7 +91,7 @@ extension DaemonSetController {
       do {
         try await context.client.delete(
           .controllerRevisions, namespace: revision.metadata.namespace, name: revision.metadata.name ?? "")
-      } catch where error.isNotFound {}
+      } catch  where error.isNotFound {}
       toKill -= 1
     }
   }

@@ -156,7 +156,7 @@ extension DaemonSetController {
       try await context.client.delete(.pods, namespace: set.metadata.namespace, name: name)
       context.recorder.record(set, reason: "SuccessfulDelete", message: "Deleted pod: \(name)")
       return nil
-    } catch where error.isNotFound {
+    } catch  where error.isNotFound {
       expectations.deletionObserved(key, pod: podKey)
       return nil
     } catch {

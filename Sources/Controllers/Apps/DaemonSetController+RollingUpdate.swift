@@ -59,7 +59,8 @@ extension DaemonSetController {
       case (_, nil):
         break
       case (nil, let old?):
-        let shouldRun = nodesByName[nodeName].map { DaemonPlacement.verdict(node: $0, daemonSet: set).shouldRun } ?? false
+        let shouldRun =
+          nodesByName[nodeName].map { DaemonPlacement.verdict(node: $0, daemonSet: set).shouldRun } ?? false
         if !available(old) {
           if shouldRun { allowed.append(nodeName) } else { toDelete.append(old.metadata.name ?? "") }
         } else if !shouldRun {
@@ -92,7 +93,8 @@ extension DaemonSetController {
     }
     let rolling = set["spec"]?["updateStrategy"]?["rollingUpdate"]
     let surge = IntOrPercent.scaled(rolling?["maxSurge"], total: desired, roundUp: true) ?? 0
-    var unavailable = IntOrPercent.scaled(rolling?["maxUnavailable"] ?? (surge > 0 ? 0 : 1), total: desired, roundUp: true) ?? 1
+    var unavailable =
+      IntOrPercent.scaled(rolling?["maxUnavailable"] ?? (surge > 0 ? 0 : 1), total: desired, roundUp: true) ?? 1
     if desired > 0 && unavailable == 0 && surge == 0 { unavailable = 1 }
     return (desired, unavailable, surge)
   }

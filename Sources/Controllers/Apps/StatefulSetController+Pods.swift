@@ -116,7 +116,7 @@ extension StatefulSetController {
         context.recorder.record(
           set, reason: "SuccessfulCreate",
           message: "create Claim \(claimName) Pod \(podName) in StatefulSet \(set.metadata.name ?? "") success")
-      } catch where error.isAlreadyExists {
+      } catch  where error.isAlreadyExists {
       } catch {
         context.recorder.record(
           set, .warning, reason: "FailedCreate",
@@ -139,7 +139,7 @@ extension StatefulSetController {
     let created: JSONValue
     do {
       created = try await context.client.create(.pods, namespace: set.metadata.namespace, pod)
-    } catch where error.isAlreadyExists {
+    } catch  where error.isAlreadyExists {
       throw error
     } catch {
       recordPodEvent("create", set, pod, error: error)

@@ -65,7 +65,9 @@ extension StatefulSetController {
     let onPod = hasReference(claim, to: pod)
     if hasUnexpectedController(claim, set: set, pod: pod) { return !onSet && !onPod }
     let uids = [set.metadata.uid, pod.metadata.uid].compactMap { $0 }
-    if references(claim).contains(where: { uids.contains($0["uid"]?.stringValue ?? "") && $0["controller"]?.boolValue != true }) {
+    if references(claim).contains(where: {
+      uids.contains($0["uid"]?.stringValue ?? "") && $0["controller"]?.boolValue != true
+    }) {
       return false
     }
     let policy = RetentionPolicy(set)
@@ -96,7 +98,9 @@ extension StatefulSetController {
     return .array(refs)
   }
 
-  static func references(_ object: JSONValue) -> [JSONValue] { object["metadata"]?["ownerReferences"]?.arrayValue ?? [] }
+  static func references(_ object: JSONValue) -> [JSONValue] {
+    object["metadata"]?["ownerReferences"]?.arrayValue ?? []
+  }
 
   static func matches(_ ref: JSONValue, _ object: JSONValue, apiVersion: String, kind: String) -> Bool {
     ref["apiVersion"]?.stringValue == apiVersion && ref["kind"]?.stringValue == kind

@@ -117,7 +117,7 @@ extension StatefulSetController {
       for target in stride(from: replicas.count - 1, through: partition, by: -1) where budget > 0 {
         let pod = replicas[target]
         guard Self.revision(pod) != revisions.update, !pod.metadata.isBeingDeleted else { continue }
-        do { try await deleteStatefulPod(set, pod) } catch where !error.isNotFound { return error } catch {}
+        do { try await deleteStatefulPod(set, pod) } catch  where !error.isNotFound { return error } catch {}
         budget -= 1
         status.current -= 1
       }
@@ -127,7 +127,7 @@ extension StatefulSetController {
       let pod = replicas[target]
       if Self.revision(pod) != revisions.update && !pod.metadata.isBeingDeleted {
         status.current -= 1
-        do { try await deleteStatefulPod(set, pod) } catch where !error.isNotFound { return error } catch {}
+        do { try await deleteStatefulPod(set, pod) } catch  where !error.isNotFound { return error } catch {}
         return nil
       }
       if !Self.isHealthy(pod) { return nil }
@@ -153,7 +153,9 @@ extension StatefulSetController {
       if !pod.metadata.isBeingDeleted {
         context.recorder.record(
           set, .warning, reason: phase == "Failed" ? "RecreatingFailedPod" : "RecreatingTerminatedPod",
-          message: "StatefulSet \(set.metadata.key) is recreating \(phase == "Failed" ? "failed" : "terminated") Pod \(pod.metadata.name ?? "")")
+          message:
+            "StatefulSet \(set.metadata.key) is recreating \(phase == "Failed" ? "failed" : "terminated") Pod \(pod.metadata.name ?? "")"
+        )
         do { try await deleteStatefulPod(set, pod) } catch { return ReplicaStep(pod: pod, stop: true, error: error) }
       }
       return ReplicaStep(pod: pod, stop: true)
@@ -211,7 +213,9 @@ extension StatefulSetController {
 
   static func revision(_ pod: JSONValue) -> String { pod.metadata.labels?[ControllerRevisions.hashLabel] ?? "" }
 
-  static func isRunningAndReady(_ pod: JSONValue) -> Bool { PodStatus.phase(pod) == "Running" && PodStatus.isReady(pod) }
+  static func isRunningAndReady(_ pod: JSONValue) -> Bool {
+    PodStatus.phase(pod) == "Running" && PodStatus.isReady(pod)
+  }
 
   static func isHealthy(_ pod: JSONValue) -> Bool { isRunningAndReady(pod) && !pod.metadata.isBeingDeleted }
 }

@@ -110,7 +110,7 @@ public struct StatefulSetController: Controller {
         do {
           update = try await context.client.create(.controllerRevisions, namespace: set.metadata.namespace, candidate)
           break
-        } catch where error.isAlreadyExists {
+        } catch  where error.isAlreadyExists {
           let existing = try await context.client.get(
             .controllerRevisions, namespace: set.metadata.namespace, name: candidate.metadata.name ?? "")
           if ControllerRevisions.equal(existing, candidate) {
@@ -140,7 +140,7 @@ public struct StatefulSetController: Controller {
       do {
         try await context.client.delete(
           .controllerRevisions, namespace: revision.metadata.namespace, name: revision.metadata.name ?? "")
-      } catch where error.isNotFound {}
+      } catch  where error.isNotFound {}
     }
   }
 

@@ -15,7 +15,8 @@ enum WorkloadControllerError: Error, CustomStringConvertible {
     case .staleCollisionCount(let owner):
       return "\(owner): found a stale collision count; will retry once the cache has the stored status"
     case .revisionNameCollision(let name, let owner):
-      return "\(owner): ControllerRevision \(name) already exists with another template; collisionCount raised, retrying"
+      return
+        "\(owner): ControllerRevision \(name) already exists with another template; collisionCount raised, retrying"
     case .claimBeingDeleted(let claim, let pod):
       return "pvc \(claim) is being deleted; pod \(pod) waits until it is gone and is recreated"
     case .failed(let owner, let messages):
