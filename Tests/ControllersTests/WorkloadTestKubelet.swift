@@ -11,8 +11,10 @@ final class WorkloadTestKubelet: Sendable {
   struct Observations: Sendable {
     /// Pod names in the order their deletion was first seen.
     var deletions: [String] = []
-    /// Most nodes seen at once without a ready, non-terminating pod of the watched DaemonSet.
+    /// Most nodes (or expected pods) seen at once without a ready, non-terminating pod.
     var maxUnavailable = 0
+    /// Most non-terminating pods seen at once.
+    var maxPods = 0
   }
 
   let client: KubeClient
@@ -33,13 +35,23 @@ final class WorkloadTestKubelet: Sendable {
 
   /// One pass over the namespace's pods. With `daemonNodes`, first records how many of those
   /// nodes lack an available daemon pod (before this pass repairs anything).
-  func step(daemonNodes: [String]? = nil, makeReady: Bool = true) async throws {
+  /// With `expectedPods`, records how many of those names lack a ready, non-terminating pod.
+  func step(daemonNodes: [String]? = nil, expectedPods: [String]? = nil, makeReady: Bool = true) async throws {
     let pods = try await client.list(.pods, namespace: namespace).items
+    let live = pods.filter { !$0.metadata.isBeingDeleted }
+    let healthy = live.filter { Self.isReady($0) }
+    var unavailable = 0
     if let daemonNodes {
-      let healthy = Set(
-        pods.filter { !$0.metadata.isBeingDeleted && Self.isReady($0) }.compactMap { Self.node(of: $0) })
-      let unavailable = daemonNodes.filter { !healthy.contains($0) }.count
-      state.withLock { $0.maxUnavailable = max($0.maxUnavailable, unavailable) }
+      let covered = Set(healthy.compactMap { Self.node(of: $0) })
+      unavailable = daemonNodes.filter { !covered.contains($0) }.count
+    }
+    if let expectedPods {
+      let covered = Set(healthy.compactMap(\.metadata.name))
+      unavailable = expectedPods.filter { !covered.contains($0) }.count
+    }
+    state.withLock {
+      $0.maxUnavailable = max($0.maxUnavailable, unavailable)
+      $0.maxPods = max($0.maxPods, live.count)
     }
     for pod in pods {
       let name = pod.metadata.name ?? ""
