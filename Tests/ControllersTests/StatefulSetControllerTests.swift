@@ -135,6 +135,12 @@ import Testing
     let kubelet = WorkloadTestKubelet(client: client, defaultNode: "node-1")
     let running = kubelet.run()
     defer { running.cancel() }
+    let creations = CreationRevisions()
+    let from = try await client.list(.pods, namespace: "default").resourceVersion
+    let watches = [
+      creations.record(client, .pods, from: from), creations.record(client, .persistentVolumeClaims, from: from),
+    ]
+    defer { for watch in watches { watch.cancel() } }
     try await client.create(
       .statefulSets, namespace: "default",
       Self.statefulSet("db", replicas: 2, claims: ["data"], retention: ("Delete", "Delete")))
@@ -150,7 +156,13 @@ import Testing
       let pod = try await client.get(.pods, namespace: "default", name: "db-\(ordinal)")
       #expect(claim.metadata.labels?["app"] == "db")
       // Created before its pod: an earlier store revision.
-      #expect(Int(claim.metadata.resourceVersion ?? "") ?? .max < Int(pod.metadata.resourceVersion ?? "") ?? 0)
+      let claimCreated = try await cluster.eventually("the claim's ADDED event") {
+        creations.revision(.persistentVolumeClaims, "data-db-\(ordinal)")
+      }
+      let podCreated = try await cluster.eventually("the pod's ADDED event") {
+        creations.revision(.pods, "db-\(ordinal)")
+      }
+      #expect(claimCreated < podCreated)
       let volume = pod["spec"]?["volumes"]?.arrayValue?.first { $0["name"]?.stringValue == "data" }
       #expect(volume?["persistentVolumeClaim"]?["claimName"]?.stringValue == "data-db-\(ordinal)")
     }
@@ -249,11 +261,9 @@ import Testing
         set["status"]?["observedGeneration"]?.intValue == set.metadata.generation
         && set["status"]?["updatedReplicas"]?.intValue == 3
         && set["status"]?["currentRevision"] == set["status"]?["updateRevision"]
-      return rolled && revisions.count == 2 ? true : nil
+      let numbers = revisions.compactMap { $0["revision"]?.intValue }.sorted()
+      return rolled && numbers == [2, 3] ? true : nil
     }
-    let numbers = try await client.list(.controllerRevisions, namespace: "default").items
-      .compactMap { $0["revision"]?.intValue }.sorted()
-    #expect(numbers == [2, 3])
   }
 
   @Test func kubectlRolloutStatusAndUndo() async throws {

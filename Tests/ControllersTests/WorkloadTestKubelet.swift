@@ -212,3 +212,30 @@ extension TestCluster {
       SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", ["--kubeconfig", kubeconfig] + arguments)
   }
 }
+
+/// The store revision at which each object was created, from watches: later updates change an
+/// object's resourceVersion, but its ADDED event keeps the creation revision.
+final class CreationRevisions: Sendable {
+  private let revisions = Mutex<[String: Int]>([:])
+
+  /// Watches `type` in the namespace from `revision` until the task is cancelled.
+  func record(_ client: KubeClient, _ type: ResourceType, from revision: String) -> Task<Void, Never> {
+    Task {
+      guard
+        let events = try? await client.watch(
+          type, namespace: "default", resourceVersion: revision, timeoutSeconds: 120, bookmarks: false)
+      else { return }
+      do {
+        for try await event in events where event.type == .added {
+          let key = "\(type.resource)/\(event.object.metadata.name ?? "")"
+          let created = Int(event.object.metadata.resourceVersion ?? "") ?? 0
+          revisions.withLock { if $0[key] == nil { $0[key] = created } }
+        }
+      } catch {}
+    }
+  }
+
+  func revision(_ type: ResourceType, _ name: String) -> Int? {
+    revisions.withLock { $0["\(type.resource)/\(name)"] }
+  }
+}
