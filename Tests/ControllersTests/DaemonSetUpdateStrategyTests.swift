@@ -96,8 +96,9 @@ import Testing
     set["spec"]?["revisionHistoryLimit"] = 1
     try await client.create(.daemonSets, namespace: "default", set)
     let kubelet = WorkloadTestKubelet(client: client)
-    for image in ["busybox:2", "busybox:3", "busybox:4"] {
-      try await Self.setImage(client, "agent", image)
+    // Each template must be seen by the controller to get a revision: roll out one at a time.
+    for image in ["busybox:1", "busybox:2", "busybox:3", "busybox:4"] {
+      if image != "busybox:1" { try await Self.setImage(client, "agent", image) }
       try await cluster.eventually("\(image) rolled out") {
         try await kubelet.step()
         let set = try await client.get(.daemonSets, namespace: "default", name: "agent")
