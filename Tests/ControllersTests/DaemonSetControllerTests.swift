@@ -109,8 +109,10 @@ import Testing
       return set["status"]?["desiredNumberScheduled"]?.intValue == 2
         && set["status"]?["numberMisscheduled"]?.intValue == 0 ? true : nil
     }
-    let reasons = try await WorkloadFixtures.events(client, kind: "DaemonSet", name: "agent").map(\.0)
-    #expect(reasons.contains("SuccessfulCreate"))
+    try await cluster.eventually("SuccessfulCreate events") {
+      let events = try await WorkloadFixtures.events(client, kind: "DaemonSet", name: "agent")
+      return events.contains { $0.0 == "SuccessfulCreate" && $0.1.hasPrefix("Created pod: agent-") } ? true : nil
+    }
   }
 
   @Test func taintsTolerationsAndNodeSelector() async throws {

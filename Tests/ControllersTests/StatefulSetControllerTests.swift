@@ -98,9 +98,12 @@ import Testing
       return try await Self.podNames(client, of: "web") == ["web-0"] ? true : nil
     }
     #expect(kubelet.observations.deletions == ["web-2", "web-1"])
-    let events = try await WorkloadFixtures.events(client, kind: "StatefulSet", name: "web")
-    #expect(events.contains { $0 == ("SuccessfulCreate", "create Pod web-0 in StatefulSet web successful") })
-    #expect(events.contains { $0 == ("SuccessfulDelete", "delete Pod web-2 in StatefulSet web successful") })
+    try await cluster.eventually("create and delete events") {
+      let events = try await WorkloadFixtures.events(client, kind: "StatefulSet", name: "web")
+      let created = events.contains { $0 == ("SuccessfulCreate", "create Pod web-0 in StatefulSet web successful") }
+      let deleted = events.contains { $0 == ("SuccessfulDelete", "delete Pod web-2 in StatefulSet web successful") }
+      return created && deleted ? true : nil
+    }
   }
 
   @Test func parallelCreatesAndDeletesAtOnce() async throws {
@@ -193,8 +196,11 @@ import Testing
       return set["status"]?["readyReplicas"]?.intValue == 1 ? true : nil
     }
     #expect(retained.metadata.ownerReferences == nil)
-    let events = try await WorkloadFixtures.events(client, kind: "StatefulSet", name: "db")
-    #expect(events.contains { $0 == ("SuccessfulCreate", "create Claim data-db-0 Pod db-0 in StatefulSet db success") })
+    try await cluster.eventually("the claim creation event") {
+      let events = try await WorkloadFixtures.events(client, kind: "StatefulSet", name: "db")
+      return events.contains { $0 == ("SuccessfulCreate", "create Claim data-db-0 Pod db-0 in StatefulSet db success") }
+        ? true : nil
+    }
   }
 
   @Test func rollingUpdateWithPartitionAndHistoryLimit() async throws {
@@ -307,5 +313,31 @@ import Testing
     let after = try await cluster.kubectlInBackground("rollout", "history", "sts/web")
     let numbers = after.split(separator: "\n").dropFirst(2).compactMap { $0.split(separator: " ").first }
     #expect(numbers == ["2", "3"])
+  }
+
+  @Test func failedPodIsRecreatedWithItsIdentity() async throws {
+    let cluster = try await TestCluster.start { [StatefulSetController(context: $0)] }
+    defer { Task { await cluster.stop() } }
+    let client = cluster.client
+    try await WorkloadFixtures.createNode(client, "node-1")
+    let kubelet = WorkloadTestKubelet(client: client, defaultNode: "node-1")
+    try await client.create(.statefulSets, namespace: "default", Self.statefulSet("web", replicas: 1))
+    let first = try await cluster.eventually("web-0 ready") {
+      try await kubelet.step()
+      let pod = try await Self.pod(client, "web-0")
+      return pod.map(WorkloadTestKubelet.isReady) == true ? pod : nil
+    }
+    try await kubelet.markFailed("web-0")
+    let second = try await cluster.eventually("web-0 recreated") {
+      try await kubelet.step()
+      let pod = try await Self.pod(client, "web-0")
+      return pod?.metadata.uid != first.metadata.uid && pod.map(WorkloadTestKubelet.isReady) == true ? pod : nil
+    }
+    #expect(second["spec"]?["hostname"]?.stringValue == "web-0")
+    try await cluster.eventually("the RecreatingFailedPod event") {
+      let events = try await WorkloadFixtures.events(client, kind: "StatefulSet", name: "web")
+      return events.contains { $0 == ("RecreatingFailedPod", "StatefulSet default/web is recreating failed Pod web-0") }
+        ? true : nil
+    }
   }
 }
