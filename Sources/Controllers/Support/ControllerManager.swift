@@ -30,6 +30,8 @@ public final class ControllerManager: Service, Sendable {
       ReplicaSetController(context: context),
       ReplicaSetController(context: context, type: .replicationControllers),
       DeploymentController(context: context),
+      DaemonSetController(context: context),
+      StatefulSetController(context: context),
       GarbageCollector(context: context),
       NamespaceController(context: context),
       EndpointsController(context: context),
