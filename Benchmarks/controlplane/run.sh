@@ -17,7 +17,13 @@ build=.build-release/release
 work=$(mktemp -d /tmp/skiff-cpbench.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+stop() {  # SIGTERM, then SIGKILL if the process is still there after 5 s
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+cleanup() { for pid in "${pids[@]}"; do stop "$pid"; done; rm -rf "$work"; }
 trap cleanup EXIT
 
 "$build/skiff" server --data-dir "$work/data" --disable-agent --etcd-listen "" --bind-address 127.0.0.1 \
