@@ -12,7 +12,8 @@ import Synchronization
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let serverPID = Int32(arguments[2]) else {
-  FileHandle.standardError.write(Data("usage: controlplane-bench KUBECONFIG SERVER_PID [deployments] [replicas]\n".utf8))
+  FileHandle.standardError.write(
+    Data("usage: controlplane-bench KUBECONFIG SERVER_PID [deployments] [replicas]\n".utf8))
   exit(2)
 }
 let deployments = arguments.count > 3 ? Int(arguments[3]) ?? 30 : 30
@@ -46,9 +47,11 @@ let before = processStats(serverPID)
 
 // Watch first, so no pod is missed.
 let namespace = "bench"
-_ = try? await client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+_ = try? await client.create(
+  .namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
 let list = try await client.list(.pods, namespace: namespace, limit: 1)
-let events = try await client.watch(.pods, namespace: namespace, resourceVersion: list.resourceVersion, timeoutSeconds: 3600)
+let events = try await client.watch(
+  .pods, namespace: namespace, resourceVersion: list.resourceVersion, timeoutSeconds: 3600)
 let watcher = Task {
   for try await event in events {
     let pod = event.object
@@ -57,7 +60,9 @@ let watcher = Task {
     let done = timeline.withLock { timeline -> Bool in
       if timeline.created[name] == nil { timeline.created[name] = now }
       if pod["spec"]?["nodeName"]?.stringValue != nil, timeline.bound[name] == nil { timeline.bound[name] = now }
-      if pod["status"]?["phase"]?.stringValue == "Running", timeline.running[name] == nil { timeline.running[name] = now }
+      if pod["status"]?["phase"]?.stringValue == "Running", timeline.running[name] == nil {
+        timeline.running[name] = now
+      }
       return timeline.running.count >= total
     }
     if done { return }
@@ -72,7 +77,8 @@ try await withThrowingTaskGroup(of: Void.self) { group in
       try await client.create(
         .deployments, namespace: namespace,
         [
-          "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+          "apiVersion": "apps/v1", "kind": "Deployment",
+          "metadata": ["name": .string(name), "namespace": .string(namespace)],
           "spec": [
             "replicas": .int(Int64(replicas)), "selector": ["matchLabels": ["app": .string(name)]],
             "template": [
@@ -104,7 +110,8 @@ let result = timeline.withLock { $0 }
 func seconds(_ duration: Duration) -> Double {
   Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
-let latencies = result.running.compactMap { name, running in result.created[name].map { seconds(running - $0) } }.sorted()
+let latencies = result.running.compactMap { name, running in result.created[name].map { seconds(running - $0) } }
+  .sorted()
 func percentile(_ p: Double) -> Double {
   latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
 }

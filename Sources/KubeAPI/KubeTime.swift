@@ -55,7 +55,7 @@ public struct KubeTime: Hashable, Comparable, Sendable, CustomStringConvertible 
   }
 
   /// Proleptic Gregorian date from days since 1970-01-01 (Howard Hinnant's algorithm).
-  static func civil(fromDays z: Int64) -> (year: Int64, month: Int, day: Int) {
+  public static func civil(fromDays z: Int64) -> (year: Int64, month: Int, day: Int) {
     let z = z + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
     let doe = z - era * 146_097
@@ -68,7 +68,7 @@ public struct KubeTime: Hashable, Comparable, Sendable, CustomStringConvertible 
   }
 
   /// Days since 1970-01-01 of a proleptic Gregorian date.
-  static func days(fromCivil year: Int64, _ month: Int, _ day: Int) -> Int64 {
+  public static func days(fromCivil year: Int64, _ month: Int, _ day: Int) -> Int64 {
     let y = month <= 2 ? year - 1 : year
     let era = (y >= 0 ? y : y - 399) / 400
     let yoe = y - era * 400

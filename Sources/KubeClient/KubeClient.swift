@@ -59,7 +59,8 @@ public struct KubeClient: Sendable {
   public func get(
     _ type: ResourceType, namespace: String? = nil, name: String, subresource: String? = nil
   ) async throws -> JSONValue {
-    try await call(KubeRequest(method: "GET", path: type.path(namespace: namespace, name: name, subresource: subresource)))
+    try await call(
+      KubeRequest(method: "GET", path: type.path(namespace: namespace, name: name, subresource: subresource)))
   }
 
   /// One page (or all, when `limit` is nil) of a collection.

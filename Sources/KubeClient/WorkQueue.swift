@@ -24,17 +24,22 @@ public final class WorkQueue: Sendable {
   }
 
   public func add(_ key: String) {
-    let waiter: CheckedContinuation<String?, Never>? = state.withLock { state in
+    let waiter = state.withLock { state -> CheckedContinuation<String?, Never>? in
       guard !state.shutDown, state.dirty.insert(key).inserted, !state.processing.contains(key) else { return nil }
-      guard let waiter = state.waiters.popFirst() else {
-        state.queue.append(key)
-        return nil
-      }
-      state.dirty.remove(key)
-      state.processing.insert(key)
-      return waiter
+      return Self.handOut(key, &state)
     }
     waiter?.resume(returning: key)
+  }
+
+  /// Gives a dirty key to a waiting worker (marking it processing), or queues it.
+  private static func handOut(_ key: String, _ state: inout State) -> CheckedContinuation<String?, Never>? {
+    guard let waiter = state.waiters.popFirst() else {
+      state.queue.append(key)
+      return nil
+    }
+    state.dirty.remove(key)
+    state.processing.insert(key)
+    return waiter
   }
 
   /// Queues the key after a delay (requeue-after, or the next check of a deadline).
@@ -85,16 +90,9 @@ public final class WorkQueue: Sendable {
 
   /// Marks the key processed; if it changed meanwhile it is queued again.
   public func done(_ key: String) {
-    let waiter: CheckedContinuation<String?, Never>? = state.withLock { state in
+    let waiter = state.withLock { state -> CheckedContinuation<String?, Never>? in
       state.processing.remove(key)
-      guard state.dirty.contains(key) else { return nil }
-      guard let waiter = state.waiters.popFirst() else {
-        state.queue.append(key)
-        return nil
-      }
-      state.dirty.remove(key)
-      state.processing.insert(key)
-      return waiter
+      return state.dirty.contains(key) ? Self.handOut(key, &state) : nil
     }
     waiter?.resume(returning: key)
   }

@@ -240,30 +240,30 @@ import Testing
     let running = kubelet.run()
     defer { running.cancel() }
 
-    let status = try await cluster.kubectlInBackground("rollout", "status", "ds/agent", "--timeout=60s")
+    let status = try await cluster.kubectl("rollout", "status", "ds/agent", "--timeout=60s")
     #expect(status.contains("daemon set \"agent\" successfully rolled out"))
-    _ = try await cluster.kubectlInBackground("set", "image", "ds/agent", "app=busybox:2")
-    let second = try await cluster.kubectlInBackground("rollout", "status", "ds/agent", "--timeout=60s")
+    _ = try await cluster.kubectl("set", "image", "ds/agent", "app=busybox:2")
+    let second = try await cluster.kubectl("rollout", "status", "ds/agent", "--timeout=60s")
     #expect(second.contains("successfully rolled out"))
-    let history = try await cluster.kubectlInBackground("rollout", "history", "ds/agent")
+    let history = try await cluster.kubectl("rollout", "history", "ds/agent")
     #expect(history.contains("REVISION"))
     #expect(history.split(separator: "\n").filter { $0.hasPrefix("1 ") || $0.hasPrefix("2 ") }.count == 2)
-    let detail = try await cluster.kubectlInBackground("rollout", "history", "ds/agent", "--revision=1")
+    let detail = try await cluster.kubectl("rollout", "history", "ds/agent", "--revision=1")
     #expect(detail.contains("busybox:1"))
 
-    let undo = try await cluster.kubectlInBackground("rollout", "undo", "ds/agent")
+    let undo = try await cluster.kubectl("rollout", "undo", "ds/agent")
     #expect(undo.contains("rolled back"))
-    _ = try await cluster.kubectlInBackground("rollout", "status", "ds/agent", "--timeout=60s")
+    _ = try await cluster.kubectl("rollout", "status", "ds/agent", "--timeout=60s")
     try await cluster.eventually("pods back on the first template") {
       let pods = try await Self.pods(client, of: "agent").filter { !$0.metadata.isBeingDeleted }
       return pods.count == 3 && pods.allSatisfy { $0["spec"]?["containers"]?[0]?["image"]?.stringValue == "busybox:1" }
         ? true : nil
     }
     // The first revision became the newest; history now lists 2 and 3.
-    let after = try await cluster.kubectlInBackground("rollout", "history", "ds/agent")
+    let after = try await cluster.kubectl("rollout", "history", "ds/agent")
     let numbers = after.split(separator: "\n").dropFirst(2).compactMap { $0.split(separator: " ").first }
     #expect(numbers == ["2", "3"])
-    let again = try await cluster.kubectlInBackground("rollout", "undo", "ds/agent", "--to-revision=3")
+    let again = try await cluster.kubectl("rollout", "undo", "ds/agent", "--to-revision=3")
     #expect(again.contains("skipped rollback"))
   }
 }

@@ -9,7 +9,8 @@ import Testing
       DeploymentControllerTests.workloads($0) + [HorizontalPodAutoscalerController(context: $0)]
     }
     defer { Task { await cluster.stop() } }
-    try await cluster.client.create(.deployments, DeploymentControllerTests.deployment("hpa", replicas: 1, image: "r/h:1"))
+    try await cluster.client.create(
+      .deployments, DeploymentControllerTests.deployment("hpa", replicas: 1, image: "r/h:1"))
     _ = try await cluster.kubectl("autoscale", "deployment", "hpa", "--min=2", "--max=4", "--cpu-percent=50")
     try await cluster.eventually("scaled up to minReplicas") {
       let deployment = try await cluster.client.get(.deployments, namespace: "default", name: "hpa")

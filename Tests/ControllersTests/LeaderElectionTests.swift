@@ -55,7 +55,8 @@ import Testing
       elector.renewDeadline = .seconds(2)
       elector.retryPeriod = .milliseconds(250)
       let context = ControllerContext(
-        client: client, informers: SharedInformers(client: client), recorder: EventRecorder(client: client, component: identity))
+        client: client, informers: SharedInformers(client: client),
+        recorder: EventRecorder(client: client, component: identity))
       let manager = ControllerManager(
         context: context, controllers: [TermController(identity: identity, terms: terms)], elector: elector,
         ready: {})

@@ -282,18 +282,18 @@ import Testing
     defer { running.cancel() }
     try await client.create(.statefulSets, namespace: "default", Self.statefulSet("web", replicas: 2))
 
-    let status = try await cluster.kubectlInBackground("rollout", "status", "sts/web", "--timeout=60s")
+    let status = try await cluster.kubectl("rollout", "status", "sts/web", "--timeout=60s")
     #expect(status.contains("partitioned roll out complete: 2 new pods have been updated"))
     let initial = try await client.get(.statefulSets, namespace: "default", name: "web")
     let firstRevision = try #require(initial["status"]?["currentRevision"]?.stringValue)
-    _ = try await cluster.kubectlInBackground("set", "image", "sts/web", "app=busybox:2")
-    _ = try await cluster.kubectlInBackground("rollout", "status", "sts/web", "--timeout=60s")
-    let history = try await cluster.kubectlInBackground("rollout", "history", "sts/web")
+    _ = try await cluster.kubectl("set", "image", "sts/web", "app=busybox:2")
+    _ = try await cluster.kubectl("rollout", "status", "sts/web", "--timeout=60s")
+    let history = try await cluster.kubectl("rollout", "history", "sts/web")
     #expect(history.contains("REVISION"))
-    let detail = try await cluster.kubectlInBackground("rollout", "history", "sts/web", "--revision=2")
+    let detail = try await cluster.kubectl("rollout", "history", "sts/web", "--revision=2")
     #expect(detail.contains("busybox:2"))
 
-    let undo = try await cluster.kubectlInBackground("rollout", "undo", "sts/web")
+    let undo = try await cluster.kubectl("rollout", "undo", "sts/web")
     #expect(undo.contains("rolled back"))
     let back = try await cluster.eventually(timeout: .seconds(60), "back on the first revision") {
       let set = try await client.get(.statefulSets, namespace: "default", name: "web")
@@ -310,7 +310,7 @@ import Testing
     #expect(back["status"]?["updatedReplicas"]?.intValue == 2)
     let reused = try await client.get(.controllerRevisions, namespace: "default", name: firstRevision)
     #expect(reused["revision"]?.intValue == 3)
-    let after = try await cluster.kubectlInBackground("rollout", "history", "sts/web")
+    let after = try await cluster.kubectl("rollout", "history", "sts/web")
     let numbers = after.split(separator: "\n").dropFirst(2).compactMap { $0.split(separator: " ").first }
     #expect(numbers == ["2", "3"])
   }

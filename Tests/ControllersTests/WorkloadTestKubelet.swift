@@ -191,28 +191,6 @@ enum WorkloadFixtures {
   }
 }
 
-extension TestCluster {
-  /// The real kubectl on a thread outside Swift's cooperative pool, so commands that wait
-  /// (`rollout status`) do not starve the server and the test's kubelet.
-  func kubectlInBackground(_ arguments: String...) async throws -> String {
-    try await withCheckedThrowingContinuation { continuation in
-      let thread = Thread {
-        do {
-          continuation.resume(returning: try self.kubectlArguments(arguments))
-        } catch {
-          continuation.resume(throwing: error)
-        }
-      }
-      thread.start()
-    }
-  }
-
-  private func kubectlArguments(_ arguments: [String]) throws -> String {
-    try SkiffServerProcess.run(
-      SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", ["--kubeconfig", kubeconfig] + arguments)
-  }
-}
-
 /// The store revision at which each object was created, from watches: later updates change an
 /// object's resourceVersion, but its ADDED event keeps the creation revision.
 final class CreationRevisions: Sendable {

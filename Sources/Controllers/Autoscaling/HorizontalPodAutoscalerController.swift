@@ -46,7 +46,8 @@ public struct HorizontalPodAutoscalerController: Controller {
     }
     let scale: JSONValue
     do {
-      scale = try await context.client.get(type, namespace: hpa.metadata.namespace, name: targetName, subresource: "scale")
+      scale = try await context.client.get(
+        type, namespace: hpa.metadata.namespace, name: targetName, subresource: "scale")
     } catch {
       updated.setCondition(
         "AbleToScale", status: "False", reason: "FailedGetScale",
@@ -74,20 +75,24 @@ public struct HorizontalPodAutoscalerController: Controller {
       let resource = metric["resource"]?["name"]?.stringValue ?? metric["type"]?.stringValue ?? "cpu"
       let message =
         "the HPA was unable to compute the replica count: failed to get \(resource) utilization: unable to get metrics for resource \(resource): no metrics returned from resource metrics API"
-      updated.setCondition("ScalingActive", status: "False", reason: "FailedGetResourceMetric", message: message, now: now)
+      updated.setCondition(
+        "ScalingActive", status: "False", reason: "FailedGetResourceMetric", message: message, now: now)
       context.recorder.record(hpa, .warning, reason: "FailedGetResourceMetric", message: message)
     }
     if desired != current {
       try await context.client.patch(
         type, namespace: hpa.metadata.namespace, name: targetName, ["spec": ["replicas": .int(desired)]],
         subresource: "scale")
-      let reason = desired > current ? "Current number of replicas below Spec.MinReplicas" : "Current number of replicas above Spec.MaxReplicas"
+      let reason =
+        desired > current
+        ? "Current number of replicas below Spec.MinReplicas" : "Current number of replicas above Spec.MaxReplicas"
       context.recorder.record(
         hpa, reason: "SuccessfulRescale", message: "New size: \(desired); reason: \(reason)")
       updated["status"]?["lastScaleTime"] = .string(now.rfc3339)
       updated.setCondition(
         "ScalingLimited", status: "True", reason: desired > current ? "TooFewReplicas" : "TooManyReplicas",
-        message: "the desired replica count is \(desired > current ? "less" : "more") than the \(desired > current ? "minimum" : "maximum") replica count",
+        message:
+          "the desired replica count is \(desired > current ? "less" : "more") than the \(desired > current ? "minimum" : "maximum") replica count",
         now: now)
     } else {
       updated.setCondition(
@@ -104,6 +109,6 @@ public struct HorizontalPodAutoscalerController: Controller {
     guard updated["status"] != hpa["status"] else { return }
     do {
       try await context.client.update(.horizontalPodAutoscalers, updated, subresource: "status")
-    } catch where error.isNotFound {}
+    } catch  where error.isNotFound {}
   }
 }

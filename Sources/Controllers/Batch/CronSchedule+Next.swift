@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 
 extension CronSchedule {
   /// The first activation strictly after `time` (milliseconds since the epoch), walking the
@@ -126,26 +127,10 @@ struct ZonedCalendar {
     return local - (corrected == guess ? guess : corrected)
   }
 
-  /// Proleptic Gregorian date from days since 1970-01-01.
-  static func civil(_ z: Int64) -> (Int64, Int, Int) {
-    let z = z + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = Int(doy - (153 * mp + 2) / 5 + 1)
-    let month = Int(mp < 10 ? mp + 3 : mp - 9)
-    return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+  static func civil(_ days: Int64) -> (Int64, Int, Int) {
+    let date = KubeTime.civil(fromDays: days)
+    return (date.year, date.month, date.day)
   }
 
-  static func days(_ year: Int64, _ month: Int, _ day: Int) -> Int64 {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let m = Int64(month)
-    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
-  }
+  static func days(_ year: Int64, _ month: Int, _ day: Int) -> Int64 { KubeTime.days(fromCivil: year, month, day) }
 }

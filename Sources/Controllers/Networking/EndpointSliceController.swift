@@ -39,12 +39,7 @@ public struct EndpointSliceController: Controller {
       if case .added = event { expectations.creationObserved(key) }
       queue.add(key)
     }
-    pods.onEvent { [queue, context] event in
-      switch event {
-      case .updated(let old, let new): context.queueServices(selecting: [old, new], into: queue)
-      case .added(let pod), .deleted(let pod): context.queueServices(selecting: [pod], into: queue)
-      }
-    }
+    pods.onEvent { [queue, context] event in context.queueServices(for: event, into: queue) }
     await context.informers.waitForSync()
     await queue.run(workers: context.settings.workers) { key in try await sync(key) }
   }

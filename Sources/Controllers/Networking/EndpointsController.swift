@@ -20,12 +20,7 @@ public struct EndpointsController: Controller {
     endpoints.onEvent { [queue] event in
       if case .deleted(let object) = event { queue.add(ObjectCache.key(object)) }
     }
-    pods.onEvent { [queue, context] event in
-      switch event {
-      case .updated(let old, let new): context.queueServices(selecting: [old, new], into: queue)
-      case .added(let pod), .deleted(let pod): context.queueServices(selecting: [pod], into: queue)
-      }
-    }
+    pods.onEvent { [queue, context] event in context.queueServices(for: event, into: queue) }
     await context.informers.waitForSync()
     await queue.run(workers: context.settings.workers) { key in try await sync(key) }
   }

@@ -87,8 +87,15 @@ struct ServiceBackends {
 }
 
 extension ControllerContext {
-  /// Queues every Service in the pod's namespace that selects it (with its old or new labels).
-  func queueServices(selecting pods: [JSONValue], into queue: WorkQueue) {
+  /// Queues every Service that selects the pod of a pod event (with its old or new labels).
+  func queueServices(for event: InformerEvent, into queue: WorkQueue) {
+    switch event {
+    case .updated(let old, let new): queueServices(selecting: [old, new], into: queue)
+    case .added(let pod), .deleted(let pod): queueServices(selecting: [pod], into: queue)
+    }
+  }
+
+  private func queueServices(selecting pods: [JSONValue], into queue: WorkQueue) {
     guard let namespace = pods.first?.metadata.namespace else { return }
     for service in informers.cache(.services).list(namespace: namespace) where ServiceBackends.selects(service) {
       let selector = ServiceBackends.selector(service)
