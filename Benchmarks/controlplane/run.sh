@@ -48,6 +48,10 @@ echo "nodes Ready: $ready; server RSS with nodes: $(awk '/VmRSS/ {print int($2/1
 sleep 5  # let node IPAM and lease traffic settle
 
 hollow_cpu_before=$(awk '{print $14+$15}' /proc/$hollow/stat)
+if [ -n "${SKIFF_PERF:-}" ]; then  # SKIFF_PERF=out.data: profile the server during the run
+  perf record -g -p "$server" -o "$SKIFF_PERF" >/dev/null 2>&1 &
+  pids+=("$!")
+fi
 "$build/controlplane-bench" "$work/kubeconfig" "$server" "$deployments" "$replicas"
 hollow_cpu_after=$(awk '{print $14+$15}' /proc/$hollow/stat)
 echo "hollow nodes (kubelet stand-ins, separate process): CPU $(( (hollow_cpu_after - hollow_cpu_before) / $(getconf CLK_TCK) )) s"
