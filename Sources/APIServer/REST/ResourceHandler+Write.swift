@@ -49,7 +49,7 @@ extension ResourceHandler {
     ObjectLifecycle.initialize(&metadata, tracksGeneration: definition.strategy.tracksGeneration, now: state.now())
     object["metadata"] = metadata
     if definition.strategy.resetsStatusOnCreate { object["status"] = nil }
-    let context = StrategyContext(now: state.now(), isCreate: true, allocator: state.serviceAllocator)
+    let context = StrategyContext(now: state.now(), isCreate: true, allocator: state.serviceAllocator, user: user)
     try runStrategy(&object, old: nil, context: context)
     let warnings = try await extra + state.admit(handler: self, object: &object, old: nil)
     if recordManager {

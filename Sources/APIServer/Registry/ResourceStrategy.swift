@@ -28,4 +28,6 @@ struct StrategyContext: Sendable {
   var now: String
   var isCreate: Bool
   var allocator: ServiceAllocator?
+  /// Who is writing; nil for the server's own bootstrap objects.
+  var user: UserInfo? = nil
 }

@@ -77,6 +77,21 @@ enum Strategies {
     case ("certificates.k8s.io", _):
       strategy.hasStatus = true
       strategy.resetsStatusOnCreate = true
+      if kind == "CertificateSigningRequest" {
+        // The requester is who sent the request, never what the body claims (approvers trust it).
+        strategy.defaults = { csr, context in
+          guard context.isCreate, let user = context.user else { return }
+          csr["spec"]?["username"] = .string(user.name)
+          csr["spec"]?["uid"] = user.uid.isEmpty ? nil : .string(user.uid)
+          csr["spec"]?["groups"] = .array(user.groups.map(JSONValue.string))
+          csr["spec"]?["extra"] =
+            user.extra.isEmpty ? nil : .object(user.extra.mapValues { .array($0.map(JSONValue.string)) })
+        }
+        strategy.validate = { csr, old, _ in
+          guard let old, csr["spec"] != old["spec"] else { return [] }
+          return [.invalid("spec", csr["spec"] ?? .null, "field is immutable")]
+        }
+      }
     default: break
     }
     return strategy
