@@ -83,6 +83,10 @@ public final class EventRecorder: Sendable {
   private func take(token key: String) -> Bool {
     let now = clock.nowMilliseconds()
     return state.withLock { state in
+      if state.buckets.count > 8192 {
+        // Buckets idle for a refill period are nearly full again: forget them.
+        state.buckets = state.buckets.filter { now - $0.value.updated < Int64(Self.refillMilliseconds) }
+      }
       var bucket = state.buckets[key] ?? Bucket(tokens: Self.burst, updated: now)
       bucket.tokens = min(Self.burst, bucket.tokens + Double(now - bucket.updated) / Self.refillMilliseconds)
       bucket.updated = now
