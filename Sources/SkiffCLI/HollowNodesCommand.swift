@@ -48,6 +48,7 @@ struct HollowNodesCommand: AsyncParsableCommand {
       return source
     }
     await run.value
-    _ = signals
+    // Using the sources here keeps them alive until now (an unused binding may be released early).
+    for source in signals { source.cancel() }
   }
 }
