@@ -86,30 +86,17 @@ public struct DeploymentController: Controller {
       if selector.matches(rs) || deployment.metadata.isBeingDeleted {
         claimed.append(rs)
       } else {
-        try await setController(of: rs, to: nil, previous: deployment)
+        try await ControllerRefs.release(rs, type: .replicaSets, from: deployment, client: context.client)
       }
     }
     guard !deployment.metadata.isBeingDeleted else { return claimed }
     for rs in orphans where selector.matches(rs) && !rs.metadata.isBeingDeleted {
-      if let adopted = try await setController(of: rs, to: deployment, previous: nil) { claimed.append(adopted) }
+      if let adopted = try await ControllerRefs.adopt(
+        rs, type: .replicaSets, by: deployment, ownerType: .deployments, client: context.client)
+      {
+        claimed.append(adopted)
+      }
     }
     return claimed
-  }
-
-  private func setController(of rs: JSONValue, to owner: JSONValue?, previous: JSONValue?) async throws -> JSONValue? {
-    var references = rs["metadata"]?["ownerReferences"]?.arrayValue ?? []
-    if let previous { references.removeAll { $0["uid"]?.stringValue == previous.metadata.uid } }
-    if let owner { references.append(OwnerReferences.controller(of: owner)) }
-    let patch: JSONValue = [
-      "metadata": [
-        "ownerReferences": references.isEmpty ? .null : .array(references), "uid": .string(rs.metadata.uid ?? ""),
-      ]
-    ]
-    do {
-      return try await context.client.patch(
-        .replicaSets, namespace: rs.metadata.namespace, name: rs.metadata.name ?? "", patch)
-    } catch  where error.isNotFound {
-      return nil
-    }
   }
 }

@@ -100,40 +100,18 @@ public struct ReplicaSetController: Controller {
       if selector.matches(pod) || owner.metadata.isBeingDeleted {
         claimed.append(pod)
       } else {
-        try await release(pod, from: owner)
+        try await ControllerRefs.release(pod, type: .pods, from: owner, client: context.client)
       }
     }
     guard !owner.metadata.isBeingDeleted, !selector.isEmpty else { return claimed }
     for pod in orphans where selector.matches(pod) && !pod.metadata.isBeingDeleted {
-      if let adopted = try await adopt(pod, by: owner) { claimed.append(adopted) }
+      if let adopted = try await ControllerRefs.adopt(
+        pod, type: .pods, by: owner, ownerType: type, client: context.client)
+      {
+        claimed.append(adopted)
+      }
     }
     return claimed
-  }
-
-  private func adopt(_ pod: JSONValue, by owner: JSONValue) async throws -> JSONValue? {
-    let references = (pod["metadata"]?["ownerReferences"]?.arrayValue ?? []) + [OwnerReferences.controller(of: owner)]
-    let patch: JSONValue = [
-      "metadata": ["ownerReferences": .array(references), "uid": .string(pod.metadata.uid ?? "")]
-    ]
-    do {
-      return try await context.client.patch(
-        .pods, namespace: pod.metadata.namespace, name: pod.metadata.name ?? "", patch, as: .strategic)
-    } catch  where error.isNotFound {
-      return nil
-    }
-  }
-
-  private func release(_ pod: JSONValue, from owner: JSONValue) async throws {
-    let patch: JSONValue = [
-      "metadata": [
-        "ownerReferences": [["$patch": "delete", "uid": .string(owner.metadata.uid ?? "")]],
-        "uid": .string(pod.metadata.uid ?? ""),
-      ]
-    ]
-    do {
-      try await context.client.patch(
-        .pods, namespace: pod.metadata.namespace, name: pod.metadata.name ?? "", patch, as: .strategic)
-    } catch  where error.isNotFound {}
   }
 
   private func manage(_ owner: JSONValue, key: String, active: [JSONValue]) async throws {
