@@ -124,13 +124,28 @@ let package = Package(
       ]
     ),
     .target(
+      name: "Kubelet",
+      dependencies: [
+        "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "X509", package: "swift-certificates"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    .target(
       name: "HollowNodes",
       dependencies: ["KubeAPI", "KubeClient", "SkiffCore", .product(name: "Logging", package: "swift-log")]
     ),
     .target(
       name: "SkiffCLI",
       dependencies: [
-        "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime", "KubeClient", "Controllers", "HollowNodes",
+        "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime", "KubeClient", "Controllers", "HollowNodes", "Kubelet",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -179,6 +194,9 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
       ]),
+    .testTarget(
+      name: "KubeletTests",
+      dependencies: ["Kubelet", "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "SkiffTestSupport"]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
     .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),
     .testTarget(
