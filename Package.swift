@@ -126,7 +126,7 @@ let package = Package(
     .target(
       name: "Kubelet",
       dependencies: [
-        "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore",
+        "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "CRuntime",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -183,7 +183,7 @@ let package = Package(
         .product(name: "NIOTLS", package: "swift-nio"),
       ]
     ),
-    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "SkiffCore"]),
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "SkiffCore", "SkiffTestSupport"]),
     .testTarget(
       name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store", "skiff", "SkiffTestSupport"],
       exclude: ["Python"]),
@@ -198,7 +198,7 @@ let package = Package(
       name: "KubeletTests",
       dependencies: ["Kubelet", "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "SkiffTestSupport"]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
-    .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),
+    .target(name: "SkiffTestSupport", dependencies: ["Runtime"], path: "Tests/SkiffTestSupport"),
     .testTarget(
       name: "EtcdServerTests",
       dependencies: [

@@ -2,6 +2,7 @@
 // exists, so the shim, the sandbox and exec are single-threaded C processes.
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -70,6 +71,8 @@ int skiff_open_in_root(int root_fd, const char *path, int flags, unsigned int mo
 }
 
 int skiff_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0; }
+
+int skiff_setns_net(int fd) { return setns(fd, CLONE_NEWNET) < 0 ? -errno : 0; }
 
 long long skiff_statfs_type(const char *path) {
   struct statfs info;

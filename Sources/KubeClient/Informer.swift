@@ -27,18 +27,21 @@ public final class Informer: Sendable {
   public let cache = ObjectCache()
   let client: KubeClient
   let namespace: String?
+  /// Narrows the informer to matching objects, e.g. a kubelet's `spec.nodeName=<node>`.
+  let fieldSelector: String?
   let resync: Duration?
   let logger: Logger
   private let handlers = Mutex<[Handler]>([])
   private let sync = Mutex<(synced: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
   public init(
-    client: KubeClient, type: ResourceType, namespace: String? = nil, resync: Duration? = nil,
-    logger: Logger = Logger(label: "informer")
+    client: KubeClient, type: ResourceType, namespace: String? = nil, fieldSelector: String? = nil,
+    resync: Duration? = nil, logger: Logger = Logger(label: "informer")
   ) {
     self.client = client
     self.type = type
     self.namespace = namespace
+    self.fieldSelector = fieldSelector
     self.resync = resync
     self.logger = logger
   }
@@ -95,7 +98,8 @@ public final class Informer: Sendable {
     var token: String?
     var revision = ""
     repeat {
-      let page = try await client.list(type, namespace: namespace, limit: 500, continueToken: token)
+      let page = try await client.list(
+        type, namespace: namespace, fieldSelector: fieldSelector, limit: 500, continueToken: token)
       items += page.items
       token = page.continueToken
       revision = page.resourceVersion
@@ -121,7 +125,8 @@ public final class Informer: Sendable {
   private func watch(from revision: String) async throws -> String {
     var revision = revision
     let events = try await client.watch(
-      type, namespace: namespace, resourceVersion: revision, timeoutSeconds: Int.random(in: 300...600))
+      type, namespace: namespace, resourceVersion: revision, fieldSelector: fieldSelector,
+      timeoutSeconds: Int.random(in: 300...600))
     for try await event in events {
       if let version = event.object.metadata.resourceVersion { revision = version }
       switch event.type {

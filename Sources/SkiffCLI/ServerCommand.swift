@@ -4,6 +4,7 @@ import Controllers
 import EtcdServer
 import Foundation
 import KubeClient
+import Kubelet
 import Logging
 import PKI
 import ServiceLifecycle
@@ -91,6 +92,9 @@ struct ServerCommand: AsyncParsableCommand {
   @Flag(help: "Log at debug level.")
   var debug = false
 
+  @OptionGroup(title: "Embedded agent")
+  var agent: AgentOptions
+
   func validate() throws {
     if etcdCompactionRetention < 1 { throw ValidationError("--etcd-compaction-retention must be at least 1") }
     guard UInt32(writeKubeconfigMode, radix: 8) != nil else {
@@ -172,6 +176,9 @@ struct ServerCommand: AsyncParsableCommand {
       let (api, pki) = try await apiServer(log: log, dataDir: dataDir, logger: logger)
       services.append(api)
       if !disableControllerManager { services.append(controllerManager(api: api, pki: pki)) }
+      if !disableAgent, let kubelet = embeddedAgent(api: api, dataDir: dataDir, logger: logger) {
+        services.append(kubelet)
+      }
     }
     let group = ServiceGroup(
       configuration: .init(
@@ -218,6 +225,26 @@ struct ServerCommand: AsyncParsableCommand {
     configuration.serviceAccountTokens = pki.serviceAccountTokens
     configuration.disabledWarnings = warningNames
     return (try APIServer(log: log, configuration: configuration, logger: Logger(label: "apiserver")), pki)
+  }
+
+  /// The agent of this host, talking to the API server in-process as `system:node:<name>`; it
+  /// carries the control-plane role label. Without root (or a kernel feature it needs) the
+  /// server runs without it and says why.
+  private func embeddedAgent(api: APIServer, dataDir: String, logger: Logger) -> Kubelet? {
+    do {
+      let configuration = try agent.kubeletConfiguration(
+        dataDir: dataDir, extraLabels: ["node-role.kubernetes.io/control-plane": "true"])
+      let client = KubeClient(
+        transport: api.inProcessTransport(user: "system:node:\(configuration.nodeName)", groups: ["system:nodes"]))
+      return try Kubelet(
+        client: client, runtime: AgentOptions.runtime(dataDir: dataDir), configuration: configuration,
+        logger: Logger(label: "kubelet"))
+    } catch {
+      logger.warning(
+        "embedded agent not started: this server will run no pods (pass --disable-agent to silence this)",
+        metadata: ["reason": "\(error)"])
+      return nil
+    }
   }
 
   /// The controllers and the scheduler, in-process, under the `kube-controller-manager` lease

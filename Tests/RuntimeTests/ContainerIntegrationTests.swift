@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import Runtime
+import SkiffTestSupport
 
 /// Privileged tests: real namespaces, overlayfs, cgroups and seccomp on the busybox image.
 @Suite(.enabled(if: RuntimeFixture.canRun, "\(RuntimeFixture.skipReason ?? "")"), .serialized)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Runtime
+import SkiffTestSupport
 
 @Suite struct ImageFormatTests {
   @Test func parsesReferencesLikeDocker() throws {

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import Runtime
+import SkiffTestSupport
 
 /// Import of OCI and docker archives into a real store (root: layers keep ownership,
 /// whiteouts are device nodes and opaque directories are trusted xattrs).

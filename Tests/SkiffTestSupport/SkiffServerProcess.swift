@@ -53,8 +53,10 @@ public final class SkiffServerProcess: @unchecked Sendable {
       extra += ["--https-listen-port", String(apiPort), "--bind-address", "127.0.0.1"]
     }
     if !arguments.contains("--token") { extra += ["--token", Self.testToken] }
+    // Servers in tests run no pods unless a test asks for the embedded agent.
+    if !arguments.contains("--enable-agent") { extra.append("--disable-agent") }
     if !arguments.contains("--write-kubeconfig") { extra += ["--write-kubeconfig", "\(self.dataDir)/kubeconfig.yaml"] }
-    process.arguments = ["server", "--data-dir", self.dataDir] + extra + arguments
+    process.arguments = ["server", "--data-dir", self.dataDir] + extra + arguments.filter { $0 != "--enable-agent" }
     var environment = ProcessInfo.processInfo.environment
     environment["SKIFF_CONFIG_FILE"] = "/dev/null"
     process.environment = environment

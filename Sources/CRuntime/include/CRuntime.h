@@ -49,6 +49,9 @@ int skiff_set_xattr(int fd, const char *name, const void *value, size_t size);
 
 /// pipe2(O_CLOEXEC); returns 0 or -errno.
 int skiff_pipe(int fds[2]);
+
+/// setns(2) into a network namespace for the calling thread only; returns 0 or -errno.
+int skiff_setns_net(int fd);
 /// The f_type of statfs(path), or -errno.
 long long skiff_statfs_type(const char *path);
 

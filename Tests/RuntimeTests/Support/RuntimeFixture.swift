@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 
 @testable import Runtime
+import SkiffTestSupport
 
 /// A runtime on a temporary data directory with the busybox test image imported.
 /// Privileged tests use it; `skipReason` says why they cannot run here.

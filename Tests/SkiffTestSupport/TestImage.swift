@@ -4,18 +4,18 @@ import Glibc
 @testable import Runtime
 
 /// Builds OCI archives for the tests from Debian's busybox-static, so no registry is needed.
-enum TestImage {
-  static let busyboxPath = "/bin/busybox"
-  static let name = "docker.io/library/busybox:test"
+public enum TestImage {
+  public static let busyboxPath = "/bin/busybox"
+  public static let name = "docker.io/library/busybox:test"
 
-  static var busyboxAvailable: Bool {
+  public static var busyboxAvailable: Bool {
     // The static build: a dynamically linked busybox would need the host's libc in the image.
     guard let bytes = try? FileSystem.read(busyboxPath) else { return false }
     return !String(decoding: bytes.prefix(4096), as: UTF8.self).contains("ld-linux")
   }
 
   /// The base layer: busybox, its applets as symlinks, users and groups.
-  static func baseLayer() throws -> [UInt8] {
+  public static func baseLayer() throws -> [UInt8] {
     var tar = TarWriter()
     for directory in ["bin", "etc", "tmp", "home", "home/app", "root", "proc", "sys", "dev", "usr", "usr/bin", "opt"] {
       let mode: UInt32 = directory == "tmp" ? 0o1777 : 0o755
@@ -41,7 +41,7 @@ enum TestImage {
   }
 
   /// A second layer: deletes /etc/motd (whiteout), makes /opt opaque, adds a file.
-  static func topLayer() -> [UInt8] {
+  public static func topLayer() -> [UInt8] {
     var tar = TarWriter()
     tar.addDirectory("etc")
     tar.addFile("etc/.wh.motd", contents: [])
@@ -52,7 +52,7 @@ enum TestImage {
     return tar.bytes
   }
 
-  static func applets() throws -> [String] {
+  public static func applets() throws -> [String] {
     let pipe = Pipe()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: busyboxPath)
@@ -65,7 +65,7 @@ enum TestImage {
   }
 
   /// Writes an OCI archive (oci-layout, index.json, blobs) naming the image `name`.
-  static func writeOCIArchive(
+  public static func writeOCIArchive(
     to path: String, name: String = TestImage.name, config: ImageRuntimeConfig? = nil,
     layers: [[UInt8]]? = nil
   ) throws {
@@ -106,7 +106,7 @@ enum TestImage {
   }
 
   /// Writes a `docker save` style archive (manifest.json, <id>.json, <n>/layer.tar).
-  static func writeDockerArchive(to path: String, tag: String) throws {
+  public static func writeDockerArchive(to path: String, tag: String) throws {
     let layers = [try baseLayer()]
     let imageConfig = ImageConfig(
       architecture: Platform.host.architecture, os: "linux", config: ImageRuntimeConfig(cmd: ["sh"]),
@@ -123,7 +123,7 @@ enum TestImage {
     try FileSystem.writeAtomically(path, tar.bytes)
   }
 
-  static func temporaryDirectory(_ label: String) throws -> String {
+  public static func temporaryDirectory(_ label: String) throws -> String {
     var template = Array("/tmp/skiff-\(label)-XXXXXX".utf8CString)
     guard let pointer = mkdtemp(&template) else { throw RuntimeError.io("mkdtemp", errno: errno) }
     return String(cString: pointer)
@@ -131,7 +131,7 @@ enum TestImage {
 
   /// Runs a host command and returns its exit code.
   @discardableResult
-  static func run(_ arguments: [String]) throws -> Int32 {
+  public static func run(_ arguments: [String]) throws -> Int32 {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments

@@ -1,0 +1,67 @@
+import Foundation
+import KubeAPI
+import KubeClient
+import Logging
+import Runtime
+import ServiceLifecycle
+import SkiffCore
+
+/// The node agent: registers this machine as a Node, runs the pods bound to it on the
+/// container runtime, and reports their status. Containers outlive the agent: stopping the
+/// kubelet (or upgrading skiff) leaves them running, and the next start adopts them.
+public final class Kubelet: Service, Sendable {
+  public let configuration: KubeletConfiguration
+  let client: KubeClient
+  let runtime: ContainerRuntime
+  let logger: Logger
+  let pods: PodManager
+  let events: EventRecorder
+  let node: NodeAgent
+
+  public init(
+    client: KubeClient, runtime: ContainerRuntime, configuration: KubeletConfiguration,
+    logger: Logger = Logger(label: "skiff.kubelet")
+  ) throws {
+    self.client = client
+    self.runtime = runtime
+    self.configuration = configuration
+    self.logger = logger
+    _ = try configuration.parsedTaints()
+    for directory in [
+      configuration.podsDirectory, configuration.manifestsDirectory, configuration.imagesDirectory,
+      configuration.seccompDirectory,
+    ] {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+    events = EventRecorder(client: client, component: "kubelet", host: configuration.nodeName, logger: logger)
+    node = NodeAgent(
+      client: client, configuration: configuration, images: runtime.images, clock: SystemClock(), logger: logger)
+    pods = PodManager(
+      context: PodContext(
+        client: client, runtime: runtime,
+        volumes: PodVolumes(client: client, podsDirectory: configuration.podsDirectory, logger: logger),
+        events: events, configuration: configuration, logger: logger))
+  }
+
+  /// What the kubelet API asks about running pods.
+  public var locator: any PodLocator { pods }
+
+  public func run() async throws {
+    logger.info(
+      "kubelet starting", metadata: ["node": "\(configuration.nodeName)", "cgroups": "\(runtime.cgroups.version)"])
+    let recovered = runtime.recover()
+    if !recovered.running.isEmpty {
+      logger.info("adopting running containers", metadata: ["count": "\(recovered.running.count)"])
+    }
+    runtime.images.importDropped()
+    await withDiscardingTaskGroup { group in
+      group.addTask { await self.events.run() }
+      group.addTask { await self.node.run() }
+      group.addTask { await self.pods.run() }
+      group.addTask { await self.runtime.images.watchDropDirectory() }
+      try? await gracefulShutdown()
+      group.cancelAll()
+    }
+    logger.info("kubelet stopped; containers keep running")
+  }
+}

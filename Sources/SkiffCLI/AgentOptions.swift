@@ -1,0 +1,70 @@
+import APIServer
+import ArgumentParser
+import Foundation
+import Kubelet
+import Logging
+import PKI
+import Runtime
+
+/// The node flags `skiff agent` and the embedded agent of `skiff server` share.
+struct AgentOptions: ParsableArguments {
+  @Option(help: "Name of this node (default: the hostname, lower-cased).")
+  var nodeName: String?
+
+  @Option(help: "IP address this node is reached at (default: the primary IPv4 address).")
+  var nodeIp: String?
+
+  @Option(help: "Label for this node, KEY=VALUE (repeatable).")
+  var nodeLabel: [String] = []
+
+  @Option(help: "Taint for this node, KEY=VALUE:EFFECT (repeatable).")
+  var nodeTaint: [String] = []
+
+  @Option(help: "HTTPS port of the kubelet API (logs, exec, port-forward, stats).")
+  var kubeletPort = 10250
+
+  @Option(help: "Cluster DNS server IP written into pods' resolv.conf.")
+  var clusterDns = "10.43.0.10"
+
+  @Option(help: "Cluster domain.")
+  var clusterDomain = "cluster.local"
+
+  func validate() throws {
+    for label in nodeLabel where !label.contains("=") {
+      throw ValidationError("--node-label \"\(label)\" must be KEY=VALUE")
+    }
+    guard (1...65535).contains(kubeletPort) else { throw ValidationError("--kubelet-port must be 1-65535") }
+  }
+
+  var resolvedNodeName: String { nodeName ?? ClusterPKI.currentHostname() }
+
+  var resolvedNodeIP: String { nodeIp ?? NodeAddress.primaryIPv4() ?? "127.0.0.1" }
+
+  /// The kubelet configuration for a node keeping its state in `<dataDir>/agent`.
+  func kubeletConfiguration(dataDir: String, extraLabels: [String: String] = [:]) throws -> KubeletConfiguration {
+    var configuration = KubeletConfiguration(
+      nodeName: resolvedNodeName, directory: dataDir + "/agent", nodeIP: resolvedNodeIP)
+    for label in nodeLabel {
+      let parts = label.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      configuration.labels[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+    }
+    for (key, value) in extraLabels { configuration.labels[key] = value }
+    configuration.taints = nodeTaint
+    configuration.kubeletPort = kubeletPort
+    configuration.clusterDNS = [clusterDns]
+    configuration.clusterDomain = clusterDomain
+    do {
+      _ = try configuration.parsedTaints()
+    } catch let error as KubeletError {
+      throw ValidationError(error.message)
+    }
+    return configuration
+  }
+
+  /// The node's container runtime over `<dataDir>/agent` (the same store `skiff ctr` uses).
+  static func runtime(dataDir: String) throws -> ContainerRuntime {
+    let directory = dataDir + "/agent"
+    let images = try ImageStore(root: directory + "/images", logger: Logger(label: "images"))
+    return try ContainerRuntime(root: directory, images: images, logger: Logger(label: "runtime"))
+  }
+}

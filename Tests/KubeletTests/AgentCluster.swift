@@ -1,0 +1,83 @@
+import Foundation
+import Glibc
+import Runtime
+import SkiffTestSupport
+
+/// A real `skiff server` with its embedded agent (root, real kernel) and the busybox test image
+/// in the node's image drop directory, driven with the real kubectl.
+final class AgentCluster: @unchecked Sendable {
+  let server: SkiffServerProcess
+  let nodeName: String
+  let dataDir: String
+  let kubeletPort: Int
+
+  static var skipReason: String? {
+    if geteuid() != 0 { return "needs root (namespaces, mounts, cgroups)" }
+    if !TestImage.busyboxAvailable { return "needs Debian's busybox-static at /bin/busybox" }
+    if SkiffServerProcess.kubectlPath == nil { return "needs kubectl" }
+    return nil
+  }
+
+  static var canRun: Bool { skipReason == nil }
+
+  init(extraArguments: [String] = []) async throws {
+    dataDir = try TestImage.temporaryDirectory("agent")
+    nodeName = "skiff-test-\(UInt32.random(in: 0...UInt32.max))"
+    kubeletPort = try SkiffServerProcess.freePort()
+    try FileManager.default.createDirectory(atPath: dataDir + "/agent/images", withIntermediateDirectories: true)
+    try TestImage.writeOCIArchive(to: dataDir + "/agent/images/busybox.tar")
+    server = try SkiffServerProcess(
+      dataDir: dataDir,
+      arguments: [
+        "--enable-agent", "--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", String(kubeletPort),
+      ] + extraArguments)
+    try await server.waitReady(etcd: false)
+    try await eventually("node \(nodeName) Ready", timeout: .seconds(60)) {
+      try kubectl("get", "node", nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}") == "True"
+    }
+  }
+
+  @discardableResult
+  func kubectl(_ arguments: String..., input: String? = nil) throws -> String {
+    try server.kubectl(arguments: arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  func jsonpath(_ resource: String, _ path: String, namespace: String = "default") -> String {
+    (try? kubectl("-n", namespace, "get", resource, "-o", "jsonpath=\(path)")) ?? ""
+  }
+
+  /// Polls `condition` until it holds; the failure shows the server log's tail.
+  func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      if (try? condition()) == true { return }
+      try await Task.sleep(for: .milliseconds(250))
+    }
+    let pods = (try? kubectl("get", "pods", "-A", "-o", "wide")) ?? ""
+    let events = (try? kubectl("get", "events", "-A")) ?? ""
+    throw SkiffServerProcess.Failure(
+      "timed out waiting for \(what)\npods:\n\(pods)\nevents:\n\(events)\nlog tail:\n\(server.log.suffix(4000))")
+  }
+
+  func stop() {
+    server.stop()
+    cleanUp(dataDir: dataDir)
+  }
+
+  /// Stops every container and sandbox the agent left (the agent keeps them on purpose) and removes the data dir.
+  func cleanUp(dataDir: String) {
+    if let images = try? ImageStore(root: dataDir + "/agent/images"),
+      let runtime = try? ContainerRuntime(root: dataDir + "/agent", images: images)
+    {
+      for status in runtime.list() { try? runtime.remove(status.id, force: true) }
+      for sandbox in runtime.listSandboxes() { try? runtime.removeSandbox(id: sandbox.id) }
+    }
+    for pod in (try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/agent/pods")) ?? [] {
+      for volume in (try? FileManager.default.contentsOfDirectory(atPath: "\(dataDir)/agent/pods/\(pod)/volumes")) ?? []
+      {
+        umount2("\(dataDir)/agent/pods/\(pod)/volumes/\(volume)", Int32(MNT_DETACH))
+      }
+    }
+    try? FileManager.default.removeItem(atPath: dataDir)
+  }
+}

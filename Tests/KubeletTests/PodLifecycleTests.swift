@@ -1,0 +1,208 @@
+import Foundation
+import Testing
+
+/// End to end on one node: a real `skiff server` with its embedded agent runs pods on the real
+/// kernel; every check goes through the real kubectl.
+@Suite(.enabled(if: AgentCluster.canRun, "\(AgentCluster.skipReason ?? "")"), .serialized)
+struct PodLifecycleTests {
+  @Test func deploymentBecomesRunningAndReady() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl(
+      "apply", "-f", "-",
+      input: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          replicas: 2
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers:
+              - name: web
+                image: busybox:test
+                command: ["sh", "-c", "echo started; exec sleep 3600"]
+                readinessProbe:
+                  exec: {command: ["true"]}
+                  periodSeconds: 1
+        """)
+    try await cluster.eventually("deployment available") {
+      cluster.jsonpath("deployment/web", "{.status.readyReplicas}") == "2"
+    }
+    let pod = cluster.jsonpath("pods", "{.items[0].metadata.name}")
+    #expect(cluster.jsonpath("pod/\(pod)", "{.status.phase}") == "Running")
+    #expect(cluster.jsonpath("pod/\(pod)", "{.status.conditions[?(@.type==\"Ready\")].status}") == "True")
+    #expect(cluster.jsonpath("pod/\(pod)", "{.status.containerStatuses[0].containerID}").hasPrefix("skiff://"))
+    #expect(cluster.jsonpath("pod/\(pod)", "{.status.hostIP}") == "127.0.0.1")
+    let events = try cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=\(pod)")
+    for reason in ["Pulled", "Created", "Started"] { #expect(events.contains(reason)) }
+  }
+
+  @Test func initContainersRunInOrderAndEnvironmentResolves() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl("create", "configmap", "settings", "--from-literal=greeting=hello")
+    try cluster.kubectl(
+      "apply", "-f", "-",
+      input: """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: ordered, labels: {tier: test}}
+        spec:
+          restartPolicy: Never
+          volumes: [{name: work, emptyDir: {}}]
+          initContainers:
+          - {name: first, image: busybox:test, command: ["sh", "-c", "echo first >> /work/order"], volumeMounts: [{name: work, mountPath: /work}]}
+          - {name: second, image: busybox:test, command: ["sh", "-c", "echo second >> /work/order"], volumeMounts: [{name: work, mountPath: /work}]}
+          containers:
+          - name: main
+            image: busybox:test
+            command: ["sh", "-c", "cat /work/order; echo $GREETING $POD_NAME $(MY_TIER) $MEM_MB; cat /etc/hostname"]
+            env:
+            - {name: GREETING, valueFrom: {configMapKeyRef: {name: settings, key: greeting}}}
+            - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+            - {name: MY_TIER, valueFrom: {fieldRef: {fieldPath: "metadata.labels['tier']"}}}
+            - {name: MEM_MB, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
+            resources: {limits: {memory: 64Mi}}
+            volumeMounts: [{name: work, mountPath: /work}]
+        """)
+    try await cluster.eventually("pod succeeded") { cluster.jsonpath("pod/ordered", "{.status.phase}") == "Succeeded" }
+    let output = try cluster.kubectl("logs", "ordered")
+    #expect(output == "first\nsecond\nhello ordered test 64\nordered")
+    #expect(
+      cluster.jsonpath("pod/ordered", "{.status.initContainerStatuses[*].state.terminated.reason}")
+        == "Completed Completed")
+    #expect(cluster.jsonpath("pod/ordered", "{.status.conditions[?(@.type==\"Initialized\")].status}") == "True")
+  }
+
+  @Test func jobWithNativeSidecarCompletes() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl(
+      "apply", "-f", "-",
+      input: """
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: with-sidecar}
+        spec:
+          backoffLimit: 0
+          template:
+            spec:
+              restartPolicy: Never
+              initContainers:
+              - {name: logger, image: busybox:test, restartPolicy: Always, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]}
+              containers:
+              - {name: work, image: busybox:test, command: ["sh", "-c", "echo done"]}
+        """)
+    try await cluster.eventually("job complete", timeout: .seconds(90)) {
+      cluster.jsonpath("job/with-sidecar", "{.status.succeeded}") == "1"
+    }
+  }
+
+  @Test func failingLivenessProbeRestartsTheContainer() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl(
+      "apply", "-f", "-",
+      input: """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: unhealthy}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: app
+            image: busybox:test
+            command: ["sh", "-c", "touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 3600"]
+            livenessProbe:
+              exec: {command: ["cat", "/tmp/healthy"]}
+              periodSeconds: 1
+              failureThreshold: 2
+        """)
+    try await cluster.eventually("restart", timeout: .seconds(60)) {
+      Int(cluster.jsonpath("pod/unhealthy", "{.status.containerStatuses[0].restartCount}")) ?? 0 >= 1
+    }
+    let events = try cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=unhealthy")
+    #expect(events.contains("Unhealthy"))
+    #expect(events.contains("failed liveness probe, will be restarted"))
+  }
+
+  @Test func outOfMemoryShowsOOMKilled() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl(
+      "apply", "-f", "-",
+      input: """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: hungry}
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: app
+            image: busybox:test
+            command: ["sh", "-c", "x=a; while true; do x=$x$x; done"]
+            resources: {limits: {memory: 16Mi}}
+        """)
+    try await cluster.eventually("OOMKilled", timeout: .seconds(60)) {
+      cluster.jsonpath("pod/hungry", "{.status.containerStatuses[0].state.terminated.reason}") == "OOMKilled"
+    }
+    #expect(cluster.jsonpath("pod/hungry", "{.status.phase}") == "Failed")
+  }
+
+  @Test func configMapVolumeUpdatesInPlace() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl("create", "configmap", "live", "--from-literal=value=one")
+    try cluster.kubectl(
+      "apply", "-f", "-",
+      input: """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: reader}
+        spec:
+          volumes: [{name: config, configMap: {name: live}}]
+          containers:
+          - name: app
+            image: busybox:test
+            command: ["sh", "-c", "while true; do cat /config/value; echo; sleep 1; done"]
+            volumeMounts: [{name: config, mountPath: /config}]
+        """)
+    try await cluster.eventually("first value") { (try? cluster.kubectl("logs", "reader"))?.contains("one") == true }
+    try cluster.kubectl("patch", "configmap", "live", "-p", #"{"data":{"value":"two"}}"#)
+    try await cluster.eventually("updated value", timeout: .seconds(60)) {
+      (try? cluster.kubectl("logs", "reader", "--tail", "1")) == "two"
+    }
+  }
+
+  @Test func deleteRunsPreStopThenHonoursTheGracePeriod() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl(
+      "apply", "-f", "-",
+      input: """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: graceful}
+        spec:
+          terminationGracePeriodSeconds: 3
+          volumes: [{name: out, hostPath: {path: \(cluster.dataDir)/prestop, type: DirectoryOrCreate}}]
+          containers:
+          - name: app
+            image: busybox:test
+            command: ["sh", "-c", "trap 'echo term >> /out/trace' TERM; while true; do sleep 0.2; done"]
+            volumeMounts: [{name: out, mountPath: /out}]
+            lifecycle:
+              preStop:
+                exec: {command: ["sh", "-c", "echo prestop >> /out/trace"]}
+        """)
+    try await cluster.eventually("running") { cluster.jsonpath("pod/graceful", "{.status.phase}") == "Running" }
+    // The shell logs TERM and keeps running, so only SIGKILL at the end of the grace period ends it.
+    try cluster.kubectl("delete", "pod", "graceful", "--wait=true", "--timeout=60s")
+    let trace = (try? String(contentsOfFile: cluster.dataDir + "/prestop/trace", encoding: .utf8)) ?? ""
+    #expect(trace == "prestop\nterm\n")
+    #expect((try? cluster.kubectl("get", "pod", "graceful")) == nil)
+  }
+}
