@@ -83,7 +83,7 @@ final class APIState: Sendable {
   }
 
   /// Built-in admission, in upstream's order: namespace lifecycle, LimitRange defaults,
-  /// Pod Security, ResourceQuota. Returns the warnings for the response.
+  /// ServiceAccount, Pod Security, ResourceQuota. Returns the warnings for the response.
   func admit(handler: ResourceHandler, object: inout JSONValue, old: JSONValue?) async throws(APIError) -> [String] {
     let definition = handler.definition
     let name = object["metadata"]?["name"]?.stringValue ?? ""
@@ -98,6 +98,11 @@ final class APIState: Sendable {
             "pods \"\(name)\" is forbidden: [\(problems.joined(separator: ", "))]", resource: definition, name: name)
         }
         object["spec"] = spec
+        let accountName = spec["serviceAccountName"]?.stringValue ?? "default"
+        let account = await objects("serviceaccounts", in: namespace).first {
+          $0["metadata"]?["name"]?.stringValue == (accountName.isEmpty ? "default" : accountName)
+        }
+        ServiceAccountAdmission.apply(to: &object, account: account)
       }
       let labels = namespaceObject["metadata"]?["labels"]
       func level(_ mode: String) -> PodSecurityAdmission.Level {

@@ -58,6 +58,9 @@ public final class Kubelet: Service, Sendable {
       group.addTask { await self.events.run() }
       group.addTask { await self.node.run() }
       group.addTask { await self.pods.run() }
+      group.addTask {
+        await StaticPods(client: self.client, configuration: self.configuration, logger: self.logger).run()
+      }
       group.addTask { await self.runtime.images.watchDropDirectory() }
       try? await gracefulShutdown()
       group.cancelAll()

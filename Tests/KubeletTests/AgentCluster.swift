@@ -6,7 +6,8 @@ import SkiffTestSupport
 /// A real `skiff server` with its embedded agent (root, real kernel) and the busybox test image
 /// in the node's image drop directory, driven with the real kubectl.
 final class AgentCluster: @unchecked Sendable {
-  let server: SkiffServerProcess
+  private(set) var server: SkiffServerProcess
+  let arguments: [String]
   let nodeName: String
   let dataDir: String
   let kubeletPort: Int
@@ -26,15 +27,22 @@ final class AgentCluster: @unchecked Sendable {
     kubeletPort = try SkiffServerProcess.freePort()
     try FileManager.default.createDirectory(atPath: dataDir + "/agent/images", withIntermediateDirectories: true)
     try TestImage.writeOCIArchive(to: dataDir + "/agent/images/busybox.tar")
-    server = try SkiffServerProcess(
-      dataDir: dataDir,
-      arguments: [
+    arguments =
+      [
         "--enable-agent", "--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", String(kubeletPort),
-      ] + extraArguments)
+      ] + extraArguments
+    server = try SkiffServerProcess(dataDir: dataDir, arguments: arguments)
     try await server.waitReady(etcd: false)
     try await eventually("node \(nodeName) Ready", timeout: .seconds(60)) {
       try kubectl("get", "node", nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}") == "True"
     }
+  }
+
+  /// Stops the server (SIGTERM) and starts it again on the same data dir, as an upgrade would.
+  func restart() async throws {
+    server.stop()
+    server = try SkiffServerProcess(dataDir: dataDir, arguments: arguments)
+    try await server.waitReady(etcd: false)
   }
 
   @discardableResult

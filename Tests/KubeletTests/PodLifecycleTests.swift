@@ -205,4 +205,53 @@ struct PodLifecycleTests {
     #expect(trace == "prestop\nterm\n")
     #expect((try? cluster.kubectl("get", "pod", "graceful")) == nil)
   }
+
+  @Test func agentRestartLeavesRunningPodsUntouched() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl(
+      "run", "steady", "--image=busybox:test", "--restart=Always", "--command", "--", "sh", "-c", "exec sleep 3600")
+    try await cluster.eventually("running") {
+      cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].ready}") == "true"
+    }
+    let before = cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].containerID}")
+    let startedAt = cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].state.running.startedAt}")
+    try await cluster.restart()
+    // Let the new agent adopt the pod and report it.
+    try await cluster.eventually("node heartbeat after restart") {
+      cluster.jsonpath("pod/steady", "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"
+    }
+    try await Task.sleep(for: .seconds(3))
+    #expect(cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].containerID}") == before)
+    #expect(cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].restartCount}") == "0")
+    #expect(cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].state.running.startedAt}") == startedAt)
+  }
+
+  @Test func staticPodsRunFromManifestsWithMirrorPods() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    let manifest = cluster.dataDir + "/agent/pod-manifests/static-web.yaml"
+    try """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: static-web, namespace: kube-system}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - {name: web, image: busybox:test, command: ["sleep", "3600"]}
+    """.write(toFile: manifest, atomically: true, encoding: .utf8)
+    let name = "static-web-\(cluster.nodeName)"
+    try await cluster.eventually("mirror pod running") {
+      cluster.jsonpath("pod/\(name)", "{.status.phase}", namespace: "kube-system") == "Running"
+    }
+    #expect(
+      cluster.jsonpath(
+        "pod/\(name)", "{.metadata.annotations.kubernetes\\.io/config\\.mirror}", namespace: "kube-system"
+      )
+      .count == 32)
+    try FileManager.default.removeItem(atPath: manifest)
+    try await cluster.eventually("mirror pod gone") {
+      (try? cluster.kubectl("-n", "kube-system", "get", "pod", name)) == nil
+    }
+  }
 }

@@ -28,6 +28,7 @@ final class PodManager: PodLocator, Sendable {
         await informer.waitForSync()
         self.collectOrphans(known: Set(informer.cache.list().compactMap(\.metadata.uid)))
       }
+      group.addTask { await self.evictUnderPressure() }
       for await event in events {
         switch event {
         case .added(let pod), .updated(_, let pod):
@@ -115,6 +116,34 @@ final class PodManager: PodLocator, Sendable {
       )
     }
     return nil
+  }
+
+  /// Every 10 s: under memory or disk pressure, fails the pod upstream's ranking puts first.
+  private func evictUnderPressure() async {
+    let eviction = EvictionManager(
+      configuration: context.configuration, runtime: context.runtime, logger: context.logger)
+    while !Task.isCancelled {
+      try? await Task.sleep(for: .seconds(10))
+      guard let signal = eviction.pressure() else { continue }
+      var candidates: [(EvictionManager.Candidate, PodWorker)] = []
+      for worker in workers.withLock({ Array($0.values) }) {
+        let pod = await worker.pod
+        let phase = pod["status"]?["phase"]?.stringValue
+        guard await worker.eviction == nil, phase != "Succeeded", phase != "Failed",
+          pod.metadata.annotations?[StaticPods.mirrorAnnotation] == nil
+        else { continue }
+        let ids = await worker.containers.compactMapValues(\.runtimeID)
+        candidates.append((eviction.candidate(pod: pod, containers: ids), worker))
+      }
+      guard let first = EvictionManager.rank(candidates.map(\.0)).first,
+        let victim = candidates.first(where: { $0.0 == first })?.1
+      else { continue }
+      let message =
+        "The node was low on resource: \(signal). Container usage was \(first.usage) bytes, request is \(first.request)."
+      context.logger.warning(
+        "evicting pod under node pressure", metadata: ["pod": "\(first.key)", "signal": "\(signal)"])
+      await victim.evict(message)
+    }
   }
 
   /// Removes sandboxes and containers of pods the API no longer has (deleted while the agent was down).

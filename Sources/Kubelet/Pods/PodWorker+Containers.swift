@@ -121,7 +121,7 @@ extension PodWorker {
 
   // MARK: - Probes
 
-  private func startProbes(_ container: JSONValue, id: String) {
+  func startProbes(_ container: JSONValue, id: String) {
     let name = container["name"]?.stringValue ?? ""
     let startup = container["startupProbe"]
     let liveness = container["livenessProbe"]

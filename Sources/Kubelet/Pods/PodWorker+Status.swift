@@ -43,7 +43,7 @@ extension PodWorker {
 
   func status() -> JSONValue {
     let now = KubeTime(clock: SystemClock()).rfc3339
-    let phase = terminated ? terminalPhase() : podPhase()
+    let phase = eviction != nil ? "Failed" : terminated ? terminalPhase() : podPhase()
     let initStatuses = initContainers.map { containerStatus($0, isInit: true) }
     let mainStatuses = mainContainers.map { containerStatus($0, isInit: false) }
     let initialized = initContainers.allSatisfy { container in
@@ -95,6 +95,17 @@ extension PodWorker {
       "hostIPs": [["ip": .string(context.configuration.nodeIP)]], "containerStatuses": .array(mainStatuses),
       "qosClass": pod["status"]?["qosClass"] ?? .string(QoS.of(pod)),
     ]
+    if let eviction {
+      status["reason"] = "Evicted"
+      status["message"] = .string(eviction)
+      if !conditions.contains(where: { $0["type"]?.stringValue == "DisruptionTarget" }) {
+        conditions.append([
+          "type": "DisruptionTarget", "status": "True", "reason": "TerminationByKubelet", "message": .string(eviction),
+          "lastTransitionTime": .string(now),
+        ])
+        status["conditions"] = .array(conditions)
+      }
+    }
     if !initStatuses.isEmpty { status["initContainerStatuses"] = .array(initStatuses) }
     if let startTime { status["startTime"] = .string(startTime) }
     if !podIP.isEmpty {

@@ -35,6 +35,8 @@ actor PodWorker {
   var lastStatus: JSONValue?
   var startTime: String?
   var setupError: (reason: String, message: String)?
+  /// Set when node-pressure eviction chose this pod: it stops and ends Failed/Evicted.
+  var eviction: String?
   private var wakeContinuation: AsyncStream<Void>.Continuation?
 
   /// What the worker remembers about one container across its instances.
@@ -101,6 +103,13 @@ actor PodWorker {
     wake()
   }
 
+  func evict(_ message: String) {
+    guard eviction == nil else { return }
+    eviction = message
+    context.events.record(pod, .warning, reason: "Evicted", message: message)
+    wake()
+  }
+
   func markRemoved() {
     removedFromAPI = true
     wake()
@@ -123,9 +132,16 @@ actor PodWorker {
       record.runtimeID = sorted.last?.1.id
       record.previousID = sorted.dropLast().last?.1.id
       record.restartCount = sorted.last?.0 ?? 0
-      record.started = sorted.last?.1.state == .running
       containers[name] = record
-      if let id = record.runtimeID { watchExit(id) }
+      guard let current = sorted.last?.1 else { continue }
+      watchExit(current.id)
+      // A running container resumes its probes; until they pass it counts as not ready.
+      if current.state == .running,
+        let container = (initContainers + mainContainers).first(where: { $0["name"]?.stringValue == name })
+      {
+        containers[name]?.started = container["startupProbe"] == nil
+        startProbes(container, id: current.id)
+      }
     }
   }
 
@@ -141,7 +157,7 @@ actor PodWorker {
       return
     }
     let reported = pod["status"]?["phase"]?.stringValue
-    if reported == "Succeeded" || reported == "Failed" {
+    if reported == "Succeeded" || reported == "Failed" || eviction != nil {
       await stopAll(grace: 0, reason: nil)
       await report()
       return
