@@ -168,6 +168,9 @@ let package = Package(
     .executableTarget(
       name: "controlplane-bench", dependencies: ["KubeAPI", "KubeClient"], path: "Benchmarks/ControlPlaneBench"),
     .executableTarget(
+      name: "podstartup-bench", dependencies: ["KubeAPI", "KubeClient", "SkiffTestSupport"],
+      path: "Benchmarks/PodStartupBench"),
+    .executableTarget(
       name: "kubeproto-bench", dependencies: ["KubeProto", "KubeAPI"], path: "Benchmarks/KubeProtoBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "SkiffCore"]),
