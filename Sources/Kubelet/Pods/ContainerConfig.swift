@@ -41,6 +41,7 @@ struct ContainerConfig {
     ]
     spec.mounts = try mounts()
     spec.resources = resources
+    spec.cgroupParent = Self.podCgroup(pod)
     spec.oomScoreAdj = oomScoreAdjust
     try applySecurity(to: &spec, image: image)
     return spec
@@ -95,18 +96,41 @@ struct ContainerConfig {
 
   var terminationLogPath: String { "\(podDirectory)/containers/\(name)/termination-log" }
 
-  var resources: ContainerSpec.Resources {
-    let requests = container["resources"]?["requests"]
-    let limits = container["resources"]?["limits"]
+  var resources: ContainerSpec.Resources { Self.resources([container]) }
+
+  /// cgroup settings for containers sharing one cgroup: shares from the summed CPU requests;
+  /// a CPU quota and memory limit only when every container sets that limit.
+  static func resources(_ containers: [JSONValue]) -> ContainerSpec.Resources {
     func quantity(_ value: JSONValue?) -> Quantity? { value?.stringValue.flatMap { try? Quantity(parsing: $0) } }
     var resources = ContainerSpec.Resources()
-    let cpuRequest = quantity(requests?["cpu"]) ?? quantity(limits?["cpu"])
-    resources.cpuShares = UInt64(max(2, (cpuRequest?.milliValue ?? 0) * 1024 / 1000))
-    if let cpuLimit = quantity(limits?["cpu"]) {
-      resources.cpuQuota = max(1000, cpuLimit.milliValue * Int64(resources.cpuPeriod) / 1000)
+    var cpuRequest: Int64 = 0
+    var cpuLimit: Int64? = 0
+    var memoryLimit: Int64? = 0
+    for container in containers {
+      let requests = container["resources"]?["requests"]
+      let limits = container["resources"]?["limits"]
+      cpuRequest += (quantity(requests?["cpu"]) ?? quantity(limits?["cpu"]))?.milliValue ?? 0
+      let cpu = quantity(limits?["cpu"])?.milliValue
+      cpuLimit = cpu.flatMap { value in cpuLimit.map { $0 + value } }
+      let memory = quantity(limits?["memory"])?.value
+      memoryLimit = memory.flatMap { value in memoryLimit.map { $0 + value } }
     }
-    resources.memoryLimit = quantity(limits?["memory"])?.value
+    resources.cpuShares = UInt64(max(2, cpuRequest * 1024 / 1000))
+    if let cpuLimit, !containers.isEmpty {
+      resources.cpuQuota = max(1000, cpuLimit * Int64(resources.cpuPeriod) / 1000)
+    }
+    resources.memoryLimit = containers.isEmpty ? nil : memoryLimit
     return resources
+  }
+
+  /// The pod's cgroup under its QoS class, as upstream's kubelet lays them out.
+  static func podCgroup(_ pod: JSONValue) -> String {
+    let uid = pod.metadata.uid ?? ""
+    switch pod["status"]?["qosClass"]?.stringValue ?? QoS.of(pod) {
+    case "Guaranteed": return "kubepods/pod\(uid)"
+    case "BestEffort": return "kubepods/besteffort/pod\(uid)"
+    default: return "kubepods/burstable/pod\(uid)"
+    }
   }
 
   /// upstream's OOM score policy: Guaranteed −997, BestEffort 1000, Burstable by memory request.

@@ -23,10 +23,16 @@ extension PodWorker {
     ).hostname
     try PodFiles(pod: pod, configuration: context.configuration).write(
       to: podDirectory, podIP: podIP, hostname: hostname)
+    // The pod's cgroup bounds all its containers; sidecars count, run-to-completion init containers do not.
+    let podCgroup = ContainerConfig.podCgroup(pod)
+    try context.runtime.cgroups.create(
+      podCgroup, resources: ContainerConfig.resources(mainContainers + initContainers.filter(Self.isSidecar)),
+      allowAllDevices: true)
     sandbox = try context.runtime.createSandbox(
       id: uid,
       options: SandboxOptions(
-        hostname: hostname, sharePID: spec["shareProcessNamespace"]?.boolValue ?? false, hostNetwork: hostNetwork))
+        hostname: hostname, sharePID: spec["shareProcessNamespace"]?.boolValue ?? false, hostNetwork: hostNetwork,
+        cgroupParent: podCgroup))
     startTime = startTime ?? KubeTime(clock: SystemClock()).rfc3339
   }
 
@@ -328,6 +334,7 @@ extension PodWorker {
       }
     }
     try? context.runtime.removeSandbox(id: uid)
+    try? context.runtime.cgroups.destroy(ContainerConfig.podCgroup(pod))
     context.volumes.tearDown(uid: uid)
     if !removedFromAPI {
       do {

@@ -73,11 +73,16 @@ public struct CgroupManager: Sendable {
     return directories(name)
   }
 
+  /// `name` and every ancestor under the runtime's parent: `kubepods/burstable/pod<uid>/<id>` nests.
+  private func ancestry(_ name: String) -> [String] {
+    let components = name.split(separator: "/").map(String.init)
+    return (1...max(1, components.count)).map { components.prefix($0).joined(separator: "/") }
+  }
+
   private func createV1(_ name: String, resources: ContainerSpec.Resources, allowAllDevices: Bool) throws {
-    for directory in directories(name) {
-      let parentDirectory = String(directory[..<directory.lastIndex(of: "/")!])
-      try fs.makeDirectory(parentDirectory)
-      try fs.makeDirectory(directory)
+    for controller in Self.v1Controllers where fs.exists("\(mountPoint)/\(controller)") {
+      try fs.makeDirectory("\(mountPoint)/\(controller)/\(parent)")
+      for level in ancestry(name) { try fs.makeDirectory("\(mountPoint)/\(controller)/\(parent)/\(level)") }
     }
     let base = { (controller: String) in "\(mountPoint)/\(controller)/\(parent)/\(name)" }
     if let shares = resources.cpuShares { try fs.write(base("cpu") + "/cpu.shares", "\(max(shares, 2))") }
@@ -117,6 +122,11 @@ public struct CgroupManager: Sendable {
     if !enable.isEmpty {
       try fs.write("\(mountPoint)/cgroup.subtree_control", enable)
       try fs.write("\(parentDirectory)/cgroup.subtree_control", enable)
+    }
+    // Intermediate levels (a pod's cgroup) pass the controllers down to their children.
+    for level in ancestry(name).dropLast() {
+      try fs.makeDirectory("\(parentDirectory)/\(level)")
+      if !enable.isEmpty { try fs.write("\(parentDirectory)/\(level)/cgroup.subtree_control", enable) }
     }
     let directory = "\(parentDirectory)/\(name)"
     try fs.makeDirectory(directory)

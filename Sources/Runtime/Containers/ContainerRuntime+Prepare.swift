@@ -53,7 +53,7 @@ extension ContainerRuntime {
     }
     if let seccomp { try FileSystem.writeAtomically("\(directory)/seccomp.bpf", seccomp, mode: 0o600) }
     let namespaces = try self.namespaces(for: spec)
-    try cgroups.create(spec.id, resources: spec.resources, allowAllDevices: security.privileged)
+    try cgroups.create(spec.cgroupName, resources: spec.resources, allowAllDevices: security.privileged)
     let logPath = spec.logPath ?? "\(directory)/container.log"
     if let parent = logPath.range(of: "/", options: .backwards).map({ String(logPath[..<$0.lowerBound]) }),
       !parent.isEmpty
@@ -66,7 +66,7 @@ extension ContainerRuntime {
       upper: "\(directory)/upper", work: "\(directory)/work", startFIFO: "\(directory)/start", logPath: logPath,
       logMaxSize: spec.logMaxSize, logMaxFiles: spec.logMaxFiles,
       hostname: namespaces.uts == "new" ? (spec.hostname ?? String(spec.id.prefix(12))) : nil, namespaces: namespaces,
-      cgroupProcs: cgroups.procsFiles(spec.id), arguments: arguments, environment: env, workingDir: workingDir,
+      cgroupProcs: cgroups.procsFiles(spec.cgroupName), arguments: arguments, environment: env, workingDir: workingDir,
       uid: user.uid, gid: user.gid, groups: user.groups, capabilities: capabilities,
       noNewPrivileges: security.noNewPrivileges, seccomp: seccomp, readOnlyRootfs: security.readOnlyRootFilesystem,
       privileged: security.privileged, mounts: spec.mounts,
@@ -75,7 +75,7 @@ extension ContainerRuntime {
       rlimits: spec.rlimits, oomScoreAdj: spec.oomScoreAdj, tty: spec.tty, stdin: spec.stdin, foreground: false)
     let record = ContainerRecord(
       spec: spec, imageName: image.record.name, imageID: image.record.configDigest, createdAt: Date(),
-      logPath: logPath, cgroupName: spec.id, uid: user.uid, gid: user.gid, groups: user.groups, env: env,
+      logPath: logPath, cgroupName: spec.cgroupName, uid: user.uid, gid: user.gid, groups: user.groups, env: env,
       workingDir: workingDir, capabilities: capabilities, seccomp: seccomp != nil,
       stopSignal: imageConfig.stopSignal)
     return Prepared(record: record, initSpec: initSpec)

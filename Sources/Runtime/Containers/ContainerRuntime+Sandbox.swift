@@ -9,12 +9,17 @@ public struct SandboxOptions: Codable, Sendable, Equatable {
   public var sharePID: Bool
   /// The pod uses the host's network namespace (`hostNetwork: true`).
   public var hostNetwork: Bool
+  /// The pod's cgroup the pause process's nests under (see `ContainerSpec.cgroupParent`).
+  public var cgroupParent: String?
 
-  public init(hostname: String, sharePID: Bool = false, hostNetwork: Bool = false) {
+  public init(hostname: String, sharePID: Bool = false, hostNetwork: Bool = false, cgroupParent: String? = nil) {
     self.hostname = hostname
     self.sharePID = sharePID
     self.hostNetwork = hostNetwork
+    self.cgroupParent = cgroupParent
   }
+
+  func cgroupName(sandbox id: String) -> String { cgroupParent.map { "\($0)/sandbox-\(id)" } ?? "sandbox-\(id)" }
 }
 
 /// A running pod sandbox: the pause process that holds the namespaces.
@@ -45,7 +50,7 @@ extension ContainerRuntime {
       throw RuntimeError.io("cannot create \(directory)", errno: errno)
     }
     do {
-      let cgroupName = "sandbox-\(id)"
+      let cgroupName = options.cgroupName(sandbox: id)
       try cgroups.create(cgroupName, resources: ContainerSpec.Resources())
       var encoder = SpecEncoder()
       encoder.add("hostname", options.hostname)
@@ -72,7 +77,7 @@ extension ContainerRuntime {
       try FileSystem.writeAtomically(directory + "/sandbox.json", Array(try encoderJSON.encode(sandbox)))
       return sandbox
     } catch {
-      try? cgroups.destroy("sandbox-\(id)")
+      try? cgroups.destroy(options.cgroupName(sandbox: id))
       try? FileSystem.removeTree(directory)
       throw error
     }
@@ -108,7 +113,7 @@ extension ContainerRuntime {
         close(pidfd)
       }
     }
-    try removeCgroup("sandbox-\(id)")
+    try removeCgroup(sandbox.options.cgroupName(sandbox: id))
     try FileSystem.removeTree(sandboxDirectory(id))
   }
 }

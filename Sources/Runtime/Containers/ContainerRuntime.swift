@@ -84,7 +84,7 @@ public final class ContainerRuntime: @unchecked Sendable {
       images.markUsed(prepared.record.imageName)
       return spec.id
     } catch {
-      try? cgroups.destroy(spec.id)
+      try? cgroups.destroy(spec.cgroupName)
       try? FileSystem.removeTree(directory)
       throw error
     }

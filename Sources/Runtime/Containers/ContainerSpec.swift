@@ -27,6 +27,12 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
   public var network: NetworkMode = .none
   public var labels: [String: String] = [:]
   public var oomScoreAdj: Int?
+  /// A cgroup, relative to the runtime's, that the container's nests under: the Kubelet's pod
+  /// cgroup (`kubepods/burstable/pod<uid>`), whose limits bound all the pod's containers.
+  public var cgroupParent: String?
+
+  /// The container's cgroup name, under `cgroupParent` when there is one.
+  public var cgroupName: String { cgroupParent.map { "\($0)/\(id)" } ?? id }
 
   public init(id: String, image: String) {
     self.id = id
