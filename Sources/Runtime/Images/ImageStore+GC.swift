@@ -6,8 +6,10 @@ extension ImageStore {
   @discardableResult
   public func prune(keepingSnapshots inUse: Set<Digest>) -> (snapshots: Int, blobs: Int) {
     let records = list()
-    var keepSnapshots = inUse
-    var keepBlobs = Set<Digest>()
+    // Blobs and snapshots of pulls still in progress are pinned until the image is recorded.
+    let pinned = pulls.pinned
+    var keepSnapshots = inUse.union(pinned)
+    var keepBlobs = pinned
     for record in records {
       keepSnapshots.formUnion(record.chainIDs)
       keepBlobs.insert(record.manifestDigest)
