@@ -63,7 +63,7 @@ struct RegistryCredentialTests {
     #expect(try lookup("registry.example.com/x") == ["host", "second", "glob"], "secrets keep their order")
   }
 
-  @Test func rejectsMalformedConfigs() {
+  @Test func rejectsMalformedConfigs() throws {
     #expect(throws: RuntimeError.self) { try DockerConfig(json: Array("not json".utf8)) }
     #expect(throws: RuntimeError.self) { try DockerConfig(json: Array(#"{"auths":{"h":{"auth":"%%%"}}}"#.utf8)) }
     #expect(throws: RuntimeError.self) { try RegistryCredentials(parsing: "no-colon") }
