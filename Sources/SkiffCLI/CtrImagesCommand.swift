@@ -23,8 +23,10 @@ struct CtrImagesCommand: ParsableCommand {
       do {
         let store = try options.imageStore()
         var configuration = RegistryConfiguration()
-        if FileManager.default.fileExists(atPath: registryConfig) {
-          let text = try String(contentsOfFile: registryConfig, encoding: .utf8)
+        if FileManager.default.fileExists(atPath: registryConfig),
+          case let text = try String(contentsOfFile: registryConfig, encoding: .utf8),
+          !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        {
           configuration = try YAMLDecoder().decode(RegistryConfiguration.self, from: text)
         }
         if plainHTTP { configuration.insecure.insert(try ImageReference(parsing: reference).registry) }

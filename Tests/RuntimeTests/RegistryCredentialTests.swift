@@ -21,7 +21,8 @@ struct RegistryCredentialTests {
     let config = try DockerConfig(json: Array(json.utf8))
     #expect(config.entries.map(\.key) == ["ghcr.io", "quay.io", "registry.example.com:5000"])
     #expect(
-      config.credentials(for: "registry.example.com:5000") == RegistryCredentials(username: "alice", password: "s3cr:et"))
+      config.credentials(for: "registry.example.com:5000")
+        == RegistryCredentials(username: "alice", password: "s3cr:et"))
     #expect(config.credentials(for: "ghcr.io") == RegistryCredentials(username: "bob", password: "pw"))
     #expect(config.credentials(for: "quay.io")?.identityToken == "refresh-me")
     #expect(config.credentials(for: "registry.example.com") == nil, "the port is part of the key")
@@ -80,9 +81,10 @@ struct RegistryCredentialTests {
       """
     let configuration = try JSONDecoder().decode(RegistryConfiguration.self, from: Data(json.utf8))
     let hub = try configuration.endpoints(for: "docker.io")
-    #expect(hub.map(\.baseURL) == [
-      "https://mirror.example.com/v2", "http://cache.local:5000/prefix/v2", "https://registry-1.docker.io/v2",
-    ])
+    #expect(
+      hub.map(\.baseURL) == [
+        "https://mirror.example.com/v2", "http://cache.local:5000/prefix/v2", "https://registry-1.docker.io/v2",
+      ])
     #expect(hub[0].config?.credentials == RegistryCredentials(username: "m", password: "p"))
     #expect(hub[0].config?.insecureSkipVerify == true && hub[0].config?.caFile == "/ca.pem")
     #expect(hub[2].displayName == "docker.io")
@@ -112,7 +114,8 @@ struct RegistryCredentialTests {
     #expect(pinned.registry == "localhost:5000" && pinned.tag == nil && pinned.manifestReference == digest)
     let both = try ImageReference(parsing: "busybox:1.36@\(digest)")
     #expect(both.description == "docker.io/library/busybox:1.36@\(digest)" && both.manifestReference == digest)
-    #expect(try ImageReference(parsing: "index.docker.io/library/busybox").description == "docker.io/library/busybox:latest")
+    #expect(
+      try ImageReference(parsing: "index.docker.io/library/busybox").description == "docker.io/library/busybox:latest")
     for bad in ["busybox:", "busybox:-x", "/busybox", "busybox@sha256:12"] {
       #expect(throws: RuntimeError.self, "\(bad)") { try ImageReference(parsing: bad) }
     }

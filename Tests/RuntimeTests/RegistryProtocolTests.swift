@@ -22,7 +22,8 @@ struct RegistryProtocolTests {
     #expect(challenges.map(\.scheme) == [.basic, .bearer])
     #expect(challenges[0].realm == #"Registry "Realm""#)
     #expect(challenges[1].realm == "https://t.example/token")
-    #expect(challenges[1].parameters == ["realm": "https://t.example/token", "service": "svc", "error": "invalid_token"])
+    #expect(
+      challenges[1].parameters == ["realm": "https://t.example/token", "service": "svc", "error": "invalid_token"])
     #expect(AuthChallenge.parse(["basic REALM=\"x\"", "Negotiate"]).map(\.scheme) == [.basic, .other("Negotiate")])
     #expect(AuthChallenge.parse(["basic REALM=\"x\""])[0].realm == "x", "scheme and names are case-insensitive")
     #expect(AuthChallenge.parse("").isEmpty)
@@ -86,7 +87,8 @@ struct RegistryProtocolTests {
   @Test func refusesSchema1ArtifactsAndForeignLayers() throws {
     let schema1 = Array(#"{"schemaVersion":1,"name":"x","fsLayers":[]}"#.utf8)
     let error = #expect(throws: RuntimeError.self) {
-      try ManifestDocument(bytes: schema1, contentType: "application/vnd.docker.distribution.manifest.v1+prettyjws", image: "old")
+      try ManifestDocument(
+        bytes: schema1, contentType: "application/vnd.docker.distribution.manifest.v1+prettyjws", image: "old")
     }
     #expect(error?.code == .unsupported && error?.message.contains("schema 1") == true)
     #expect(throws: RuntimeError.self) {
@@ -97,8 +99,9 @@ struct RegistryProtocolTests {
       config: Descriptor(mediaType: "application/vnd.cncf.helm.config.v1+json", digest: Digest.of([1]), size: 1),
       layers: [layer])
     let artifact = #expect(throws: RuntimeError.self) { try helm.checkRunnable(image: "chart") }
-    #expect(artifact?.message == "\"chart\" is not a container image (its config has media type "
-      + "application/vnd.cncf.helm.config.v1+json)")
+    #expect(
+      artifact?.message == "\"chart\" is not a container image (its config has media type "
+        + "application/vnd.cncf.helm.config.v1+json)")
     let windows = ImageManifest(
       config: Descriptor(mediaType: MediaType.dockerConfig, digest: Digest.of([1]), size: 1),
       layers: [

@@ -1,30 +1,14 @@
 import Foundation
 import Glibc
+import SkiffTestSupport
 import Synchronization
 import Testing
 
 @testable import Runtime
-import SkiffTestSupport
 
 /// Pulls from a real docker-registry on loopback, images pushed with skopeo.
 @Suite(.enabled(if: RegistryServer.skipReason == nil, "\(RegistryServer.skipReason ?? "")"), .serialized)
 struct RegistryPullTests {
-  /// A temporary image store, and a busybox OCI archive to push.
-  final class Workspace {
-    let root: String
-    let archive: String
-    let store: ImageStore
-
-    init(platform: Platform = .host) throws {
-      root = try TestImage.temporaryDirectory("pull")
-      archive = root + "/busybox.tar"
-      try TestImage.writeOCIArchive(to: archive)
-      store = try ImageStore(root: root + "/images", platform: platform)
-    }
-
-    deinit { try? FileSystem.removeTree(root) }
-  }
-
   @Test func pullsFromALoopbackRegistryAndRunsAContainer() async throws {
     let registry = try RegistryServer()
     let workspace = try Workspace()
@@ -69,22 +53,18 @@ struct RegistryPullTests {
     let workspace = try Workspace()
     try registry.push(workspace.archive, as: "test/busybox:1")
     let reference = "\(registry.host)/test/busybox:1"
-    let finished = Mutex<[Digest]>([])
+    let log = ProgressLog()
     let store = workspace.store
     let records = try await withThrowingTaskGroup(of: ImageRecord.self) { group in
       for _ in 0..<3 {
         group.addTask {
-          try await store.pull(reference) { event in
-            if event.phase == .downloading && event.completed == event.total, let digest = event.digest {
-              finished.withLock { $0.append(digest) }
-            }
-          }
+          try await store.pull(reference, progress: log.record)
         }
       }
       return try await group.reduce(into: []) { $0.append($1) }
     }
     #expect(Set(records.map(\.manifestDigest)).count == 1 && records.count == 3)
-    let downloads = finished.withLock { $0 }
+    let downloads = log.all.filter { $0.phase == .downloading && $0.completed == $0.total }.compactMap(\.digest)
     #expect(downloads.count == Set(downloads).count, "a blob was downloaded twice: \(downloads)")
     #expect(Set(downloads).count == 3)
     let leftovers = FileSystem.list("\(store.root)/blobs/sha256").filter { $0.hasPrefix(".ingest") }
@@ -194,7 +174,9 @@ struct RegistryPullTests {
       try await workspace.store.pull("127.0.0.1:\(closedPort)/test/busybox:1")
     }
     #expect(unreachable?.code == .registry)
-    #expect(unreachable?.message.hasPrefix("cannot reach registry 127.0.0.1:\(closedPort)") == true, "\(unreachable?.message ?? "")")
+    #expect(
+      unreachable?.message.hasPrefix("cannot reach registry 127.0.0.1:\(closedPort)") == true,
+      "\(unreachable?.message ?? "")")
 
     // The registry serves a layer whose bytes were changed on its disk: the pull refuses it.
     let manifest = try workspace.store.importArchive(workspace.archive)[0]
@@ -211,4 +193,29 @@ struct RegistryPullTests {
     #expect(corrupt?.message.contains("blob \(layer.digest)") == true, "\(corrupt?.message ?? "")")
     #expect(!clean.store.content.contains(layer.digest))
   }
+}
+
+/// A temporary image store, and a busybox OCI archive to push.
+final class Workspace {
+  let root: String
+  let archive: String
+  let store: ImageStore
+
+  init(platform: Platform = .host) throws {
+    root = try TestImage.temporaryDirectory("pull")
+    archive = root + "/busybox.tar"
+    try TestImage.writeOCIArchive(to: archive)
+    store = try ImageStore(root: root + "/images", platform: platform)
+  }
+
+  deinit { try? FileSystem.removeTree(root) }
+}
+
+/// Progress events collected from concurrent pulls.
+final class ProgressLog: Sendable {
+  let events = Mutex<[PullProgress]>([])
+
+  func record(_ event: PullProgress) { events.withLock { $0.append(event) } }
+
+  var all: [PullProgress] { events.withLock { $0 } }
 }

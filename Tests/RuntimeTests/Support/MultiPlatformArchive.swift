@@ -1,7 +1,7 @@
 import Foundation
+import SkiffTestSupport
 
 @testable import Runtime
-import SkiffTestSupport
 
 /// An OCI archive whose index.json names an image index with two platforms: the busybox
 /// test image for this host and a one-file image for another architecture.
@@ -18,7 +18,8 @@ enum MultiPlatformArchive {
         diffIDs: layers.map { Digest.of($0) })
       let configBytes = Array(try encoder.encode(config))
       let manifest = ImageManifest(
-        config: Descriptor(mediaType: MediaType.ociConfig, digest: Digest.of(configBytes), size: Int64(configBytes.count)),
+        config: Descriptor(
+          mediaType: MediaType.ociConfig, digest: Digest.of(configBytes), size: Int64(configBytes.count)),
         layers: layers.map { Descriptor(mediaType: MediaType.ociLayer, digest: Digest.of($0), size: Int64($0.count)) })
       let manifestBytes = Array(try encoder.encode(manifest))
       blobs += [configBytes, manifestBytes] + layers

@@ -1,8 +1,8 @@
 import Foundation
 import Glibc
+import SkiffTestSupport
 
 @testable import Runtime
-import SkiffTestSupport
 
 /// A real Docker distribution registry (Debian's `docker-registry`) on a free loopback port,
 /// storage and config in a temporary directory, stopped by PID. Images are pushed with skopeo.
@@ -121,9 +121,10 @@ final class RegistryServer {
 
   /// A bcrypt hash for htpasswd through libcrypt (no apache2-utils needed).
   static func bcrypt(_ password: String) throws -> String {
-    typealias GenSalt = @convention(c) (UnsafePointer<CChar>?, UInt, UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<
-      CChar
-    >?
+    typealias GenSalt =
+      @convention(c) (UnsafePointer<CChar>?, UInt, UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<
+        CChar
+      >?
     typealias Crypt = @convention(c) (UnsafePointer<CChar>, UnsafePointer<CChar>) -> UnsafeMutablePointer<CChar>?
     guard let library = dlopen("libcrypt.so.1", RTLD_NOW), let saltSymbol = dlsym(library, "crypt_gensalt"),
       let cryptSymbol = dlsym(library, "crypt")

@@ -1,8 +1,8 @@
 import Foundation
 import Glibc
+import SkiffTestSupport
 
 @testable import Runtime
-import SkiffTestSupport
 
 /// A small token server for the registry's Bearer auth, as Docker Hub's auth.docker.io works:
 /// GET /token?service=&scope= with optional Basic auth returns a JWT (RS256, x5c) that the
@@ -40,7 +40,8 @@ final class TokenServer {
       "port": port, "key": "\(directory)/token.key", "cert": certificate, "users": users, "issuer": Self.issuer,
       "log": requestLog,
     ]
-    try FileSystem.writeAtomically("\(directory)/config.json", Array(try JSONSerialization.data(withJSONObject: config)))
+    try FileSystem.writeAtomically(
+      "\(directory)/config.json", Array(try JSONSerialization.data(withJSONObject: config)))
     try FileSystem.writeAtomically("\(directory)/server.py", Array(Self.script.utf8))
     _ = FileManager.default.createFile(atPath: requestLog, contents: nil)
     process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")

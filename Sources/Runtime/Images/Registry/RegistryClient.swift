@@ -25,11 +25,17 @@ final class RegistryClient: Sendable {
   /// One client for all registries: system trust roots, redirects followed (the Authorization
   /// header is dropped when a blob redirects to another origin, as object stores require),
   /// bodies left compressed so digests are computed on the bytes the registry stores.
-  static let http = HTTPClient(
-    eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-    configuration: HTTPClient.Configuration(
+  /// A refused connection fails the request at once (the pull then tries the next endpoint or
+  /// retries) instead of waiting out the connect timeout in the pool's back-off.
+  static let http: HTTPClient = {
+    var pool = HTTPClient.Configuration.ConnectionPool()
+    pool.retryConnectionEstablishment = false
+    var configuration = HTTPClient.Configuration(
       certificateVerification: .fullVerification, redirectConfiguration: .follow(max: 10, allowCycles: false),
-      timeout: .init(connect: .seconds(30), read: .seconds(120)), decompression: .disabled))
+      timeout: .init(connect: .seconds(30), read: .seconds(120)), decompression: .disabled)
+    configuration.connectionPool = pool
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+  }()
 
   static let manifestLimit = 4 << 20
 
