@@ -54,7 +54,7 @@ final class TokenServer {
 
   deinit {
     if process.isRunning {
-      kill(process.processIdentifier, SIGTERM)
+      kill(process.processIdentifier, SIGKILL)  // python's server loop does not stop on SIGTERM here
       process.waitUntilExit()
     }
     try? FileSystem.removeTree(directory)
