@@ -24,6 +24,9 @@ struct RegistryPullTests {
     #expect(resolved.record.configDigest == record.configDigest)
     #expect(resolved.runtimeConfig.env?.contains("IMAGE_VAR=from-image") == true)
     #expect(record.chainIDs.allSatisfy(workspace.store.snapshots.contains))
+    // skopeo gzipped the layers on push: the pull decompresses and checks each diffID.
+    let (_, manifest) = try workspace.store.manifest(for: record.manifestDigest, mediaType: nil)
+    #expect(manifest.layers.map(\.mediaType) == [MediaType.ociLayerGzip, MediaType.ociLayerGzip])
     let downloaded = events.withLock { $0.filter { $0.phase == .downloading && $0.completed == $0.total } }
     #expect(Set(downloaded.compactMap(\.digest)).count == 3, "config and two layers: \(downloaded)")
     #expect(events.withLock { $0.last?.phase } == .done)
@@ -76,7 +79,7 @@ struct RegistryPullTests {
     let registry = try RegistryServer()
     let workspace = try Workspace()
     let layout = try MultiPlatformArchive.write(to: workspace.root + "/multi.tar")
-    try registry.push(workspace.root + "/multi.tar", as: "test/multi:1")
+    try registry.push(workspace.root + "/multi.tar", as: "test/multi:1", preservingDigests: true)
     let reference = "\(registry.host)/test/multi:1"
     let record = try await workspace.store.pull(reference)
     #expect(record.manifestDigest == layout.hostManifest)
@@ -160,7 +163,7 @@ struct RegistryPullTests {
   @Test func notFoundUnreachableAndCorruptBlobsAreActionable() async throws {
     let registry = try RegistryServer()
     let workspace = try Workspace()
-    try registry.push(workspace.archive, as: "test/busybox:1")
+    try registry.push(workspace.archive, as: "test/busybox:1", preservingDigests: true)
     let missingTag = "\(registry.host)/test/busybox:nope"
     let notFound = await #expect(throws: RuntimeError.self) { try await workspace.store.pull(missingTag) }
     #expect(notFound?.code == .notFound)

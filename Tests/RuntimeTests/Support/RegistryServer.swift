@@ -85,9 +85,14 @@ final class RegistryServer {
     try? FileSystem.removeTree(directory)
   }
 
-  /// Pushes an OCI archive (`--all` keeps a multi-platform index whole).
-  func push(_ archive: String, as repository: String, credentials: String? = nil) throws {
+  /// Pushes an OCI archive (`--all` keeps a multi-platform index whole). skopeo gzips
+  /// uncompressed layers on the way, which changes layer and manifest digests, unless
+  /// `preservingDigests`.
+  func push(_ archive: String, as repository: String, credentials: String? = nil, preservingDigests: Bool = false)
+    throws
+  {
     var arguments = [Self.skopeo!, "--insecure-policy", "copy", "--quiet", "--all", "--dest-tls-verify=false"]
+    if preservingDigests { arguments.append("--preserve-digests") }
     if let credentials { arguments += ["--dest-creds", credentials] }
     arguments += ["oci-archive:\(archive)", "docker://\(host)/\(repository)"]
     let status = try TestImage.run(arguments)

@@ -48,7 +48,7 @@ extension RegistryClient {
   }
 
   /// Streams a blob into the content store; digest and size are checked before it gets its name.
-  /// `progress` gets the bytes received so far.
+  /// `progress` gets the bytes received so far, about every MiB, and the total once when stored.
   func fetchBlob(_ descriptor: Descriptor, into content: ContentStore, progress: (Int64) -> Void) async throws {
     let response = try await get("blobs/\(descriptor.digest)")
     guard response.status == .ok else {
@@ -66,7 +66,7 @@ extension RegistryClient {
     do {
       for try await chunk in response.body {
         try chunk.withUnsafeReadableBytes { try ingest.write($0) }
-        if ingest.written - reported >= 1 << 20 {
+        if ingest.written - reported >= 1 << 20 && ingest.written < descriptor.size {
           reported = ingest.written
           progress(reported)
         }
