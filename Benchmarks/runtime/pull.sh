@@ -29,6 +29,7 @@ http: {addr: 127.0.0.1:$port, secret: bench}
 YAML
 docker-registry serve "$work/config.yml" >/dev/null 2>&1 &
 registry_pid=$!
+: >"$work/registries.yaml"
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done
 
 # An OCI layout: busybox and its applets (gzip), optionally plus a layer of random bytes.
@@ -88,7 +89,7 @@ for spec in busybox:0 busybox-64m:64; do
   for _ in $(seq "$runs"); do
     rm -rf "$work/skiff-data" "$work/skopeo-dir"
     start=$(now)
-    "$SKIFF" ctr images pull --data-dir "$work/skiff-data" --registry-config /dev/null "$ref" >/dev/null
+    "$SKIFF" ctr images pull --data-dir "$work/skiff-data" --registry-config "$work/registries.yaml" "$ref" >/dev/null
     skiff_times+=($((($(now) - start) / 1000000)))
     start=$(now)
     skopeo --insecure-policy copy --quiet --src-tls-verify=false "docker://$ref" "dir:$work/skopeo-dir"

@@ -23,8 +23,8 @@ struct CtrImagesCommand: ParsableCommand {
       do {
         let store = try options.imageStore()
         var configuration = RegistryConfiguration()
-        if FileManager.default.fileExists(atPath: registryConfig),
-          case let text = try String(contentsOfFile: registryConfig, encoding: .utf8),
+        if let data = FileManager.default.contents(atPath: registryConfig),
+          case let text = String(decoding: data, as: UTF8.self),
           !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         {
           configuration = try YAMLDecoder().decode(RegistryConfiguration.self, from: text)

@@ -1,8 +1,8 @@
 import Foundation
+import SkiffTestSupport
 import Testing
 
 @testable import Runtime
-import SkiffTestSupport
 
 /// Layers pulled from registries are gzip streams read to their very end (to verify the diffID).
 struct GzipSourceTests {

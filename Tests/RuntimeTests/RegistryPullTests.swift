@@ -31,12 +31,14 @@ struct RegistryPullTests {
     #expect(Set(downloaded.compactMap(\.digest)).count == 3, "config and two layers: \(downloaded)")
     #expect(events.withLock { $0.last?.phase } == .done)
 
-    // Again: nothing is downloaded, the record stays.
+    // Again: the registry is asked (a HEAD, as containerd resolves), nothing is downloaded, the record stays.
+    let before = try registry.requests().count
     let again = Mutex<[PullProgress.Phase]>([])
     let second = try await workspace.store.pull(reference) { event in again.withLock { $0.append(event.phase) } }
     #expect(second.configDigest == record.configDigest && second.manifestDigest == record.manifestDigest)
     #expect(!again.withLock { $0.contains(.downloading) })
     #expect(again.withLock { $0.filter { $0 == .alreadyPresent }.count } == 3)
+    #expect(try registry.requests().dropFirst(before) == ["HEAD /v2/test/busybox/manifests/1"])
 
     guard RuntimeFixture.canRun else { return }
     let runtime = try ContainerRuntime(root: workspace.root, images: workspace.store)

@@ -58,8 +58,6 @@ final class RegistryServer {
       version: 0.1
       log:
         level: error
-        accesslog:
-          disabled: true
       storage:
         filesystem:
           rootdirectory: \(storage)
@@ -71,7 +69,8 @@ final class RegistryServer {
     try FileSystem.writeAtomically("\(directory)/config.yml", Array(config.utf8))
     process.executableURL = URL(fileURLWithPath: Self.binary)
     process.arguments = ["serve", "\(directory)/config.yml"]
-    process.standardOutput = FileHandle.nullDevice
+    _ = FileManager.default.createFile(atPath: accessLog, contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: accessLog)
     process.standardError = FileHandle.nullDevice
     try process.run()
     try Self.waitForPort(port, process: process)
@@ -97,6 +96,17 @@ final class RegistryServer {
     arguments += ["oci-archive:\(archive)", "docker://\(host)/\(repository)"]
     let status = try TestImage.run(arguments)
     guard status == 0 else { throw RuntimeError(.internalError, "skopeo copy to \(host)/\(repository) failed") }
+  }
+
+  var accessLog: String { "\(directory)/access.log" }
+
+  /// `METHOD /path` of the requests the registry answered so far, from its access log.
+  func requests() throws -> [String] {
+    try FileSystem.readString(accessLog).split(separator: "\n").compactMap { line in
+      guard let start = line.firstIndex(of: "\"") else { return nil }
+      let request = line[line.index(after: start)...].split(separator: " ", maxSplits: 2)
+      return request.count >= 2 ? "\(request[0]) \(request[1])" : nil
+    }
   }
 
   /// The file the registry serves for a blob (its filesystem driver's layout).

@@ -63,7 +63,7 @@ extension ImageStore {
     _ reference: ImageReference, from client: RegistryClient, progress: @escaping @Sendable (PullProgress) -> Void
   ) async throws -> ImageRecord {
     let image = reference.description
-    let top = try await client.fetchManifest(reference.manifestReference)
+    let top = try await client.resolveManifest(reference.manifestReference, content: content)
     var pinned = [top.digest]
     pulls.pin(pinned)
     defer { pulls.unpin(pinned) }
@@ -76,9 +76,13 @@ extension ImageStore {
       guard let chosen = platform.select(from: index.manifests) else {
         throw platform.noMatch(in: index.manifests, image: image)
       }
-      let fetched = try await client.fetchManifest(chosen.digest.description, expectedSize: chosen.size)
-      pulls.pin([fetched.digest])
-      pinned.append(fetched.digest)
+      pulls.pin([chosen.digest])
+      pinned.append(chosen.digest)
+      // Stored already (verified when written) or fetched by digest, which verifies it.
+      let fetched =
+        content.contains(chosen.digest)
+        ? (bytes: try content.read(chosen.digest), contentType: chosen.mediaType, digest: chosen.digest)
+        : try await client.fetchManifest(chosen.digest.description, expectedSize: chosen.size)
       try content.put(fetched.bytes, expected: fetched.digest)
       manifestDigest = fetched.digest
       document = try ManifestDocument(bytes: fetched.bytes, contentType: fetched.contentType, image: image)
@@ -123,7 +127,7 @@ extension ImageStore {
     record.name = image
     progress(PullProgress(phase: .done, digest: manifestDigest, completed: record.size, total: record.size))
     logger.info(
-      "pulled image", metadata: ["image": "\(image)", "digest": "\(top.digest)", "from": "\(client.endpoint.baseURL)"])
+      "pulled image", metadata: ["image": "\(image)", "digest": "\(top.digest)", "from": "\(client.baseURL)"])
     return record
   }
 

@@ -3,6 +3,31 @@ import Foundation
 import NIOCore
 
 extension RegistryClient {
+  /// Resolves a tag or digest as containerd does, with a HEAD first: when the registry names a
+  /// digest already in the content store, the stored bytes serve and nothing is downloaded (a
+  /// HEAD does not count against Docker Hub's pull limit). The registry is always asked, so
+  /// `imagePullPolicy: Always` still checks the pod's credentials.
+  func resolveManifest(_ reference: String, content: ContentStore) async throws -> (
+    bytes: [UInt8], contentType: String?, digest: Digest
+  ) {
+    let head = try await get("manifests/\(reference)", method: .HEAD, accept: ManifestDocument.accepted)
+    await Self.drain(head)
+    if head.status == .notFound { throw notFound(detail: "") }
+    let announced = head.headers.first(name: "Docker-Content-Digest") ?? (reference.hasPrefix("sha256:") ? reference : nil)
+    if head.status == .ok, let announced, let digest = try? Digest(parsing: announced),
+      reference == announced || !reference.hasPrefix("sha256:"), content.contains(digest)
+    {
+      return (try content.read(digest), head.headers.first(name: "Content-Type"), digest)
+    }
+    // Registries that refuse HEAD, or content not stored yet: GET it.
+    return try await fetchManifest(reference)
+  }
+
+  private func notFound(detail: String) -> RuntimeError {
+    RuntimeError(
+      .notFound, "image \"\(image)\" not found in registry \(endpoint.displayName)\(detail.isEmpty ? "" : " (\(detail))")")
+  }
+
   /// A manifest or index by tag or digest: its bytes, the Content-Type and its digest
   /// (verified against the digest asked for, and the one the registry announced).
   func fetchManifest(_ reference: String, expectedSize: Int64? = nil) async throws -> (
@@ -10,12 +35,7 @@ extension RegistryClient {
   ) {
     let response = try await get("manifests/\(reference)", accept: ManifestDocument.accepted)
     guard response.status == .ok else {
-      if response.status == .notFound {
-        let detail = await Self.errorText(response)
-        throw RuntimeError(
-          .notFound,
-          "image \"\(image)\" not found in registry \(endpoint.displayName)\(detail.isEmpty ? "" : " (\(detail))")")
-      }
+      if response.status == .notFound { throw notFound(detail: await Self.errorText(response)) }
       throw await failure(response, what: "the manifest of \(image)")
     }
     let buffer: ByteBuffer

@@ -51,6 +51,9 @@ final class RegistryClient: Sendable {
 
   private var registryName: String { endpoint.displayName }
 
+  /// The endpoint as currently spoken to (after any fall-back to plain HTTP).
+  var baseURL: String { "\(state.withLock { $0.scheme })://\(endpoint.host)\(endpoint.path)" }
+
   func url(_ suffix: String) -> String {
     let scheme = state.withLock { $0.scheme }
     return "\(scheme)://\(endpoint.host)\(endpoint.path)/\(repository)/\(suffix)"
@@ -59,9 +62,9 @@ final class RegistryClient: Sendable {
   // MARK: Requests
 
   /// GETs `/v2/<repository>/<suffix>`, authenticating when challenged; the answer is never a 401.
-  func get(_ suffix: String, accept: [String] = []) async throws -> HTTPClientResponse {
+  func get(_ suffix: String, method: HTTPMethod = .GET, accept: [String] = []) async throws -> HTTPClientResponse {
     let remembered = state.withLock { $0.authorization }
-    let first = try await send(suffix, accept: accept, authorization: remembered)
+    let first = try await send(suffix, method: method, accept: accept, authorization: remembered)
     guard first.status == .unauthorized else { return first }
     let challenges = AuthChallenge.parse(first.headers["WWW-Authenticate"])
     await Self.drain(first)
@@ -70,7 +73,7 @@ final class RegistryClient: Sendable {
     for candidate in candidates {
       guard let authorization = try await authorization(for: challenges, credentials: candidate) else { continue }
       if authorization == remembered { continue }
-      let response = try await send(suffix, accept: accept, authorization: authorization)
+      let response = try await send(suffix, method: method, accept: accept, authorization: authorization)
       if response.status != .unauthorized && response.status != .forbidden {
         state.withLock { $0.authorization = authorization }
         return response
@@ -89,9 +92,11 @@ final class RegistryClient: Sendable {
         + "\(tried); \(registryName) answered \(status.code) \(status.reasonPhrase)")
   }
 
-  private func send(_ suffix: String, accept: [String], authorization: String?) async throws -> HTTPClientResponse {
+  private func send(_ suffix: String, method: HTTPMethod, accept: [String], authorization: String?) async throws
+    -> HTTPClientResponse
+  {
     do {
-      return try await execute(url(suffix), accept: accept, authorization: authorization)
+      return try await execute(url(suffix), method: method, accept: accept, authorization: authorization)
     } catch let error as RuntimeError where error.code == .registry {
       // A loopback registry that does not speak TLS: retry over plain HTTP and stay there.
       let switched = state.withLock { state in
@@ -100,7 +105,7 @@ final class RegistryClient: Sendable {
         return true
       }
       guard switched else { throw error }
-      return try await execute(url(suffix), accept: accept, authorization: authorization)
+      return try await execute(url(suffix), method: method, accept: accept, authorization: authorization)
     }
   }
 
@@ -195,7 +200,13 @@ final class RegistryClient: Sendable {
     let host = URLComponents(string: url)?.host ?? registry
     var reason = "\(error)"
     var hint = ""
-    if let error = error as? HTTPClientError {
+    if reason.contains("Connection refused") {
+      reason = "connection refused"
+    } else if reason.contains("UnknownHost") || reason.contains("DNS error") {
+      reason = "cannot resolve the host name \(host)"
+    } else if reason.contains("Network is unreachable") || reason.contains("No route to host") {
+      reason = "no route to \(host)"
+    } else if let error = error as? HTTPClientError {
       switch error {
       case .connectTimeout: reason = "connection timed out"
       case .readTimeout: reason = "the registry stopped sending data"
