@@ -136,7 +136,7 @@ struct RegistryPullTests {
 
   @Test(.enabled(if: TokenServer.skipReason == nil, "\(TokenServer.skipReason ?? "")"))
   func bearerTokenFlowGivesAnonymousAndAuthenticatedAccess() async throws {
-    let tokens = try TokenServer(users: ["alice": "wonderland"])
+    let tokens = try TokenServer(users: ["alice": "wonderland"], refreshTokens: ["alice-refresh": "alice"])
     let registry = try RegistryServer(auth: .token(tokens))
     let workspace = try Workspace()
     try registry.push(workspace.archive, as: "public/busybox:1", credentials: "alice:wonderland")
@@ -157,9 +157,40 @@ struct RegistryPullTests {
     #expect(record.name == privateReference)
     #expect(try tokens.requests().dropFirst(before) == ["rejected:mallory", "alice"])
 
+    // An identity token (OAuth2 refresh token) is exchanged by POST; a bad one is skipped.
+    let exchanges = try tokens.requests().count
+    let fresh = try Workspace()
+    let viaRefresh = try await fresh.store.pull(
+      privateReference,
+      credentials: [RegistryCredentials(identityToken: "stale"), RegistryCredentials(identityToken: "alice-refresh")])
+    #expect(viaRefresh.name == privateReference)
+    #expect(try tokens.requests().dropFirst(exchanges) == ["rejected-refresh", "refresh:alice"])
+
     // Private without credentials: the anonymous token lacks the scope.
     let denied = await #expect(throws: RuntimeError.self) { try await workspace.store.pull(privateReference) }
     #expect(denied?.code == .permissionDenied)
+  }
+
+  @Test func mirrorsAreTriedFirstAndTheRegistryHasTheLastWord() async throws {
+    let mirror = try RegistryServer()
+    let workspace = try Workspace()
+    try mirror.push(workspace.archive, as: "test/busybox:1")
+    try mirror.push(workspace.archive, as: "library/busybox:mirrored")
+    let upstream = "127.0.0.1:\(try SkiffServerProcess.freePort())"  // nothing listens there
+    workspace.store.registryConfiguration = RegistryConfiguration(mirrors: [
+      upstream: ["http://\(mirror.host)"], "docker.io": ["http://\(mirror.host)"],
+    ])
+    let record = try await workspace.store.pull("\(upstream)/test/busybox:1")
+    #expect(record.name == "\(upstream)/test/busybox:1")
+    // Docker Hub names through a mirror: library/ is added as for the hub itself.
+    let hub = try await workspace.store.pull("busybox:mirrored")
+    #expect(hub.name == "docker.io/library/busybox:mirrored")
+    #expect(try mirror.requests().contains("HEAD /v2/library/busybox/manifests/mirrored"))
+    // Not on the mirror: the registry itself is asked, and its answer is the error.
+    let missing = await #expect(throws: RuntimeError.self) {
+      try await workspace.store.pull("\(upstream)/test/other:1")
+    }
+    #expect(missing?.message.hasPrefix("cannot reach registry \(upstream)") == true, "\(missing?.message ?? "")")
   }
 
   @Test func notFoundUnreachableAndCorruptBlobsAreActionable() async throws {

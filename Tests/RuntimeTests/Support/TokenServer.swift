@@ -8,8 +8,8 @@ import SkiffTestSupport
 /// GET /token?service=&scope= with optional Basic auth returns a JWT (RS256, x5c) that the
 /// real docker-registry verifies against `certificate`. Known users get pull and push on any
 /// repository; anonymous callers get pull on `public/…` only. Runs python3's http.server and
-/// signs with the openssl CLI; every request's user (or "anonymous", or "rejected:<user>") is
-/// appended to `requestLog`.
+/// signs with the openssl CLI; every request's user (or "anonymous", "rejected:<user>",
+/// "refresh:<user>" for an identity-token exchange) is appended to `requestLog`.
 final class TokenServer {
   static let service = "skiff-test-registry"
   static let issuer = "skiff-test-issuer"
@@ -28,7 +28,8 @@ final class TokenServer {
   var certificate: String { "\(directory)/token.crt" }
   var requestLog: String { "\(directory)/requests.log" }
 
-  init(users: [String: String]) throws {
+  /// `users` log in with a password, `refreshTokens` (token → user) with an identity token.
+  init(users: [String: String], refreshTokens: [String: String] = [:]) throws {
     directory = try TestImage.temporaryDirectory("token")
     port = try SkiffServerProcess.freePort()
     let status = try TestImage.run([
@@ -37,7 +38,8 @@ final class TokenServer {
     ])
     guard status == 0 else { throw RuntimeError(.internalError, "openssl cannot make the token certificate") }
     let config: [String: Any] = [
-      "port": port, "key": "\(directory)/token.key", "cert": certificate, "users": users, "issuer": Self.issuer,
+      "port": port, "key": "\(directory)/token.key", "cert": certificate, "users": users, "refresh": refreshTokens,
+      "issuer": Self.issuer,
       "log": requestLog,
     ]
     try FileSystem.writeAtomically(
@@ -107,8 +109,12 @@ final class TokenServer {
                     return self.reply(401, b'{"details":"incorrect username or password"}')
                 user = name
             log(user or "anonymous")
+            token = self.token(user, query.get("service", [""])[0], query.get("scope", []))
+            self.reply(200, json.dumps({"token": token, "access_token": token, "expires_in": 300}).encode())
+
+        def token(self, user, service, scopes):
             access = []
-            for scope in query.get("scope", []):
+            for scope in scopes:
                 parts = scope.split(":")
                 if len(parts) < 3 or parts[0] != "repository":
                     continue
@@ -120,13 +126,23 @@ final class TokenServer {
                 access.append({"type": "repository", "name": name, "actions": actions})
             now = int(time.time())
             head = {"typ": "JWT", "alg": "RS256", "x5c": [x5c]}
-            claims = {"iss": cfg["issuer"], "sub": user or "", "aud": query.get("service", [""])[0],
+            claims = {"iss": cfg["issuer"], "sub": user or "", "aud": service,
                       "exp": now + 300, "nbf": now - 10, "iat": now, "jti": uuid.uuid4().hex, "access": access}
             signing = b64url(json.dumps(head).encode()) + "." + b64url(json.dumps(claims).encode())
             signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", cfg["key"]],
                                        input=signing.encode(), capture_output=True, check=True).stdout
-            token = signing + "." + b64url(signature)
-            self.reply(200, json.dumps({"token": token, "access_token": token, "expires_in": 300}).encode())
+            return signing + "." + b64url(signature)
+
+        def do_POST(self):
+            # OAuth2 refresh_token grant, as Docker sends for an identity token.
+            form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode())
+            user = cfg["refresh"].get(form.get("refresh_token", [""])[0])
+            if form.get("grant_type") != ["refresh_token"] or user is None:
+                log("rejected-refresh")
+                return self.reply(401, b'{"error":"invalid_grant"}')
+            log("refresh:" + user)
+            token = self.token(user, form.get("service", [""])[0], form.get("scope", [""])[0].split(" "))
+            self.reply(200, json.dumps({"access_token": token, "expires_in": 300}).encode())
 
     ThreadingHTTPServer(("127.0.0.1", cfg["port"]), Handler).serve_forever()
     """#

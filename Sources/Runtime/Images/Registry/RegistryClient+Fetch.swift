@@ -13,7 +13,8 @@ extension RegistryClient {
     let head = try await get("manifests/\(reference)", method: .HEAD, accept: ManifestDocument.accepted)
     await Self.drain(head)
     if head.status == .notFound { throw notFound(detail: "") }
-    let announced = head.headers.first(name: "Docker-Content-Digest") ?? (reference.hasPrefix("sha256:") ? reference : nil)
+    let announced =
+      head.headers.first(name: "Docker-Content-Digest") ?? (reference.hasPrefix("sha256:") ? reference : nil)
     if head.status == .ok, let announced, let digest = try? Digest(parsing: announced),
       reference == announced || !reference.hasPrefix("sha256:"), content.contains(digest)
     {
@@ -25,7 +26,8 @@ extension RegistryClient {
 
   private func notFound(detail: String) -> RuntimeError {
     RuntimeError(
-      .notFound, "image \"\(image)\" not found in registry \(endpoint.displayName)\(detail.isEmpty ? "" : " (\(detail))")")
+      .notFound,
+      "image \"\(image)\" not found in registry \(endpoint.displayName)\(detail.isEmpty ? "" : " (\(detail))")")
   }
 
   /// A manifest or index by tag or digest: its bytes, the Content-Type and its digest
