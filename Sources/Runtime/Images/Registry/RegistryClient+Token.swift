@@ -13,7 +13,7 @@ extension RegistryClient {
       guard let credentials, credentials.identityToken == nil else { return nil }
       return credentials.basicAuthorization
     }
-    let schemes = challenges.map { "\($0.scheme)" }.joined(separator: ", ")
+    let schemes = challenges.map { $0.description.prefix { $0 != " " } }.joined(separator: ", ")
     throw RuntimeError(
       .unsupported, "registry \(endpoint.displayName) asks for authentication skiff does not speak (\(schemes))")
   }

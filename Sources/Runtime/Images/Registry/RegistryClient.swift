@@ -81,10 +81,10 @@ final class RegistryClient: Sendable {
       last = response.status
       await Self.drain(response)
     }
-    throw denied(status: last, challenges: challenges)
+    throw denied(status: last)
   }
 
-  private func denied(status: HTTPResponseStatus, challenges: [AuthChallenge]) -> RuntimeError {
+  private func denied(status: HTTPResponseStatus) -> RuntimeError {
     let tried = credentials.isEmpty ? "" : " (tried \(credentials.count) credential(s) and anonymous access)"
     return RuntimeError(
       .permissionDenied,
@@ -181,7 +181,7 @@ final class RegistryClient: Sendable {
     case .notFound:
       return RuntimeError(.notFound, "\(what) not found in registry \(registryName)\(suffix)")
     case .unauthorized, .forbidden:
-      return denied(status: response.status, challenges: [])
+      return denied(status: response.status)
     case .tooManyRequests:
       return RuntimeError(
         .registry,
