@@ -193,6 +193,36 @@ struct RegistryPullTests {
     #expect(missing?.message.hasPrefix("cannot reach registry \(upstream)") == true, "\(missing?.message ?? "")")
   }
 
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: SkiffServerProcess.binary), "needs the skiff binary"))
+  func ctrImagesPullWithCredentials() throws {
+    let registry = try RegistryServer(auth: .basic(user: "puller", password: "right"))
+    let workspace = try Workspace()
+    try registry.push(workspace.archive, as: "private/busybox:1", credentials: "puller:right")
+    let reference = "\(registry.host)/private/busybox:1"
+    func ctr(_ arguments: [String]) throws -> (Int32, String) {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: SkiffServerProcess.binary)
+      process.arguments =
+        ["ctr", "images", "pull", "--data-dir", workspace.root, "--registry-config", "\(workspace.root)/none.yaml"]
+        + arguments
+      let output = Pipe()
+      process.standardOutput = output
+      process.standardError = output
+      try process.run()
+      let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      return (process.terminationStatus, text)
+    }
+    let (deniedStatus, denied) = try ctr([reference])
+    #expect(deniedStatus == 1)
+    #expect(denied.contains("skiff ctr: pull access denied for \(reference)"), "\(denied)")
+    let (status, output) = try ctr(["--creds", "puller:right", reference])
+    #expect(status == 0, "\(output)")
+    #expect(output.contains("pulled \(reference)"), "\(output)")
+    let stored = try ImageStore(root: workspace.root + "/agent/images").list().map(\.name)
+    #expect(stored.contains(reference))
+  }
+
   @Test func notFoundUnreachableAndCorruptBlobsAreActionable() async throws {
     let registry = try RegistryServer()
     let workspace = try Workspace()
