@@ -103,7 +103,9 @@ public final class ImageStore: @unchecked Sendable {
     }
     guard let record = match else {
       throw RuntimeError(
-        .notFound, "image \"\(text)\" not found: import it with `skiff ctr images import FILE` or pull it")
+        .notFound,
+        "image \"\(text)\" not found: pull it with `skiff ctr images pull \(text)` or import it with "
+          + "`skiff ctr images import FILE`")
     }
     let config = try JSONDecoder().decode(ImageConfig.self, from: Data(try content.read(record.configDigest)))
     return ResolvedImage(record: record, config: config)
