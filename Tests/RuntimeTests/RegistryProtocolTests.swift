@@ -29,6 +29,26 @@ struct RegistryProtocolTests {
     #expect(AuthChallenge.parse("").isEmpty)
   }
 
+  @Test func proxiesComeFromTheEnvironmentExceptNoProxyAndLoopback() {
+    let proxy = RegistryProxy.fromEnvironment([
+      "HTTPS_PROXY": "http://user:p%40ss@proxy.corp:3128", "http_proxy": "proxy.corp:8080",
+      "NO_PROXY": "internal.corp, .svc ,registry.lan:5000,10.0.0.7",
+    ])
+    #expect(
+      proxy.proxy(for: "https://registry-1.docker.io/v2/")?.absoluteString == "http://user:p%40ss@proxy.corp:3128")
+    #expect(proxy.proxy(for: "http://mirror.example.com/v2/")?.absoluteString == "http://proxy.corp:8080")
+    for direct in [
+      "https://internal.corp/v2/", "https://a.internal.corp/v2/", "https://registry.kube-system.svc/v2/",
+      "http://registry.lan:5000/v2/", "http://10.0.0.7/v2/", "http://127.0.0.1:5000/v2/", "https://localhost/v2/",
+    ] {
+      #expect(proxy.proxy(for: direct) == nil, "\(direct)")
+    }
+    #expect(proxy.proxy(for: "http://registry.lan:5001/v2/") != nil, "a NO_PROXY port is exact")
+    #expect(
+      RegistryProxy.fromEnvironment(["HTTPS_PROXY": "http://p:1", "NO_PROXY": "*"]).proxy(for: "https://x/") == nil)
+    #expect(RegistryProxy.fromEnvironment([:]).proxy(for: "https://ghcr.io/v2/") == nil)
+  }
+
   static func descriptor(_ seed: UInt8, _ architecture: String, variant: String? = nil, os: String = "linux")
     -> Descriptor
   {

@@ -39,10 +39,12 @@ extension ImageStore {
     progress: (@Sendable (PullProgress) -> Void)? = nil
   ) async throws -> ImageRecord {
     let parsed = try ImageReference(parsing: reference)
-    let endpoints = try pulls.configuration.endpoints(for: parsed.registry)
+    let configuration = pulls.configuration
+    let endpoints = try configuration.endpoints(for: parsed.registry)
     for (index, endpoint) in endpoints.enumerated() {
       let client = RegistryClient(
-        endpoint: endpoint, repository: parsed.repository, image: parsed.description, credentials: credentials)
+        endpoint: endpoint, repository: parsed.repository, image: parsed.description, credentials: credentials,
+        proxy: configuration.proxy)
       do {
         return try await pull(parsed, from: client, progress: progress ?? { _ in })
       } catch let error as RuntimeError where index < endpoints.count - 1 && Self.triesNextEndpoint(error) {

@@ -15,6 +15,7 @@ final class RegistryClient: Sendable {
   /// The image as messages name it (`registry/repository:tag`).
   let image: String
   let credentials: [RegistryCredentials]
+  let proxy: RegistryProxy
   private let state: Mutex<State>
 
   private struct State {
@@ -27,20 +28,26 @@ final class RegistryClient: Sendable {
   /// bodies left compressed so digests are computed on the bytes the registry stores.
   /// A refused connection fails the request at once (the pull then tries the next endpoint or
   /// retries) instead of waiting out the connect timeout in the pool's back-off.
-  static let http: HTTPClient = {
+  static let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+
+  static var configuration: HTTPClient.Configuration {
     var pool = HTTPClient.Configuration.ConnectionPool()
     pool.retryConnectionEstablishment = false
     var configuration = HTTPClient.Configuration(
       certificateVerification: .fullVerification, redirectConfiguration: .follow(max: 10, allowCycles: false),
       timeout: .init(connect: .seconds(30), read: .seconds(120)), decompression: .disabled)
     configuration.connectionPool = pool
-    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-  }()
+    return configuration
+  }
 
   static let manifestLimit = 4 << 20
 
-  init(endpoint: RegistryEndpoint, repository: String, image: String, credentials: [RegistryCredentials]) {
+  init(
+    endpoint: RegistryEndpoint, repository: String, image: String, credentials: [RegistryCredentials],
+    proxy: RegistryProxy = RegistryProxy()
+  ) {
     self.endpoint = endpoint
+    self.proxy = proxy
     self.repository = repository
     self.image = image
     var all = credentials
@@ -125,7 +132,7 @@ final class RegistryClient: Sendable {
     let host = URLComponents(string: url)?.host
     if host == DockerConfig.splitPort(endpoint.host).0 { request.tlsConfiguration = try tlsConfiguration() }
     do {
-      return try await Self.http.execute(request, timeout: .hours(6))
+      return try await proxy.client(for: url).execute(request, timeout: .hours(6))
     } catch {
       throw RegistryClient.networkError(error, url: url, registry: registryName)
     }

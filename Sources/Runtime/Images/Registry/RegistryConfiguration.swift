@@ -86,11 +86,17 @@ public struct RegistryConfiguration: Sendable, Equatable, Decodable {
   public var configs: [String: HostConfig]
   /// Registries reached over plain HTTP (`host[:port]`).
   public var insecure: Set<String>
+  /// Outbound proxies; by default from the process environment (`HTTPS_PROXY`, `NO_PROXY`…).
+  public var proxy: RegistryProxy
 
-  public init(mirrors: [String: [String]] = [:], configs: [String: HostConfig] = [:], insecure: Set<String> = []) {
+  public init(
+    mirrors: [String: [String]] = [:], configs: [String: HostConfig] = [:], insecure: Set<String> = [],
+    proxy: RegistryProxy = .fromEnvironment()
+  ) {
     self.mirrors = mirrors.mapValues { Mirror(endpoints: $0) }
     self.configs = configs
     self.insecure = insecure
+    self.proxy = proxy
   }
 
   enum CodingKeys: String, CodingKey { case mirrors, configs, insecure }
@@ -100,6 +106,7 @@ public struct RegistryConfiguration: Sendable, Equatable, Decodable {
     mirrors = try container.decodeIfPresent([String: Mirror].self, forKey: .mirrors) ?? [:]
     configs = try container.decodeIfPresent([String: HostConfig].self, forKey: .configs) ?? [:]
     insecure = Set(try container.decodeIfPresent([String].self, forKey: .insecure) ?? [])
+    proxy = .fromEnvironment()
   }
 
   /// The endpoints to try for a registry, in order: its mirrors (or the `*` mirrors), then itself.
