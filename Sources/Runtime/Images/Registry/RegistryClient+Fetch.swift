@@ -12,7 +12,6 @@ extension RegistryClient {
   ) {
     let head = try await get("manifests/\(reference)", method: .HEAD, accept: ManifestDocument.accepted)
     await Self.drain(head)
-    if head.status == .notFound { throw notFound(detail: "") }
     let announced =
       head.headers.first(name: "Docker-Content-Digest") ?? (reference.hasPrefix("sha256:") ? reference : nil)
     if head.status == .ok, let announced, let digest = try? Digest(parsing: announced),
@@ -20,7 +19,8 @@ extension RegistryClient {
     {
       return (try content.read(digest), head.headers.first(name: "Content-Type"), digest)
     }
-    // Registries that refuse HEAD, or content not stored yet: GET it.
+    // Not stored yet, or a registry that answers HEAD badly (some say 404 or 405): GET it,
+    // whose error document also says why.
     return try await fetchManifest(reference)
   }
 
