@@ -52,6 +52,7 @@ import Testing
     #expect(credentials.serving.names == (try SubjectAltNames(dnsNames: ["edge-1"], ipAddresses: ["127.0.0.1"])))
     let node = KubeClient(transport: try HTTPTransport(HTTPTransport.Credentials(kubeconfig: paths.kubeconfig)))
     _ = try await node.list(.nodes)
+    try await Self.checkNodeAuthorization(server: server, node: node)
     let csrs = try server.kubectl("get", "csr", "-o", "jsonpath={range .items[*]}{.spec.username} {.status.conditions[0].reason} {.spec.signerName}{\"\\n\"}{end}")
     #expect(csrs.contains("system:bootstrap:skiff-cluster-token AutoApproved kubernetes.io/kube-apiserver-client-kubelet"))
     #expect(csrs.contains("system:bootstrap:skiff-cluster-token AutoApproved kubernetes.io/kubelet-serving"))
@@ -121,6 +122,32 @@ import Testing
     let next = await iterator.next()
     loop.cancel()
     #expect(next.map { $0.client.certificatePEM != renewed.client.certificatePEM } == true)
+  }
+
+  /// A kubelet reads the secrets its pods use and nothing else, and writes only its own Node.
+  static func checkNodeAuthorization(server: SkiffServerProcess, node: KubeClient) async throws {
+    func status(_ body: () async throws -> Void) async -> Int? {
+      do {
+        try await body()
+        return 200
+      } catch {
+        return (error as? KubeClientError)?.statusCode
+      }
+    }
+    try server.kubectl("create", "secret", "generic", "app-secret", "--from-literal=a=b")
+    try server.kubectl("create", "secret", "generic", "other-secret", "--from-literal=a=b")
+    try server.kubectl(
+      "create", "-f", "-",
+      input: #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"app","namespace":"default"},"spec":{"nodeName":"edge-1","containers":[{"name":"c","image":"busybox","env":[{"name":"A","valueFrom":{"secretKeyRef":{"name":"app-secret","key":"a"}}}]}]}}"#)
+    try server.kubectl("apply", "-f", "-", input: #"{"apiVersion":"v1","kind":"Node","metadata":{"name":"edge-other"}}"#)
+    #expect(await status { _ = try await node.list(.secrets) } == 403)
+    #expect(await status { _ = try await node.get(.secrets, namespace: "default", name: "other-secret") } == 403)
+    #expect(await status { _ = try await node.get(.secrets, namespace: "default", name: "app-secret") } == 200)
+    #expect(await status { _ = try await node.list(.pods, fieldSelector: "spec.nodeName=edge-1") } == 200)
+    #expect(
+      await status {
+        _ = try await node.patch(.nodes, name: "edge-other", ["metadata": ["labels": ["x": "y"]]])
+      } == 403)
   }
 
   @Test func bootstrapTokensFromTheCLI() async throws {

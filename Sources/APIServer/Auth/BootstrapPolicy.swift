@@ -116,8 +116,7 @@ enum BootstrapPolicy {
         rule([""], ["pods"], ["get", "list", "watch", "create", "delete"]),
         rule([""], ["pods/status"], ["patch", "update"]),
         rule([""], ["pods/eviction"], ["create"]),
-        rule(
-          [""], ["configmaps", "secrets", "persistentvolumeclaims", "persistentvolumes"], ["get", "list", "watch"]),
+        // secrets, configmaps, PVCs and PVs: NodeAuthorizer grants get for what the node's pods use.
         rule([""], ["serviceaccounts/token"], ["create"]),
         rule(["coordination.k8s.io"], ["leases"], ["create", "delete", "get", "patch", "update"]),
         rule(["storage.k8s.io"], ["csidrivers", "csinodes", "volumeattachments"], ["get", "list", "watch"]),
