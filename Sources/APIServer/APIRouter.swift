@@ -27,9 +27,9 @@ struct APIRouter: Sendable {
       // Authenticated by the join token inside the handler, not by the API's authenticator.
       if request.path == NodeJoin.path, user == nil {
         guard let join else { throw APIError.notFoundPath(request.path) }
-        response = await NodeJoinHandler(router: self, settings: join).handle(request)
-        metrics.record(verb: "POST", resource: "node-join", response: response, since: started)
-        return response
+        let joined = await NodeJoinHandler(router: self, settings: join).handle(request)
+        metrics.record(verb: "POST", resource: "node-join", response: joined, since: started)
+        return joined
       }
       let user = if let user { user } else { try await authenticator.authenticate(request) }
       if let target = RequestTarget(path: request.path),

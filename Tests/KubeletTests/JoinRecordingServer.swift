@@ -15,11 +15,18 @@ final class JoinRecordingServer: Sendable {
     var authorization: String?
   }
 
+  /// Shared between the server object and each connection's handler.
+  final class Log: Sendable {
+    private let entries = Mutex<[Seen]>([])
+    func append(_ seen: Seen) { entries.withLock { $0.append(seen) } }
+    var all: [Seen] { entries.withLock { $0 } }
+  }
+
   let ca: CertificateAuthority
   let channel: any Channel
-  let seen: Mutex<[Seen]>
+  let seen: Log
   var port: Int { channel.localAddress?.port ?? 0 }
-  var requests: [Seen] { seen.withLock { $0 } }
+  var requests: [Seen] { seen.all }
 
   init() async throws {
     let ca = try CertificateAuthority.generate(commonName: "impostor-ca")
@@ -30,7 +37,7 @@ final class JoinRecordingServer: Sendable {
       certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(leaf.certificatePEM.utf8)).map { .certificate($0) },
       privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(leaf.privateKeyPEM.utf8), format: .pem)))
     let context = try NIOSSLContext(configuration: tls)
-    let seen = Mutex<[Seen]>([])
+    let seen = Log()
     let caPEM = ca.certificatePEM
     channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -53,10 +60,10 @@ final class JoinRecordingServer: Sendable {
   final class Recorder: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
-    let seen: Mutex<[Seen]>
+    let seen: Log
     let caPEM: String
 
-    init(seen: Mutex<[Seen]>, caPEM: String) {
+    init(seen: Log, caPEM: String) {
       self.seen = seen
       self.caPEM = caPEM
     }
@@ -64,10 +71,8 @@ final class JoinRecordingServer: Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
       switch unwrapInboundIn(data) {
       case .head(let head):
-        seen.withLock {
-          $0.append(
-            Seen(method: head.method.rawValue, uri: head.uri, authorization: head.headers.first(name: "authorization")))
-        }
+        seen.append(
+          Seen(method: head.method.rawValue, uri: head.uri, authorization: head.headers.first(name: "authorization")))
       case .body: break
       case .end:
         let body = ByteBuffer(string: caPEM)

@@ -29,8 +29,9 @@ struct Authenticator: Sendable {
 
   /// A bootstrap token (`<id>.<secret>`) whose Secret exists, or a service-account token.
   func user(fromToken token: String) async -> UserInfo? {
-    if let (id, secret) = BootstrapToken.split(token) {
-      guard case .valid(let bootstrap) = await BootstrapTokenLookup(state: state).check(id: id, secret: secret)
+    if let parts = BootstrapToken.split(token) {
+      let lookup = BootstrapTokenLookup(state: state)
+      guard case .valid(let bootstrap) = await lookup.check(id: parts.id, secret: parts.secret)
       else { return nil }
       return UserInfo(name: bootstrap.userName, groups: bootstrap.groups + ["system:authenticated"])
     }

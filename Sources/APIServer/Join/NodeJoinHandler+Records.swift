@@ -56,7 +56,7 @@ extension NodeJoinHandler {
         "name": .string(NodePassword.secretName(node: node)), "namespace": .string(NodePassword.namespace),
         "labels": ["skiff.io/node": .string(node)],
       ],
-      "data": [.init(NodePassword.hashKey): .string(Data(hash.utf8).base64EncodedString())],
+      "data": .object([NodePassword.hashKey: .string(Data(hash.utf8).base64EncodedString())]),
     ]
     do {
       _ = try await system.create(.secrets, secret)

@@ -146,7 +146,7 @@ struct NodeJoinHandler: Sendable {
     }
     do {
       let request = try CertificateRequest(pem: pem)
-      let named = serving ? try request.validateKubeletServing() : try request.validateKubeletClient()
+      let named = try serving ? request.validateKubeletServing() : request.validateKubeletClient()
       guard named == node else {
         errors.append(
           .invalid(
