@@ -28,7 +28,8 @@ struct TokenCommand: AsyncParsableCommand {
         credentials = try HTTPTransport.Credentials(kubeconfig: kubeconfig)
       } else {
         let dataDir =
-          dataDir ?? (getuid() == 0 ? "/var/lib/skiff" : "\(FileManager.default.homeDirectoryForCurrentUser.path)/.skiff")
+          dataDir
+          ?? (getuid() == 0 ? "/var/lib/skiff" : "\(FileManager.default.homeDirectoryForCurrentUser.path)/.skiff")
         let paths = TLSPaths(dataDirectory: dataDir)
         func read(_ path: String) throws -> String {
           guard let text = try SecureFile.read(path) else {
@@ -47,7 +48,8 @@ struct TokenCommand: AsyncParsableCommand {
 
   struct Create: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Create a bootstrap token and print it in the K10<ca-hash>::<id>.<secret> form `skiff agent --token` takes.")
+      abstract:
+        "Create a bootstrap token and print it in the K10<ca-hash>::<id>.<secret> form `skiff agent --token` takes.")
 
     @OptionGroup var connection: Connection
 
@@ -69,7 +71,8 @@ struct TokenCommand: AsyncParsableCommand {
       }
       let usageList = usages.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
       for usage in usageList where !BootstrapToken.knownUsages.contains(usage) {
-        throw ValidationError("--usages: unknown \"\(usage)\"; known: \(BootstrapToken.knownUsages.joined(separator: ", "))")
+        throw ValidationError(
+          "--usages: unknown \"\(usage)\"; known: \(BootstrapToken.knownUsages.joined(separator: ", "))")
       }
       let groupList = groups.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
       for group in groupList where !BootstrapToken.isValidExtraGroup(group) {
@@ -144,8 +147,9 @@ struct TokenCommand: AsyncParsableCommand {
           throw ValidationError("\"\(text)\" is neither a token id ([a-z0-9]{6}) nor a bootstrap token")
         }
         do {
-          _ = try await client.delete(.secrets, namespace: BootstrapToken.namespace, name: BootstrapToken.secretPrefix + id)
-        } catch where error.isNotFound {
+          _ = try await client.delete(
+            .secrets, namespace: BootstrapToken.namespace, name: BootstrapToken.secretPrefix + id)
+        } catch  where error.isNotFound {
           throw ValidationError("bootstrap token \"\(id)\" not found")
         }
         print("bootstrap token \"\(id)\" deleted")

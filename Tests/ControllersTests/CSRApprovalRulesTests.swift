@@ -27,7 +27,9 @@ import Testing
   static let serving = ["digital signature", "key encipherment", "server auth"]
   static let node: JSONValue = [
     "metadata": ["name": "n1"],
-    "status": ["addresses": [["type": "InternalIP", "address": "10.0.0.5"], ["type": "Hostname", "address": "n1.lan"]]],
+    "status": [
+      "addresses": [["type": "InternalIP", "address": "10.0.0.5"], ["type": "Hostname", "address": "n1.lan"]]
+    ],
   ]
 
   static func isApproved(_ decision: CSRApprovalRules.Decision) -> Bool {
@@ -73,17 +75,28 @@ import Testing
         names: try SubjectAltNames(dnsNames: dns, ipAddresses: ips), usages: Self.serving, username: username,
         groups: ["system:nodes", "system:authenticated"])
     }
-    #expect(Self.isApproved(CSRApprovalRules.decide(try serving("system:node:n1", dns: ["n1"], ips: ["10.0.0.5"]), node: nodes)))
-    #expect(Self.isApproved(CSRApprovalRules.decide(try serving("system:node:n1", dns: ["n1", "n1.lan"], ips: []), node: nodes)))
+    #expect(
+      Self.isApproved(
+        CSRApprovalRules.decide(try serving("system:node:n1", dns: ["n1"], ips: ["10.0.0.5"]), node: nodes)))
+    #expect(
+      Self.isApproved(
+        CSRApprovalRules.decide(try serving("system:node:n1", dns: ["n1", "n1.lan"], ips: []), node: nodes)))
     // An address the Node does not report, a foreign DNS name, or someone else's request: left pending.
-    #expect(!Self.isApproved(CSRApprovalRules.decide(try serving("system:node:n1", dns: ["n1"], ips: ["10.0.0.9"]), node: nodes)))
-    #expect(!Self.isApproved(CSRApprovalRules.decide(try serving("system:node:n1", dns: ["kubernetes"], ips: []), node: nodes)))
+    #expect(
+      !Self.isApproved(
+        CSRApprovalRules.decide(try serving("system:node:n1", dns: ["n1"], ips: ["10.0.0.9"]), node: nodes)))
+    #expect(
+      !Self.isApproved(
+        CSRApprovalRules.decide(try serving("system:node:n1", dns: ["kubernetes"], ips: []), node: nodes)))
     #expect(!Self.isApproved(CSRApprovalRules.decide(try serving("system:node:n2", dns: ["n2"], ips: []), node: nodes)))
     let bootstrapper = try serving(
       "system:node:n1", dns: ["n1"], ips: ["10.0.0.5"], username: "system:bootstrap:abcdef")
     #expect(!Self.isApproved(CSRApprovalRules.decide(bootstrapper, node: nodes)))
     // Without a Node object yet, IPs cannot be checked; DNS names still must be the node's name.
-    #expect(Self.isApproved(CSRApprovalRules.decide(try serving("system:node:n3", dns: ["n3"], ips: ["10.9.9.9"], username: "system:node:n3"), node: nodes)))
+    #expect(
+      Self.isApproved(
+        CSRApprovalRules.decide(
+          try serving("system:node:n3", dns: ["n3"], ips: ["10.9.9.9"], username: "system:node:n3"), node: nodes)))
     // Other signers are not this controller's business.
     let other = try Self.csr(
       signer: "example.com/custom", commonName: "x", usages: Self.client, username: "x", groups: [])
@@ -110,9 +123,11 @@ import Testing
       try await asNode.create(
         .certificateSigningRequests,
         [
-          "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": ["name": .string(name)],
+          "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+          "metadata": ["name": .string(name)],
           "spec": [
-            "request": .string(Data(request.utf8).base64EncodedString()), "signerName": .string(CSRSigner.kubeletServing),
+            "request": .string(Data(request.utf8).base64EncodedString()),
+            "signerName": .string(CSRSigner.kubeletServing),
             "usages": .array(Self.serving.map(JSONValue.string)), "expirationSeconds": 600,
           ],
         ])

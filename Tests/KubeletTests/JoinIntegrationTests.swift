@@ -53,8 +53,11 @@ import Testing
     let node = KubeClient(transport: try HTTPTransport(HTTPTransport.Credentials(kubeconfig: paths.kubeconfig)))
     _ = try await node.list(.nodes)
     try await Self.checkNodeAuthorization(server: server, node: node)
-    let csrs = try server.kubectl("get", "csr", "-o", "jsonpath={range .items[*]}{.spec.username} {.status.conditions[0].reason} {.spec.signerName}{\"\\n\"}{end}")
-    #expect(csrs.contains("system:bootstrap:skiff-cluster-token AutoApproved kubernetes.io/kube-apiserver-client-kubelet"))
+    let csrs = try server.kubectl(
+      "get", "csr", "-o",
+      "jsonpath={range .items[*]}{.spec.username} {.status.conditions[0].reason} {.spec.signerName}{\"\\n\"}{end}")
+    #expect(
+      csrs.contains("system:bootstrap:skiff-cluster-token AutoApproved kubernetes.io/kube-apiserver-client-kubelet"))
     #expect(csrs.contains("system:bootstrap:skiff-cluster-token AutoApproved kubernetes.io/kubelet-serving"))
     let hash = try server.kubectl(
       "-n", "kube-system", "get", "secret", "edge-1.node-password.skiff", "-o", "jsonpath={.data.hash}")
@@ -78,7 +81,8 @@ import Testing
       conflict?.message.contains(
         "node \"edge-1\" is already registered by another machine (node password mismatch); if this machine "
           + "replaces it, run `kubectl delete node edge-1` and `kubectl -n kube-system delete secret "
-          + "edge-1.node-password.skiff` on the server, or pick another --node-name") == true, "\(String(describing: conflict))")
+          + "edge-1.node-password.skiff` on the server, or pick another --node-name") == true,
+      "\(String(describing: conflict))")
     #expect(!FileManager.default.fileExists(atPath: intruder.paths.clientCertificate))
 
     // The right CA with the wrong secret: 401, nothing written.
@@ -138,8 +142,11 @@ import Testing
     try server.kubectl("create", "secret", "generic", "other-secret", "--from-literal=a=b")
     try server.kubectl(
       "create", "-f", "-",
-      input: #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"app","namespace":"default"},"spec":{"nodeName":"edge-1","containers":[{"name":"c","image":"busybox","env":[{"name":"A","valueFrom":{"secretKeyRef":{"name":"app-secret","key":"a"}}}]}]}}"#)
-    try server.kubectl("apply", "-f", "-", input: #"{"apiVersion":"v1","kind":"Node","metadata":{"name":"edge-other"}}"#)
+      input:
+        #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"app","namespace":"default"},"spec":{"nodeName":"edge-1","containers":[{"name":"c","image":"busybox","env":[{"name":"A","valueFrom":{"secretKeyRef":{"name":"app-secret","key":"a"}}}]}]}}"#
+    )
+    try server.kubectl(
+      "apply", "-f", "-", input: #"{"apiVersion":"v1","kind":"Node","metadata":{"name":"edge-other"}}"#)
     #expect(await status { _ = try await node.list(.secrets) } == 403)
     #expect(await status { _ = try await node.get(.secrets, namespace: "default", name: "other-secret") } == 403)
     #expect(await status { _ = try await node.get(.secrets, namespace: "default", name: "app-secret") } == 200)
@@ -205,7 +212,8 @@ import Testing
       .joined(separator: ",")
     try server.kubectl(
       "create", "-f", "-",
-      input: #"{"apiVersion":"v1","kind":"Secret","type":"bootstrap.kubernetes.io/token","metadata":{"name":"bootstrap-token-expird","namespace":"kube-system"},"data":{"#
+      input:
+        #"{"apiVersion":"v1","kind":"Secret","type":"bootstrap.kubernetes.io/token","metadata":{"name":"bootstrap-token-expird","namespace":"kube-system"},"data":{"#
         + data + "}}")
     var expiredToken = token
     expiredToken.credentials = .bootstrapToken(id: "expird", secret: "0123456789abcdef")

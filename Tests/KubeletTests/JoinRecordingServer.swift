@@ -79,7 +79,8 @@ final class JoinRecordingServer: Sendable {
         var headers = HTTPHeaders()
         headers.add(name: "content-length", value: "\(body.readableBytes)")
         headers.add(name: "content-type", value: "text/plain")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(
+          wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
       }

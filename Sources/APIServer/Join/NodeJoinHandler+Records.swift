@@ -28,7 +28,7 @@ extension NodeJoinHandler {
       let secret = try await system.get(
         .secrets, namespace: NodePassword.namespace, name: NodePassword.secretName(node: node))
       return BootstrapTokenLookup.decodedData(secret)[NodePassword.hashKey] ?? ""
-    } catch where error.isNotFound {
+    } catch  where error.isNotFound {
       return nil
     } catch {
       throw Self.apiError(error)
@@ -60,7 +60,7 @@ extension NodeJoinHandler {
     ]
     do {
       _ = try await system.create(.secrets, secret)
-    } catch where error.isAlreadyExists {
+    } catch  where error.isAlreadyExists {
       try await checkPassword(node: node, password: password)
     } catch {
       throw Self.apiError(error)
@@ -94,7 +94,8 @@ extension NodeJoinHandler {
             var conditions = csr["status"]?["conditions"]?.arrayValue ?? []
             conditions.append([
               "type": "Approved", "status": "True", "reason": "AutoApproved",
-              "message": .string("Auto approving kubelet certificate for a node joining with \(identity.credentialName)"),
+              "message": .string(
+                "Auto approving kubelet certificate for a node joining with \(identity.credentialName)"),
               "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
             ])
             if csr["status"] == nil { csr["status"] = [:] }
@@ -105,7 +106,7 @@ extension NodeJoinHandler {
           csr["status"]?["certificate"] = .string(Data(certificatePEM.utf8).base64EncodedString())
           _ = try await system.update(.certificateSigningRequests, csr, subresource: "status")
           return (name, certificatePEM)
-        } catch where error.isConflict {
+        } catch  where error.isConflict {
           csr = try await system.get(.certificateSigningRequests, name: name)
         }
       }

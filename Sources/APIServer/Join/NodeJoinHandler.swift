@@ -40,7 +40,10 @@ struct NodeJoinHandler: Sendable {
         usages: Self.servingUsages, identity: identity)
       router.state.logger.info(
         "node joined",
-        metadata: ["node": "\(join.nodeName)", "credential": "\(identity.credentialName)", "csrs": "\(client.name),\(serving.name)"])
+        metadata: [
+          "node": "\(join.nodeName)", "credential": "\(identity.credentialName)",
+          "csrs": "\(client.name),\(serving.name)",
+        ])
       let response = NodeJoin.Response(
         clientCertificate: client.certificate, servingCertificate: serving.certificate,
         clientCA: settings.clientCAPEM, serverCA: settings.serverCAPEM, clientCSRName: client.name,
@@ -65,7 +68,8 @@ struct NodeJoinHandler: Sendable {
           + "token (skiff token create) as \"Authorization: Bearer <token>\"")
     }
     guard let credential = JoinCredential(authorization: header) else {
-      throw Self.unauthorized("the Authorization header holds no token skiff understands (K10…, node:<secret>, or <id>.<secret>)")
+      throw Self.unauthorized(
+        "the Authorization header holds no token skiff understands (K10…, node:<secret>, or <id>.<secret>)")
     }
     switch credential {
     case .password(let user, let password):

@@ -41,6 +41,6 @@ public struct BootstrapTokenCleaner: Controller {
     do {
       try await context.client.delete(.secrets, namespace: BootstrapToken.namespace, name: name)
       context.logger.info("deleted expired bootstrap token", metadata: ["secret": "\(name)"])
-    } catch where error.isNotFound {}
+    } catch  where error.isNotFound {}
   }
 }

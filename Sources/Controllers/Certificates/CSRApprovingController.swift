@@ -37,7 +37,7 @@ public struct CSRApprovingController: Controller {
         "Approved", status: "True", reason: "AutoApproved", message: message, now: context.now, probeTimes: true)
       do {
         try await context.client.update(.certificateSigningRequests, csr, subresource: "approval")
-      } catch where error.isConflict {
+      } catch  where error.isConflict {
         let fresh = try await context.client.get(.certificateSigningRequests, name: name)
         if fresh["status"]?["conditions"] == nil { throw error }
       }

@@ -66,7 +66,8 @@ extension AgentJoin {
     let kube = try credentials.kubeClient()
     if policy.renewalDate(of: client.certificate) <= now {
       client = try await requestCertificate(
-        kube, signer: CSRSigner.kubeletClient, names: nil, usages: ["digital signature", "key encipherment", "client auth"],
+        kube, signer: CSRSigner.kubeletClient, names: nil,
+        usages: ["digital signature", "key encipherment", "client auth"],
         policy: policy)
     }
     if policy.renewalDate(of: serving.certificate) <= now {
@@ -102,8 +103,10 @@ extension AgentJoin {
     if let seconds = policy.expirationSeconds { spec["expirationSeconds"] = .int(Int64(max(seconds, 600))) }
     let created = try await kube.create(
       .certificateSigningRequests,
-      ["apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
-       "metadata": ["generateName": "csr-"], "spec": spec])
+      [
+        "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+        "metadata": ["generateName": "csr-"], "spec": spec,
+      ])
     let name = created.metadata.name ?? ""
     let deadline = ContinuousClock.now + policy.waitTimeout
     while ContinuousClock.now < deadline {
