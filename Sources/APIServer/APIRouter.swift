@@ -26,8 +26,10 @@ struct APIRouter: Sendable {
       if request.path == "/cacerts" { return Discovery.text(caCertificatePEM) }
       // Authenticated by the join token inside the handler, not by the API's authenticator.
       if request.path == NodeJoin.path, user == nil {
-        guard let join else { throw APIError.notFoundPath(request.path) }
-        let joined = await NodeJoinHandler(router: self, settings: join).handle(request)
+        let joined =
+          if let join { await NodeJoinHandler(router: self, settings: join).handle(request) } else {
+            APIError.notFoundPath(request.path).response
+          }
         metrics.record(verb: "POST", resource: "node-join", response: joined, since: started)
         return joined
       }
