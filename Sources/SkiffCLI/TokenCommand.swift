@@ -11,6 +11,11 @@ struct TokenCommand: AsyncParsableCommand {
     commandName: "token", abstract: "Manage bootstrap tokens agents join with.",
     subcommands: [Create.self, List.self, Delete.self])
 
+  /// A failure after the arguments were accepted: printed without the usage text.
+  struct Failure: Error, CustomStringConvertible {
+    let description: String
+  }
+
   /// How the token commands reach the API server.
   struct Connection: ParsableArguments {
     @Option(help: "Kubeconfig to use (default: the admin certificate in <data-dir>/server/tls).")
@@ -33,7 +38,7 @@ struct TokenCommand: AsyncParsableCommand {
         let paths = TLSPaths(dataDirectory: dataDir)
         func read(_ path: String) throws -> String {
           guard let text = try SecureFile.read(path) else {
-            throw ValidationError("\(path) does not exist; run this on a server, or pass --kubeconfig")
+            throw Failure(description: "\(path) does not exist; run this on a server, or pass --kubeconfig")
           }
           return text
         }
@@ -82,7 +87,9 @@ struct TokenCommand: AsyncParsableCommand {
         ttl: seconds, usages: usageList, extraGroups: groupList, description: description)
       let (client, transport) = try connection.client()
       let ca = try await transport.send(KubeRequest(method: "GET", path: "/cacerts"))
-      guard ca.status == 200 else { throw ValidationError("cannot read the cluster CA from /cacerts (\(ca.status))") }
+      guard ca.status == 200 else {
+        throw Failure(description: "cannot read the cluster CA from /cacerts (\(ca.status))")
+      }
       var data: [String: JSONValue] = [:]
       for (key, value) in token.secretData { data[key] = .string(Data(value.utf8).base64EncodedString()) }
       let secret: JSONValue = [
@@ -150,7 +157,7 @@ struct TokenCommand: AsyncParsableCommand {
           _ = try await client.delete(
             .secrets, namespace: BootstrapToken.namespace, name: BootstrapToken.secretPrefix + id)
         } catch  where error.isNotFound {
-          throw ValidationError("bootstrap token \"\(id)\" not found")
+          throw Failure(description: "bootstrap token \"\(id)\" not found")
         }
         print("bootstrap token \"\(id)\" deleted")
       }

@@ -95,20 +95,32 @@ struct NodeJoinHandler: Sendable {
 
   // MARK: input
 
+  /// Reads the body; a missing or non-string field becomes an empty string that ``validate`` reports, so every
+  /// problem is listed in one answer.
   static func parse(_ body: [UInt8]) throws(APIError) -> NodeJoin.Request {
-    let fields = "nodeName, nodePassword, clientCSR and servingCSR"
-    guard !body.isEmpty else { throw APIError.badRequest("the request body must be a JSON object with \(fields)") }
+    let shape = "the request body must be a JSON object with nodeName, nodePassword, clientCSR and servingCSR"
+    guard !body.isEmpty else { throw APIError.badRequest(shape) }
+    let object: JSONValue
     do {
-      return try JSONDecoder().decode(NodeJoin.Request.self, from: Data(body))
-    } catch DecodingError.keyNotFound(let key, _) {
-      throw invalid([.required(key.stringValue, "the request needs \(fields)")])
-    } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-      let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-      if path.isEmpty { throw APIError.badRequest("the request body must be a JSON object with \(fields)") }
-      throw invalid([.invalid(path, .null, "must be a string")])
+      object = try JSONValue.parse(body)
     } catch {
       throw APIError.badRequest("the request body is not valid JSON: \(error)")
     }
+    guard object.objectValue != nil else { throw APIError.badRequest(shape) }
+    var wrongTypes: [FieldError] = []
+    func field(_ name: String) -> String {
+      guard let value = object[name], value != .null else { return "" }
+      guard let text = value.stringValue else {
+        wrongTypes.append(.invalid(name, value, "must be a string"))
+        return ""
+      }
+      return text
+    }
+    let request = NodeJoin.Request(
+      nodeName: field("nodeName"), nodePassword: field("nodePassword"), clientCSR: field("clientCSR"),
+      servingCSR: field("servingCSR"))
+    guard wrongTypes.isEmpty else { throw invalid(wrongTypes, name: request.nodeName) }
+    return request
   }
 
   struct CheckedRequests {
