@@ -229,6 +229,45 @@ import Testing
     #expect(cleaned)
   }
 
+  @Test func badRequestsGetAPreciseStatusAndWriteNothing() async throws {
+    let (server, url, token) = try await Self.startServer()
+    defer { server.stop() }
+    let ca = try String(contentsOfFile: "\(server.dataDir)/server/tls/server-ca.crt", encoding: .utf8)
+    var credentials = HTTPTransport.Credentials(server: url, certificateAuthorityPEM: ca)
+    credentials.bearerToken = token.description
+    let transport = try HTTPTransport(credentials)
+    func post(_ body: String) async throws -> (Int, String) {
+      let response = try await transport.send(KubeRequest(method: "POST", path: NodeJoin.path, body: Array(body.utf8)))
+      let status = try JSONValue.parse(response.body)
+      #expect(status["kind"]?.stringValue == "Status")
+      return (response.status, status["message"]?.stringValue ?? "")
+    }
+    #expect(try await post("{not json").0 == 400)
+    #expect(
+      try await post("[1]") == (
+        400, "the request body must be a JSON object with nodeName, nodePassword, clientCSR and servingCSR"
+      ))
+    let (code, message) = try await post(#"{"nodeName":"Bad_Name","nodePassword":7}"#)
+    #expect(code == 422)
+    #expect(message.contains("nodePassword: Invalid value: 7: must be a string"), "\(message)")
+    let subject = NodeJoin.subject(node: "edge-6")
+    let client = try CertificateRequest.generate(subject: subject).csrPEM
+    let foreign = try CertificateRequest.generate(subject: NodeJoin.subject(node: "edge-7")).csrPEM
+    let serving = try CertificateRequest.generate(
+      subject: subject, names: try SubjectAltNames(dnsNames: ["edge-6", "kubernetes"])
+    ).csrPEM
+    let request = NodeJoin.Request(nodeName: "edge-6", nodePassword: "pw", clientCSR: foreign, servingCSR: serving)
+    let (csrCode, csrMessage) = try await post(String(decoding: try JSONEncoder().encode(request), as: UTF8.self))
+    #expect(csrCode == 422)
+    #expect(csrMessage.contains("the CSR asks for node \"edge-7\" but nodeName is \"edge-6\""), "\(csrMessage)")
+    #expect(csrMessage.contains("may only name the node itself (edge-6)"), "\(csrMessage)")
+    let badName = NodeJoin.Request(nodeName: "Edge_6", nodePassword: "pw", clientCSR: client, servingCSR: serving)
+    let (nameCode, nameMessage) = try await post(String(decoding: try JSONEncoder().encode(badName), as: UTF8.self))
+    #expect(nameCode == 422 && nameMessage.contains("nodeName: Invalid value: \"Edge_6\""), "\(nameMessage)")
+    #expect((try? server.kubectl("-n", "kube-system", "get", "secret", "edge-6.node-password.skiff")) == nil)
+    #expect(try server.kubectl("get", "csr", "-o", "name").isEmpty)
+  }
+
   @Test func aServerWithAnotherCAGetsNoCredential() async throws {
     let impostor = try await JoinRecordingServer()
     defer { Task { await impostor.stop() } }
