@@ -59,6 +59,9 @@ import Testing
     #expect(
       csrs.contains("system:bootstrap:skiff-cluster-token AutoApproved kubernetes.io/kube-apiserver-client-kubelet"))
     #expect(csrs.contains("system:bootstrap:skiff-cluster-token AutoApproved kubernetes.io/kubelet-serving"))
+    let table = try server.kubectl("get", "csr")
+    #expect(table.hasPrefix("NAME") && table.contains("SIGNERNAME") && table.contains("REQUESTOR"), "\(table)")
+    #expect(table.contains("system:bootstrap:skiff-cluster-token") && table.contains("Approved,Issued"), "\(table)")
     let hash = try server.kubectl(
       "-n", "kube-system", "get", "secret", "edge-1.node-password.skiff", "-o", "jsonpath={.data.hash}")
     #expect(!hash.isEmpty)
@@ -151,6 +154,23 @@ import Testing
     #expect(await status { _ = try await node.get(.secrets, namespace: "default", name: "other-secret") } == 403)
     #expect(await status { _ = try await node.get(.secrets, namespace: "default", name: "app-secret") } == 200)
     #expect(await status { _ = try await node.list(.pods, fieldSelector: "spec.nodeName=edge-1") } == 200)
+    // NodeRestriction: only its own Node, only mirror pods bound to itself.
+    #expect(
+      await status {
+        _ = try await node.create(.nodes, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "edge-zz"]])
+      } == 403)
+    let pod: JSONValue = [
+      "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "static-web", "namespace": "default"],
+      "spec": ["nodeName": "edge-1", "containers": [["name": "c", "image": "busybox"]]],
+    ]
+    #expect(await status { _ = try await node.create(.pods, pod) } == 403)
+    var mirror = pod
+    mirror["metadata"]?["annotations"] = ["kubernetes.io/config.mirror": "hash"]
+    #expect(await status { _ = try await node.create(.pods, mirror) } == 200)
+    var elsewhere = mirror
+    elsewhere["metadata"]?["name"] = "static-other"
+    elsewhere["spec"]?["nodeName"] = "edge-other"
+    #expect(await status { _ = try await node.create(.pods, elsewhere) } == 403)
     #expect(
       await status {
         _ = try await node.patch(.nodes, name: "edge-other", ["metadata": ["labels": ["x": "y"]]])
