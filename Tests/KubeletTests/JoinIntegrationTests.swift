@@ -146,7 +146,9 @@ import Testing
     try server.kubectl(
       "create", "-f", "-",
       input:
-        #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"app","namespace":"default"},"spec":{"nodeName":"edge-1","containers":[{"name":"c","image":"busybox","env":[{"name":"A","valueFrom":{"secretKeyRef":{"name":"app-secret","key":"a"}}}]}]}}"#
+        #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"app","namespace":"default"},"spec":{"#
+        + #""nodeName":"edge-1","containers":[{"name":"c","image":"busybox","env":[{"name":"A","valueFrom":"#
+        + #"{"secretKeyRef":{"name":"app-secret","key":"a"}}}]}]}}"#
     )
     try server.kubectl(
       "apply", "-f", "-", input: #"{"apiVersion":"v1","kind":"Node","metadata":{"name":"edge-other"}}"#)
@@ -215,6 +217,13 @@ import Testing
       #expect((error as? KubeClientError)?.statusCode == 403)
     }
 
+    // Without the K10 CA hash the agent trusts the CA it is shown first (and logs a warning).
+    let unpinned = AgentJoin(
+      server: url, token: try JoinToken(parsing: token.secret), nodeName: "edge-8", nodeIPs: [],
+      dataDirectory: Self.temporaryDirectory())
+    let trusted = try await unpinned.join()
+    #expect(trusted.serverCAPEM == (try String(contentsOfFile: agent.paths.serverCA, encoding: .utf8)))
+
     // Deleted: gone from the list, refused at join.
     let deleted = try SkiffServerProcess.run(SkiffServerProcess.binary, ["token", "delete", id] + cli)
     #expect(deleted.contains("bootstrap token \"\(id)\" deleted"))
@@ -233,7 +242,8 @@ import Testing
     try server.kubectl(
       "create", "-f", "-",
       input:
-        #"{"apiVersion":"v1","kind":"Secret","type":"bootstrap.kubernetes.io/token","metadata":{"name":"bootstrap-token-expird","namespace":"kube-system"},"data":{"#
+        #"{"apiVersion":"v1","kind":"Secret","type":"bootstrap.kubernetes.io/token","metadata":"#
+        + #"{"name":"bootstrap-token-expird","namespace":"kube-system"},"data":{"#
         + data + "}}")
     var expiredToken = token
     expiredToken.credentials = .bootstrapToken(id: "expird", secret: "0123456789abcdef")

@@ -140,8 +140,8 @@ public struct AgentJoin: Sendable {
     }
     guard token.caHash != nil else {
       logger.warning(
-        "the token has no CA hash: trusting the CA \(server) presents on first use; use the full K10… token to pin it",
-        metadata: ["ca-hash": "\(JoinToken.caHash(pem: pem))"])
+        "the token has no CA hash: trusting the CA the server presents on first use; pin it with a K10… token",
+        metadata: ["server": "\(server)", "ca-hash": "\(JoinToken.caHash(pem: pem))"])
       return pem
     }
     do {
