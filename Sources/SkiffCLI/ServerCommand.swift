@@ -224,6 +224,8 @@ struct ServerCommand: AsyncParsableCommand {
     configuration.serverCACertificatePEM = pki.serverCA.certificatePEM
     configuration.serviceAccountTokens = pki.serviceAccountTokens
     configuration.disabledWarnings = warningNames
+    configuration.joinToken = pki.token
+    configuration.csrSigner = pki.csrSigner
     return (try APIServer(log: log, configuration: configuration, logger: Logger(label: "apiserver")), pki)
   }
 
