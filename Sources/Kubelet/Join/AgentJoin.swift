@@ -90,7 +90,7 @@ public struct AgentJoin: Sendable {
       response = try await transport.send(
         KubeRequest(method: "POST", path: NodeJoin.path, body: Array(try JSONEncoder().encode(request))))
     } catch {
-      throw KubeletError(.joinRefused, "cannot reach \(server)\(NodeJoin.path) to join: \(error)")
+      throw KubeletError(.unavailable, "cannot reach \(server)\(NodeJoin.path) to join: \(error)")
     }
     guard response.status == 200 else { throw Self.refusal(response, node: nodeName, server: server) }
     let answer: NodeJoin.Response
@@ -131,7 +131,7 @@ public struct AgentJoin: Sendable {
     do {
       response = try await HTTPTransport(credentials).send(KubeRequest(method: "GET", path: "/cacerts"))
     } catch {
-      throw KubeletError(.joinRefused, "cannot fetch the cluster CA from \(server)/cacerts: \(error)")
+      throw KubeletError(.unavailable, "cannot fetch the cluster CA from \(server)/cacerts: \(error)")
     }
     let pem = String(decoding: response.body, as: UTF8.self)
     guard response.status == 200, pem.contains("-----BEGIN CERTIFICATE-----") else {
@@ -165,6 +165,7 @@ public struct AgentJoin: Sendable {
       case 401: .unauthorized
       case 403: .forbidden
       case 400, 422: .invalidArgument
+      case 500...: .unavailable
       default: .joinRefused
       }
     return KubeletError(code, "\(server) refused to join node \"\(node)\" (HTTP \(response.status)): \(message)")
