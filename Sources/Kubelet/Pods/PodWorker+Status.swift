@@ -93,7 +93,7 @@ extension PodWorker {
     var status: [String: JSONValue] = [
       "phase": .string(phase), "conditions": .array(conditions), "hostIP": .string(context.configuration.nodeIP),
       "hostIPs": [["ip": .string(context.configuration.nodeIP)]], "containerStatuses": .array(mainStatuses),
-      "qosClass": pod["status"]?["qosClass"] ?? .string(QoS.of(pod)),
+      "qosClass": pod["status"]?["qosClass"] ?? .string(PodQoS.of(spec: pod["spec"] ?? [:])),
     ]
     if let eviction {
       status["reason"] = "Evicted"
