@@ -34,19 +34,21 @@ struct AgentCommand: AsyncParsableCommand {
   @Flag(help: "Log at debug level.")
   var debug = false
 
+  /// Only the form of what was given: the config loader parses one setting at a time, so
+  /// required settings are checked when the agent runs.
   func validate() throws {
-    guard let server else {
-      throw ValidationError("--server (or SKIFF_URL) is required: the https://HOST:6443 to join")
-    }
-    guard server.hasPrefix("https://") else {
+    if let server, !server.hasPrefix("https://") {
       throw ValidationError("--server must be an https:// URL (agents only talk TLS to servers): got \(server)")
-    }
-    if token == nil && tokenFile == nil {
-      throw ValidationError("--token or --token-file (SKIFF_TOKEN / SKIFF_TOKEN_FILE) is required to join")
     }
   }
 
   func run() async throws {
+    guard let server else {
+      throw ValidationError("--server (or SKIFF_URL) is required: the https://HOST:6443 to join")
+    }
+    if token == nil && tokenFile == nil {
+      throw ValidationError("--token or --token-file (SKIFF_TOKEN / SKIFF_TOKEN_FILE) is required to join")
+    }
     LogfmtHandler.bootstrap(debug: debug)
     let logger = Logger(label: "skiff.agent")
     let dataDir =
@@ -74,7 +76,7 @@ struct AgentCommand: AsyncParsableCommand {
       throw ValidationError("cannot run containers on this machine: \(error)")
     }
     let join = AgentJoin(
-      server: server ?? "", token: joinToken, nodeName: configuration.nodeName, nodeIPs: [configuration.nodeIP],
+      server: server, token: joinToken, nodeName: configuration.nodeName, nodeIPs: [configuration.nodeIP],
       dataDirectory: dataDir, logger: logger)
     let service = AgentService(
       join: join, configuration: configuration, runtime: runtime, inProcessClient: nil, logger: logger)
