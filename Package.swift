@@ -126,7 +126,7 @@ let package = Package(
     .target(
       name: "Kubelet",
       dependencies: [
-        "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore",
+        "KubeAPI", "KubeClient", "Runtime", "CRuntime", "PKI", "SkiffCore",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
