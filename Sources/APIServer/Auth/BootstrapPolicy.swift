@@ -125,9 +125,15 @@ enum BootstrapPolicy {
         rule(["certificates.k8s.io"], ["certificatesigningrequests"], ["create", "get", "list", "watch"]),
         rule(["discovery.k8s.io"], ["endpointslices"], read),
       ]),
+    role(
+      "system:kubelet-api-admin",
+      [
+        rule([""], ["nodes"], ["get", "list", "watch", "proxy"]),
+        rule([""], ["nodes/log", "nodes/metrics", "nodes/proxy", "nodes/stats"], ["*"]),
+      ]),
   ]
 
-  static func binding(_ name: String, role: String, groups: [String]) -> [String: JSONValue] {
+  static func binding(_ name: String, role: String, groups: [String], users: [String] = []) -> [String: JSONValue] {
     [
       "metadata": .object(["name": .string(name)]),
       "roleRef": .object([
@@ -136,7 +142,10 @@ enum BootstrapPolicy {
       "subjects": .array(
         groups.map {
           .object(["apiGroup": .string("rbac.authorization.k8s.io"), "kind": .string("Group"), "name": .string($0)])
-        }),
+        }
+          + users.map {
+            .object(["apiGroup": .string("rbac.authorization.k8s.io"), "kind": .string("User"), "name": .string($0)])
+          }),
     ]
   }
 
@@ -149,5 +158,8 @@ enum BootstrapPolicy {
       groups: ["system:authenticated", "system:unauthenticated"]),
     binding("system:monitoring", role: "system:monitoring", groups: ["system:monitoring"]),
     binding("system:node", role: "system:node", groups: ["system:nodes"]),
+    // The API server's client certificate towards kubelets (CN system:apiserver), as upstream
+    // binds kube-apiserver-kubelet-client.
+    binding("system:kubelet-api-admin", role: "system:kubelet-api-admin", groups: [], users: ["system:apiserver"]),
   ]
 }
