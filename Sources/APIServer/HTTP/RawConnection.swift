@@ -23,7 +23,7 @@ public final class RawConnection: Sendable {
   }
 
   public func write(_ buffer: ByteBuffer) async throws {
-    try await channel.writeAndFlush(buffer).get()
+    try await channel.writeAndFlush(buffer)
   }
 
   public func write(_ bytes: [UInt8]) async throws {

@@ -89,21 +89,22 @@ final class KubeletHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    switch unwrapInboundIn(data) {
-    case .head(let head): self.head = head
-    case .body: break
-    case .end:
-      guard let head else { return }
-      self.head = nil
-      let request = KubeletRequest(head: head, peerCertificateDER: peerCertificateDER())
-      let channel = context.channel
-      let keepAlive = head.isKeepAlive
-      let route = self.route
-      task = Task {
-        let response = await route(request)
-        await Self.write(response, keepAlive: keepAlive, to: channel)
-      }
+    let part = unwrapInboundIn(data)
+    if case .head(let received) = part {
+      head = received
+    } else if case .end = part, let received = head {
+      head = nil
+      task = Self.spawn(
+        KubeletRequest(head: received, peerCertificateDER: peerCertificateDER()), route: route,
+        keepAlive: received.isKeepAlive, channel: context.channel)
     }
+  }
+
+  private static func spawn(
+    _ request: KubeletRequest, route: @escaping @Sendable (KubeletRequest) async -> KubeletResponse, keepAlive: Bool,
+    channel: any Channel
+  ) -> Task<Void, Never> {
+    Task { await serve(request, route: route, keepAlive: keepAlive, channel: channel) }
   }
 
   func channelInactive(context: ChannelHandlerContext) {
@@ -116,6 +117,13 @@ final class KubeletHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     context.close(promise: nil)
   }
 
+  private static func serve(
+    _ request: KubeletRequest, route: @Sendable (KubeletRequest) async -> KubeletResponse, keepAlive: Bool,
+    channel: any Channel
+  ) async {
+    await write(await route(request), keepAlive: keepAlive, to: channel)
+  }
+
   private static func write(_ response: KubeletResponse, keepAlive: Bool, to channel: any Channel) async {
     switch response {
     case .full(let status, let type, let body):
@@ -125,22 +133,22 @@ final class KubeletHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
       if !keepAlive { headers.add(name: "connection", value: "close") }
       channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)), promise: nil)
       if !body.isEmpty { channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
-      let done = channel.writeAndFlush(HTTPServerResponsePart.end(nil))
-      if !keepAlive { done.whenComplete { _ in channel.close(promise: nil) } }
-      try? await done.get()
+      let done = channel.eventLoop.makePromise(of: Void.self)
+      channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: done)
+      if !keepAlive { done.futureResult.whenComplete { _ in channel.close(promise: nil) } }
+      try? await done.futureResult.get()
     case .stream(let type, let produce):
       var headers = HTTPHeaders()
       headers.add(name: "content-type", value: type)
       headers.add(name: "transfer-encoding", value: "chunked")
       do {
         try await channel.writeAndFlush(
-          HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))
-        ).get()
+          HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)))
         try await produce { bytes in
           try Task.checkCancellation()
-          try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: bytes)))).get()
+          try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: bytes))))
         }
-        try await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
+        try await channel.writeAndFlush(HTTPServerResponsePart.end(nil))
         if !keepAlive { channel.close(promise: nil) }
       } catch {
         channel.close(promise: nil)

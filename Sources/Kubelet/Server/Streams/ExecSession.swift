@@ -1,3 +1,4 @@
+import CRuntime
 import Foundation
 import Glibc
 import Runtime
@@ -116,7 +117,7 @@ final class ExecSession: StreamSession {
     defer { for fd in childEnds where fd >= 0 { close(fd) } }
     for (index, wanted) in [options.stdin, options.stdout, options.stderr].enumerated() where wanted {
       var fds: [Int32] = [-1, -1]
-      guard pipe2(&fds, O_CLOEXEC) == 0 else {
+      guard skiff_pipe(&fds) == 0 else {
         for fd in parentEnds where fd >= 0 { close(fd) }
         throw KubeletError(.io, "cannot create a pipe: \(String(cString: strerror(errno)))")
       }

@@ -1,6 +1,10 @@
 import Foundation
 import Glibc
 
+/// setns(2): Glibc's module map hides it behind _GNU_SOURCE.
+@_silgen_name("setns") private func setns(_ fd: Int32, _ nstype: Int32) -> Int32
+private let CLONE_NEWNET: Int32 = 0x4000_0000
+
 /// Connects to 127.0.0.1:port inside a pod's network namespace.
 ///
 /// A socket belongs to the namespace it was created in, so only `socket()` has to happen inside:
