@@ -196,7 +196,10 @@ let package = Package(
       ]),
     .testTarget(
       name: "KubeletTests",
-      dependencies: ["Kubelet", "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "SkiffTestSupport"]),
+      dependencies: [
+        "Kubelet", "KubeAPI", "KubeClient", "Runtime", "CRuntime", "PKI", "SkiffCore", "SkiffTestSupport", "APIServer",
+        "Store",
+      ]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
     .target(name: "SkiffTestSupport", path: "Tests/SkiffTestSupport"),
     .testTarget(
