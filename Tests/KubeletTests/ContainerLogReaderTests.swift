@@ -38,7 +38,8 @@ struct ContainerLogReaderTests {
     #expect(CRILogEntry(line: Array("not a log line".utf8)[...]) == nil)
     #expect(CRILogEntry(line: Array("2026-01-02T03:04:05Z stdout F".utf8)[...])?.content.isEmpty == true)
     try await withLog(Self.lines) { path in
-      #expect(try await read(path, LogOptions()) == "first\noops\npart-ial\nlast\n")
+      let text = try await read(path, LogOptions())
+      #expect(text == "first\noops\npart-ial\nlast\n")
     }
   }
 
@@ -46,24 +47,30 @@ struct ContainerLogReaderTests {
     try await withLog(Self.lines) { path in
       var options = LogOptions()
       options.tailLines = 2
-      #expect(try await read(path, options) == "ial\nlast\n")
+      let text2058 = try await read(path, options)
+      #expect(text2058 == "ial\nlast\n")
       options.tailLines = 0
-      #expect(try await read(path, options) == "")
+      let text2148 = try await read(path, options)
+      #expect(text2148 == "")
       options.tailLines = 100
-      #expect(try await read(path, options) == "first\noops\npart-ial\nlast\n")
+      let text2229 = try await read(path, options)
+      #expect(text2229 == "first\noops\npart-ial\nlast\n")
 
       options = LogOptions()
       options.since = try KubeTime(parsing: "2026-01-02T03:04:07Z")
-      #expect(try await read(path, options) == "part-ial\nlast\n")
+      let text2407 = try await read(path, options)
+      #expect(text2407 == "part-ial\nlast\n")
 
       options = LogOptions()
       options.timestamps = true
       options.tailLines = 1
-      #expect(try await read(path, options) == "2026-01-02T03:04:08.000000005Z last\n")
+      let text2564 = try await read(path, options)
+      #expect(text2564 == "2026-01-02T03:04:08.000000005Z last\n")
 
       options = LogOptions()
       options.limitBytes = 8
-      #expect(try await read(path, options) == "first\noo")
+      let text2711 = try await read(path, options)
+      #expect(text2711 == "first\noo")
     }
   }
 
@@ -76,7 +83,8 @@ struct ContainerLogReaderTests {
       // Written before the reader looks: a stopped container's last words still come out.
       handle.write(Data((Self.lines[4] + "\n").utf8))
       try handle.close()
-      #expect(try await read(path, options, running: false) == "first\noops\nlast\n")
+      let text3256 = try await read(path, options, running: false)
+      #expect(text3256 == "first\noops\nlast\n")
     }
   }
 
