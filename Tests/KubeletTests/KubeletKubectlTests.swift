@@ -40,7 +40,7 @@ struct KubeletKubectlTests {
     #expect(output.contains("a container name must be specified") || output.contains("Defaulted container"), "\(output)")
 
     // logs -f follows until the container exits.
-    try env.runtime.start("demo-counter")
+    try env.runtime.start(try #require(env.containers["counter"]))
     (code, output) = await env.kubectl(["logs", "-f", "demo", "-c", "counter"])
     #expect(code == 0)
     #expect(output == "tick 1\ntick 2\ntick 3\n", "\(output)")

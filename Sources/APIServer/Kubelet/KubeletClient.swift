@@ -76,7 +76,9 @@ struct KubeletClient: Sendable {
     for (name, value) in headers { request += "\(name): \(value)\r\n" }
     request += "\r\n"
     do {
-      try await connection.write(Array(request.utf8))
+      // Not awaited: with reads on demand, the TLS handshake (which holds this write back)
+      // only progresses once the read below asks the socket for the server's answer.
+      connection.channel.writeAndFlush(ByteBuffer(bytes: Array(request.utf8)), promise: nil)
       var received: [UInt8] = []
       while true {
         guard var buffer = try await connection.read() else {

@@ -54,7 +54,7 @@ struct ResourceHandler: Sendable {
     {
       return "create"
     }
-    switch request.method {
+    return switch request.method {
     case .GET: isWatch ? "watch" : (target.name == nil ? "list" : "get")
     case .POST: "create"
     case .PUT: "update"

@@ -28,6 +28,8 @@ final class KubeletTestEnvironment: @unchecked Sendable {
   }
 
   let directory: String
+  /// Container name in the pod → runtime ID.
+  let containers: [String: String]
   let runtime: ContainerRuntime
   let admin: KubeClient
   let kubeconfig: String
@@ -48,9 +50,11 @@ final class KubeletTestEnvironment: @unchecked Sendable {
     let images = try ImageStore(root: directory + "/images")
     let runtime = try ContainerRuntime(root: directory + "/runtime", images: images, logger: quiet)
     try BusyboxImage.importInto(images, directory: directory)
-    let sandbox = try runtime.createSandbox(id: "sb-demo", options: SandboxOptions(hostname: "demo"))
+    // IDs unique per run: cgroups are named after them, machine-wide.
+    let prefix = "kt-\(UInt32.random(in: 0..<UInt32.max))"
+    let sandbox = try runtime.createSandbox(id: "\(prefix)-sb", options: SandboxOptions(hostname: "demo"))
     func container(_ name: String, _ script: String, stdin: Bool = false, start: Bool = true) throws -> String {
-      var spec = ContainerSpec(id: "demo-\(name)", image: BusyboxImage.name)
+      var spec = ContainerSpec(id: "\(prefix)-\(name)", image: BusyboxImage.name)
       spec.command = ["sh", "-c", script]
       spec.sandboxID = sandbox.id
       spec.stdin = stdin
@@ -138,15 +142,16 @@ final class KubeletTestEnvironment: @unchecked Sendable {
       """#)
     _ = try await admin.update(.pods, pod, subresource: "status")
     return KubeletTestEnvironment(
-      directory: directory, runtime: runtime, admin: admin, kubeconfig: kubeconfig, kubelet: kubelet,
+      directory: directory, containers: containers, runtime: runtime, admin: admin, kubeconfig: kubeconfig, kubelet: kubelet,
       kubeletPort: kubeletPort, group: group, running: running)
   }
 
   private init(
-    directory: String, runtime: ContainerRuntime, admin: KubeClient, kubeconfig: String, kubelet: KubeletServer,
+    directory: String, containers: [String: String], runtime: ContainerRuntime, admin: KubeClient, kubeconfig: String, kubelet: KubeletServer,
     kubeletPort: Int, group: ServiceGroup, running: Task<Void, any Error>
   ) {
     self.directory = directory
+    self.containers = containers
     self.runtime = runtime
     self.admin = admin
     self.kubeconfig = kubeconfig
@@ -169,7 +174,9 @@ final class KubeletTestEnvironment: @unchecked Sendable {
 
   /// Runs kubectl to completion on a Dispatch thread (never on the cooperative pool, which the
   /// in-process servers need). Returns the exit code and stdout+stderr.
-  func kubectl(_ arguments: [String], input: String? = nil, executable: String? = nil) async -> (Int32, String) {
+  func kubectl(_ arguments: [String], input: String? = nil, executable: String? = nil, timeout: Double = 90) async
+    -> (Int32, String)
+  {
     let arguments = executable == nil ? ["--kubeconfig", kubeconfig] + arguments : arguments
     let executable = executable ?? Self.kubectlPath
     return await withCheckedContinuation { continuation in
@@ -186,6 +193,11 @@ final class KubeletTestEnvironment: @unchecked Sendable {
           continuation.resume(returning: (-1, "\(error)"))
           return
         }
+        // A hung command fails the test instead of hanging it.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
