@@ -25,6 +25,7 @@ extension HTTPRequestHandler {
         }
         remove(HTTPServerPipelineHandler.self)
         remove(HTTPServerProtocolErrorHandler.self)
+        remove(NIOHTTPResponseHeadersValidator.self)
         remove(ByteToMessageHandler<HTTPRequestDecoder>.self)
         remove(HTTPResponseEncoder.self)
         remove(HTTPRequestHandler.self)
