@@ -61,7 +61,9 @@ struct APIServerRelayTests {
   }
 
   @Test func responseHeadsParse() throws {
-    let raw = Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n".utf8)
+    let raw = Array(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n".utf8
+    )
     #expect(KubeletClient.headEnd(raw + [1, 2]) == raw.count)
     let head = try KubeletClient.parseHead(raw)
     #expect(head.status == 101)

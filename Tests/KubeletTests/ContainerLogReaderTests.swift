@@ -113,7 +113,9 @@ struct ContainerLogReaderTests {
   @Test func optionsParseAsTheAPIServerSendsThem() throws {
     let now = KubeTime(seconds: 1000)
     let options = try LogOptions(
-      query: ["follow": ["true"], "tailLines": ["5"], "sinceSeconds": ["10"], "timestamps": ["1"], "limitBytes": ["9"]],
+      query: [
+        "follow": ["true"], "tailLines": ["5"], "sinceSeconds": ["10"], "timestamps": ["1"], "limitBytes": ["9"],
+      ],
       now: now)
     #expect(options.follow && options.timestamps)
     #expect(options.tailLines == 5 && options.limitBytes == 9)

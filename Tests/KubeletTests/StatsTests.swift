@@ -7,12 +7,14 @@ import Testing
 struct StatsTests {
   @Test func procFilesParse() throws {
     let cpu = try #require(
-      HostStats.parseCPU("cpu  100 20 30 1000 5 6 7 8 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\nbtime 1700000000\n", ticksPerSecond: 100))
+      HostStats.parseCPU(
+        "cpu  100 20 30 1000 5 6 7 8 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\nbtime 1700000000\n", ticksPerSecond: 100))
     #expect(cpu.usageNanoseconds == (100 + 20 + 30 + 6 + 7 + 8) * 10_000_000)
     #expect(HostStats.parseBootTime("cpu 1\nbtime 1700000000\n") == 1_700_000_000)
     let memory = try #require(
       HostStats.parseMemory(
-        "MemTotal:       1000 kB\nMemFree:         200 kB\nInactive(file):  100 kB\nActive(anon):     50 kB\nInactive(anon):   25 kB\n"))
+        "MemTotal:       1000 kB\nMemFree:         200 kB\nInactive(file):  100 kB\nActive(anon):     50 kB\nInactive(anon):   25 kB\n"
+      ))
     #expect(memory.capacity == 1_024_000)
     #expect(memory.usage == 800 * 1024)
     #expect(memory.workingSet == 700 * 1024)
@@ -71,8 +73,12 @@ struct StatsTests {
     let (node, pods) = Self.sample()
     let text = ResourceMetrics.render(node: node, pods: pods, scrapeError: false)
     let lines = text.split(separator: "\n").map(String.init)
-    #expect(lines.contains("container_cpu_usage_seconds_total{container=\"app\",namespace=\"default\",pod=\"web\"} 2.5 1700000100000"))
-    #expect(lines.contains("container_memory_working_set_bytes{container=\"app\",namespace=\"default\",pod=\"web\"} 2048 1700000100000"))
+    #expect(
+      lines.contains(
+        "container_cpu_usage_seconds_total{container=\"app\",namespace=\"default\",pod=\"web\"} 2.5 1700000100000"))
+    #expect(
+      lines.contains(
+        "container_memory_working_set_bytes{container=\"app\",namespace=\"default\",pod=\"web\"} 2048 1700000100000"))
     #expect(lines.contains("pod_cpu_usage_seconds_total{namespace=\"default\",pod=\"web\"} 2.5 1700000100000"))
     #expect(lines.contains("pod_memory_working_set_bytes{namespace=\"default\",pod=\"web\"} 2048 1700000100000"))
     #expect(lines.contains("node_cpu_usage_seconds_total 2.5 1700000100000"))

@@ -8,7 +8,8 @@ import Testing
 struct StreamProtocolTests {
   @Test func channelMessagesDecode() {
     #expect(RemoteCommandProtocol.decode([0, 104, 105]) == .stdin([104, 105]))
-    #expect(RemoteCommandProtocol.decode([4] + Array(#"{"Width":120,"Height":40}"#.utf8)) == .resize(columns: 120, rows: 40))
+    #expect(
+      RemoteCommandProtocol.decode([4] + Array(#"{"Width":120,"Height":40}"#.utf8)) == .resize(columns: 120, rows: 40))
     #expect(RemoteCommandProtocol.decode([255, 0]) == .closeStdin)
     #expect(RemoteCommandProtocol.decode([255, 1]) == .ignored)
     #expect(RemoteCommandProtocol.decode([4, 1, 2]) == .ignored)

@@ -31,13 +31,16 @@ extension ResourceHandler {
     let path: String
     switch kind {
     case .portforward:
-      path = "/portForward/\(namespace)/\(name)" + Self.queryString((request.query["ports"] ?? []).map { ("ports", $0) })
+      path =
+        "/portForward/\(namespace)/\(name)" + Self.queryString((request.query["ports"] ?? []).map { ("ports", $0) })
     default:
       let container = try Self.container(in: pod, named: request.parameter("container"), name: name, forLogs: false)
       var query: [(String, String)] = []
       if kind == .exec {
         let command = request.query["command"] ?? []
-        guard !command.isEmpty else { throw APIError.badRequest("you must specify at least one command for the container") }
+        guard !command.isEmpty else {
+          throw APIError.badRequest("you must specify at least one command for the container")
+        }
         query += command.map { ("command", $0) }
       }
       for (api, kubelet) in [("stdin", "input"), ("stdout", "output"), ("stderr", "error"), ("tty", "tty")]
@@ -48,14 +51,16 @@ extension ResourceHandler {
     }
     if pod["status"]?["phase"]?.stringValue == "Succeeded" || pod["status"]?["phase"]?.stringValue == "Failed" {
       throw APIError.badRequest(
-        "cannot \(kind == .portforward ? "port-forward to" : kind.rawValue + " into") a container in a completed pod; current phase is \(pod["status"]?["phase"]?.stringValue ?? "")")
+        "cannot \(kind == .portforward ? "port-forward to" : kind.rawValue + " into") a container in a completed pod; current phase is \(pod["status"]?["phase"]?.stringValue ?? "")"
+      )
     }
     let (host, port) = try await kubeletAddress(of: pod, name: name)
     var headers: [(String, String)] = [("Connection", "Upgrade"), ("Upgrade", "websocket")]
     for header in ["sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol"] {
       for value in request.headers[header] { headers.append((header, value)) }
     }
-    let exchange = try await exchange(host: host, port: port, method: request.method.rawValue, path: path, headers: headers)
+    let exchange = try await exchange(
+      host: host, port: port, method: request.method.rawValue, path: path, headers: headers)
     guard exchange.head.status == 101 else {
       throw await Self.failure(from: exchange)
     }
@@ -91,7 +96,8 @@ extension ResourceHandler {
     guard let named, !named.isEmpty else {
       if containers.count == 1 { return containers[0] }
       if containers.isEmpty { throw APIError.badRequest("a container name must be specified for pod \(name)") }
-      var message = "a container name must be specified for pod \(name), choose one of: [\(containers.joined(separator: " "))]"
+      var message =
+        "a container name must be specified for pod \(name), choose one of: [\(containers.joined(separator: " "))]"
       if forLogs && !initContainers.isEmpty {
         message += " or one of the init containers: [\(initContainers.joined(separator: " "))]"
       }

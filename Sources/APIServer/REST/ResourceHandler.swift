@@ -86,7 +86,8 @@ struct ResourceHandler: Sendable {
     case (.exec, .GET), (.exec, .POST), (.attach, .GET), (.attach, .POST), (.portforward, .GET),
       (.portforward, .POST):
       return try await podUpgrade(name: name, kind: kind)
-    case (.proxy, _) where definition.plural == "nodes": return try await nodeProxy(name: name, subresource: subresource)
+    case (.proxy, _) where definition.plural == "nodes":
+      return try await nodeProxy(name: name, subresource: subresource)
     default:
       throw APIError(
         code: 405, reason: "MethodNotAllowed",

@@ -15,7 +15,9 @@ extension KubeletServer {
       let parts = request.path.split(separator: "/").map(String.init)
       switch parts.first {
       case "containerLogs":
-        guard parts.count == 4 else { throw KubeletError(.notFound, "expected /containerLogs/{namespace}/{pod}/{container}") }
+        guard parts.count == 4 else {
+          throw KubeletError(.notFound, "expected /containerLogs/{namespace}/{pod}/{container}")
+        }
         return try await containerLogs(namespace: parts[1], pod: parts[2], container: parts[3], query: request.query)
       case "exec", "attach", "portForward":
         // Reached only when the upgrade was refused: prepare again for the precise error.
@@ -26,7 +28,8 @@ extension KubeletServer {
           throw KubeletError(.notFound, "404 page not found")
         }
         let (node, pods, _) = await stats.collect()
-        return .full(.ok, contentType: "application/json", body: try StatsSummary.render(node: node, pods: pods).serialized())
+        return .full(
+          .ok, contentType: "application/json", body: try StatsSummary.render(node: node, pods: pods).serialized())
       case "metrics":
         guard request.path == "/metrics/resource" else { throw KubeletError(.notFound, "404 page not found") }
         let (node, pods, failed) = await stats.collect()
@@ -67,14 +70,17 @@ extension KubeletServer {
       guard let chosen = RemoteCommandProtocol.negotiate(offered) else {
         throw KubeletError(
           .invalidArgument,
-          "requested protocol(s) are not supported: \(offered); supports \(RemoteCommandProtocol.allCases.map(\.rawValue))")
+          "requested protocol(s) are not supported: \(offered); supports \(RemoteCommandProtocol.allCases.map(\.rawValue))"
+        )
       }
       let options = StreamOptions(query: request.query)
       if kind == "attach" {
         return (AttachSession(runtime: runtime, containerID: id, options: options), chosen.rawValue)
       }
       let command = request.query["command"] ?? []
-      guard !command.isEmpty else { throw KubeletError(.invalidArgument, "you must specify at least one command for the container") }
+      guard !command.isEmpty else {
+        throw KubeletError(.invalidArgument, "you must specify at least one command for the container")
+      }
       return (ExecSession(runtime: runtime, containerID: id, command: command, options: options), chosen.rawValue)
     case "portForward":
       guard parts.count == 3 else { throw KubeletError(.notFound, "expected /portForward/{namespace}/{pod}") }
@@ -85,7 +91,8 @@ extension KubeletServer {
       guard let chosen = offered.first(where: PortForwardSession.protocols.contains) else {
         throw KubeletError(
           .invalidArgument,
-          "requested protocol(s) are not supported: \(offered); supports \([SPDYPortForwardSession.tunnelProtocol] + PortForwardSession.protocols)")
+          "requested protocol(s) are not supported: \(offered); supports \([SPDYPortForwardSession.tunnelProtocol] + PortForwardSession.protocols)"
+        )
       }
       let ports = try PortForwardSession.ports(query: request.query)
       return (PortForwardSession(namespacePath: namespacePath, ports: ports), chosen)

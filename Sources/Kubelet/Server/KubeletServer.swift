@@ -83,10 +83,12 @@ public final class KubeletServer: Service, Sendable {
 
   /// Stops accepting connections; sessions in progress end with their clients.
   public func stop() async {
-    guard let channel = listener.withLock({ channel -> (any Channel)? in
-      defer { channel = nil }
-      return channel
-    }) else { return }
+    guard
+      let channel = listener.withLock({ channel -> (any Channel)? in
+        defer { channel = nil }
+        return channel
+      })
+    else { return }
     try? await channel.close()
   }
 

@@ -49,7 +49,8 @@ enum BusyboxImage {
     encoder.outputFormatting = .sortedKeys
     let configBytes = Array(try encoder.encode(config))
     let manifest = ImageManifest(
-      config: Descriptor(mediaType: MediaType.ociConfig, digest: Digest.of(configBytes), size: Int64(configBytes.count)),
+      config: Descriptor(
+        mediaType: MediaType.ociConfig, digest: Digest.of(configBytes), size: Int64(configBytes.count)),
       layers: layers.map { Descriptor(mediaType: MediaType.ociLayer, digest: Digest.of($0), size: Int64($0.count)) })
     let manifestBytes = Array(try encoder.encode(manifest))
     let index = ImageIndex(

@@ -142,12 +142,14 @@ final class KubeletTestEnvironment: @unchecked Sendable {
       """#)
     _ = try await admin.update(.pods, pod, subresource: "status")
     return KubeletTestEnvironment(
-      directory: directory, containers: containers, runtime: runtime, admin: admin, kubeconfig: kubeconfig, kubelet: kubelet,
+      directory: directory, containers: containers, runtime: runtime, admin: admin, kubeconfig: kubeconfig,
+      kubelet: kubelet,
       kubeletPort: kubeletPort, group: group, running: running)
   }
 
   private init(
-    directory: String, containers: [String: String], runtime: ContainerRuntime, admin: KubeClient, kubeconfig: String, kubelet: KubeletServer,
+    directory: String, containers: [String: String], runtime: ContainerRuntime, admin: KubeClient, kubeconfig: String,
+    kubelet: KubeletServer,
     kubeletPort: Int, group: ServiceGroup, running: Task<Void, any Error>
   ) {
     self.directory = directory

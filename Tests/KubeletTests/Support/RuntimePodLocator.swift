@@ -30,7 +30,8 @@ final class RuntimePodLocator: PodLocator {
       throw KubeletError(.notFound, "pod \(namespace)/\(pod) is not running on this node")
     }
     guard !previous else {
-      throw KubeletError(.invalidArgument, "previous terminated container \"\(container ?? "")\" in pod \"\(pod)\" not found")
+      throw KubeletError(
+        .invalidArgument, "previous terminated container \"\(container ?? "")\" in pod \"\(pod)\" not found")
     }
     let name = container ?? (found.containers.count == 1 ? found.containers.keys.first! : "")
     guard let id = found.containers[name] else {
@@ -48,7 +49,8 @@ final class RuntimePodLocator: PodLocator {
 
   func runningPods() async -> [RunningPod] {
     pods.map {
-      RunningPod(namespace: $0.namespace, name: $0.name, uid: $0.uid, sandboxID: $0.sandbox.id, containers: $0.containers)
+      RunningPod(
+        namespace: $0.namespace, name: $0.name, uid: $0.uid, sandboxID: $0.sandbox.id, containers: $0.containers)
     }
   }
 }

@@ -24,7 +24,8 @@ final class KubeletAuth: Sendable {
   private let tokens = LockedBox<[String: (KubeletUser?, ContinuousClock.Instant)]>([:])
   private let decisions = LockedBox<[String: (Bool, ContinuousClock.Instant)]>([:])
 
-  init(client: KubeClient?, nodeName: String, allowedTTL: Duration = .seconds(120), deniedTTL: Duration = .seconds(30)) {
+  init(client: KubeClient?, nodeName: String, allowedTTL: Duration = .seconds(120), deniedTTL: Duration = .seconds(30))
+  {
     self.client = client
     self.nodeName = nodeName
     self.allowedTTL = allowedTTL

@@ -51,7 +51,8 @@ struct KubeletRequest: Sendable {
 /// A kubelet API answer: whole, or a body written in parts (followed logs).
 enum KubeletResponse: Sendable {
   case full(HTTPResponseStatus, contentType: String, body: [UInt8])
-  case stream(contentType: String, body: @Sendable (_ write: @Sendable ([UInt8]) async throws -> Void) async throws -> Void)
+  case stream(
+    contentType: String, body: @Sendable (_ write: @Sendable ([UInt8]) async throws -> Void) async throws -> Void)
 
   static func error(_ error: KubeletError) -> KubeletResponse {
     let status: HTTPResponseStatus =
@@ -131,8 +132,12 @@ final class KubeletHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
       headers.add(name: "content-type", value: type)
       headers.add(name: "content-length", value: String(body.count))
       if !keepAlive { headers.add(name: "connection", value: "close") }
-      channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)), promise: nil)
-      if !body.isEmpty { channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
+      channel.write(
+        HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)), promise: nil
+      )
+      if !body.isEmpty {
+        channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
+      }
       let done = channel.eventLoop.makePromise(of: Void.self)
       channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: done)
       if !keepAlive { done.futureResult.whenComplete { _ in channel.close(promise: nil) } }

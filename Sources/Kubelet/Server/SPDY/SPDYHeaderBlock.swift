@@ -133,6 +133,9 @@ struct SPDYHeaderCompressor {
       out += [0x00, UInt8(length & 0xff), UInt8(length >> 8), UInt8(~length & 0xff), UInt8(~length >> 8)]
       out += piece
     } while !rest.isEmpty
+    // An empty stored block, as zlib's sync flush ends with: Go's inflater hands out a block's
+    // data only when it meets the next block header, which must be inside this frame.
+    out += [0x00, 0x00, 0x00, 0xff, 0xff]
     return out
   }
 }

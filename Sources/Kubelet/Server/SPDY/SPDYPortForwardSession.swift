@@ -85,8 +85,12 @@ final class SPDYPortForwardSession: StreamSession, @unchecked Sendable {
   }
 
   private func accept(_ id: UInt32, headers: [String: String], _ connection: WebSocketConnection) {
-    connection.send(SPDYFrame.synReply(streamID: id, flags: 0, headerBlock: compressor.compress(
-      SPDYHeaderBlock.encode([]))).bytes)
+    connection.send(
+      SPDYFrame.synReply(
+        streamID: id, flags: 0,
+        headerBlock: compressor.compress(
+          SPDYHeaderBlock.encode([]))
+      ).bytes)
     let type = headers["streamtype"] ?? ""
     guard type == "data" || type == "error", let port = headers["port"].flatMap({ UInt16($0) }), port > 0 else {
       connection.send(SPDYFrame.rstStream(streamID: id, status: SPDYFrame.refusedStream).bytes)

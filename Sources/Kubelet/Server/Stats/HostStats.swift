@@ -68,7 +68,8 @@ struct HostStats: Sendable {
       let name = parts[0].trimmingCharacters(in: .whitespaces)
       let numbers = parts[1].split(separator: " ").compactMap { UInt64($0) }
       guard name != "lo", numbers.count >= 16 else { return nil }
-      return Interface(name: name, rxBytes: numbers[0], rxErrors: numbers[2], txBytes: numbers[8], txErrors: numbers[10])
+      return Interface(
+        name: name, rxBytes: numbers[0], rxErrors: numbers[2], txBytes: numbers[8], txErrors: numbers[10])
     }
   }
 

@@ -37,7 +37,9 @@ final class StatsCollector: Sendable {
         keys.insert("c/\(id)")
         let usage = sample(stats, key: "c/\(id)", time: now)
         add(usage, to: &total)
-        let started = (try? runtime.status(id))?.startedAt.map { KubeTime(milliseconds: Int64($0.timeIntervalSince1970 * 1000)) }
+        let started = (try? runtime.status(id))?.startedAt.map {
+          KubeTime(milliseconds: Int64($0.timeIntervalSince1970 * 1000))
+        }
         containers.append(ContainerSample(name: name, startTime: started, usage: usage))
       }
       var interfaces: [HostStats.Interface] = []

@@ -145,11 +145,16 @@ enum ResourceMetrics {
       [("", Double(node.usage.memoryWorkingSet), node.usage.time)])
     family(
       "pod_cpu_usage_seconds_total", "Cumulative cpu time consumed by the pod in core-seconds", "counter",
-      pods.map { (labels([("namespace", $0.namespace), ("pod", $0.name)]), Double($0.usage.cpuNanoseconds) / 1e9, $0.usage.time) })
+      pods.map {
+        (labels([("namespace", $0.namespace), ("pod", $0.name)]), Double($0.usage.cpuNanoseconds) / 1e9, $0.usage.time)
+      })
     family(
       "pod_memory_working_set_bytes", "Current working set of the pod in bytes", "gauge",
-      pods.map { (labels([("namespace", $0.namespace), ("pod", $0.name)]), Double($0.usage.memoryWorkingSet), $0.usage.time) })
-    out += "# HELP resource_scrape_error [STABLE] 1 if there was an error while getting container metrics, 0 otherwise\n"
+      pods.map {
+        (labels([("namespace", $0.namespace), ("pod", $0.name)]), Double($0.usage.memoryWorkingSet), $0.usage.time)
+      })
+    out +=
+      "# HELP resource_scrape_error [STABLE] 1 if there was an error while getting container metrics, 0 otherwise\n"
     out += "# TYPE resource_scrape_error gauge\nresource_scrape_error \(scrapeError ? 1 : 0)\n"
     return out
   }

@@ -60,8 +60,11 @@ final class ExecSession: StreamSession {
     do {
       process = try launch(connection, readers: readers)
     } catch {
-      _ = try? connection.send(RemoteCommandProtocol.frame(RemoteCommandProtocol.error, RemoteCommandProtocol.failureStatus(
-        "cannot exec in container \(containerID): \(error)")))
+      _ = try? connection.send(
+        RemoteCommandProtocol.frame(
+          RemoteCommandProtocol.error,
+          RemoteCommandProtocol.failureStatus(
+            "cannot exec in container \(containerID): \(error)")))
       connection.close()
       return
     }
@@ -72,7 +75,8 @@ final class ExecSession: StreamSession {
       readers.wait(seconds: 5)
       state.withLock { $0.finished = true }
       try? connection.sendBlocking(
-        RemoteCommandProtocol.frame(RemoteCommandProtocol.error, RemoteCommandProtocol.exitStatus(code, command: command)))
+        RemoteCommandProtocol.frame(
+          RemoteCommandProtocol.error, RemoteCommandProtocol.exitStatus(code, command: command)))
       connection.close()
       self.state.withLock { state in
         state.stdin?.finish()

@@ -62,7 +62,9 @@ enum RemoteCommandProtocol: String, Sendable, CaseIterable {
       status = [
         "metadata": [:], "status": "Failure",
         "message":
-          .string("command terminated with non-zero exit code: error executing command [\(command.joined(separator: " "))], exit code \(code)"),
+          .string(
+            "command terminated with non-zero exit code: error executing command [\(command.joined(separator: " "))], exit code \(code)"
+          ),
         "reason": "NonZeroExitCode",
         "details": ["causes": [["reason": "ExitCode", "message": .string("\(code)")]]],
       ]
