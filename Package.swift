@@ -200,7 +200,8 @@ let package = Package(
     .testTarget(
       name: "KubeletTests",
       dependencies: [
-        "Kubelet", "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "SkiffTestSupport", "skiff",
+        "Kubelet", "KubeAPI", "KubeClient", "Runtime", "CRuntime", "PKI", "SkiffCore", "SkiffTestSupport", "APIServer",
+        "Store", "skiff",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

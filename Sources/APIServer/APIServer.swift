@@ -34,6 +34,9 @@ public final class APIServer: Service, Sendable {
     public var joinToken: JoinToken?
     /// Signs joining nodes' certificates; nil turns the join endpoint off (a server without the CA keys).
     public var csrSigner: CSRSigner?
+    /// The client certificate towards kubelets and the CA their serving certificates chain to
+    /// (ClusterPKI.apiServerClient and serverCA); nil leaves logs/exec/port-forward unavailable.
+    public var kubeletClient: KubeletClientCredentials?
 
     public init(certificatePEM: String, keyPEM: String, clientCAPEM: String) {
       self.certificatePEM = certificatePEM
@@ -55,7 +58,7 @@ public final class APIServer: Service, Sendable {
       log: log, registry: ResourceRegistry(BuiltinResources.all()), serviceAllocator: allocator,
       tokens: configuration.serviceAccountTokens,
       warnings: BestPracticeWarnings(disabled: configuration.disabledWarnings),
-      logger: logger)
+      logger: logger, kubelet: try configuration.kubeletClient.map(KubeletClient.init))
     router = APIRouter(
       state: state, authenticator: Authenticator(tokens: configuration.serviceAccountTokens, state: state),
       discovery: Discovery(

@@ -14,6 +14,8 @@ final class APIState: Sendable {
   let authorizer: RBACAuthorizer
   let tokens: ServiceAccountTokens?
   let warnings: BestPracticeWarnings
+  /// Reaches kubelets for logs, exec, attach, port-forward and node proxy; nil answers 503.
+  let kubelet: KubeletClient?
   let schema = SchemaAdapter()
   let logger: Logger
   private let caches = Mutex<[String: WatchCache]>([:])
@@ -28,8 +30,9 @@ final class APIState: Sendable {
 
   init(
     log: RevisionLog, registry: ResourceRegistry, serviceAllocator: ServiceAllocator?, tokens: ServiceAccountTokens?,
-    warnings: BestPracticeWarnings, logger: Logger
+    warnings: BestPracticeWarnings, logger: Logger, kubelet: KubeletClient? = nil
   ) {
+    self.kubelet = kubelet
     self.tokens = tokens
     self.warnings = warnings
     self.log = log

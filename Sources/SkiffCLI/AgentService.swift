@@ -22,10 +22,26 @@ struct AgentService: Service {
     let transport = SwappableTransport(try HTTPTransport(credentials.transportCredentials))
     let client = inProcessClient ?? KubeClient(transport: transport)
     let kubelet = try Kubelet(client: client, runtime: runtime, configuration: configuration, logger: logger)
+    let api = KubeletAPI(make: { [configuration, runtime] in
+      var settings = KubeletServer.Configuration(
+        nodeName: configuration.nodeName, certificateFile: credentials.paths.servingCertificate,
+        keyFile: credentials.paths.servingKey, clientCAFile: credentials.paths.clientCA)
+      settings.port = configuration.kubeletPort
+      settings.rootDirectory = configuration.directory
+      return KubeletServer(
+        configuration: settings, runtime: runtime, locator: kubelet.locator, client: client,
+        logger: Logger(label: "kubelet.server"))
+    })
+    try await api.restart()
     await withDiscardingTaskGroup { group in
       group.addTask {
         await join.renewLoop(credentials) { renewed in
           if let replacement = try? HTTPTransport(renewed.transportCredentials) { transport.replace(replacement) }
+          do {
+            try await api.restart()
+          } catch {
+            logger.error("kubelet API did not restart with the renewed certificate", metadata: ["error": "\(error)"])
+          }
           logger.info("renewed node certificates", metadata: ["node": "\(configuration.nodeName)"])
         }
       }
@@ -36,6 +52,7 @@ struct AgentService: Service {
       }
       group.cancelAll()
     }
+    await api.stop()
   }
 
   /// Joins, retrying every 2 s while the server is unreachable; nil when shutdown came first.
@@ -53,5 +70,27 @@ struct AgentService: Service {
         if Task.isCancelled || Task.isShuttingDownGracefully { return nil }
       }
     }
+  }
+}
+
+/// The kubelet HTTPS API, restarted to pick up a renewed serving certificate.
+actor KubeletAPI {
+  let make: @Sendable () -> KubeletServer
+  private var server: KubeletServer?
+
+  init(make: @escaping @Sendable () -> KubeletServer) {
+    self.make = make
+  }
+
+  func restart() async throws {
+    await server?.stop()
+    let next = make()
+    try await next.start()
+    server = next
+  }
+
+  func stop() async {
+    await server?.stop()
+    server = nil
   }
 }

@@ -222,6 +222,9 @@ struct ServerCommand: AsyncParsableCommand {
     configuration.serviceCIDR = serviceCidr
     configuration.nodePortRange = nodePortRange ?? 30000...32767
     configuration.serverCACertificatePEM = pki.serverCA.certificatePEM
+    configuration.kubeletClient = KubeletClientCredentials(
+      certificatePEM: pki.apiServerClient.certificatePEM, keyPEM: pki.apiServerClient.privateKeyPEM,
+      caPEM: pki.serverCA.certificatePEM)
     configuration.serviceAccountTokens = pki.serviceAccountTokens
     configuration.disabledWarnings = warningNames
     configuration.joinToken = pki.token

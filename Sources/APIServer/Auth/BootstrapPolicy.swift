@@ -135,9 +135,15 @@ enum BootstrapPolicy {
     role(
       "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
       [rule(["certificates.k8s.io"], ["certificatesigningrequests/selfnodeclient"], ["create"])]),
+    role(
+      "system:kubelet-api-admin",
+      [
+        rule([""], ["nodes"], ["get", "list", "watch", "proxy"]),
+        rule([""], ["nodes/log", "nodes/metrics", "nodes/proxy", "nodes/stats"], ["*"]),
+      ]),
   ]
 
-  static func binding(_ name: String, role: String, groups: [String]) -> [String: JSONValue] {
+  static func binding(_ name: String, role: String, groups: [String], users: [String] = []) -> [String: JSONValue] {
     [
       "metadata": .object(["name": .string(name)]),
       "roleRef": .object([
@@ -146,7 +152,10 @@ enum BootstrapPolicy {
       "subjects": .array(
         groups.map {
           .object(["apiGroup": .string("rbac.authorization.k8s.io"), "kind": .string("Group"), "name": .string($0)])
-        }),
+        }
+          + users.map {
+            .object(["apiGroup": .string("rbac.authorization.k8s.io"), "kind": .string("User"), "name": .string($0)])
+          }),
     ]
   }
 
@@ -166,5 +175,8 @@ enum BootstrapPolicy {
     binding(
       "skiff:node-autoapprove-certificate-rotation",
       role: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", groups: ["system:nodes"]),
+    // The API server's client certificate towards kubelets (CN system:apiserver), as upstream
+    // binds kube-apiserver-kubelet-client.
+    binding("system:kubelet-api-admin", role: "system:kubelet-api-admin", groups: [], users: ["system:apiserver"]),
   ]
 }
