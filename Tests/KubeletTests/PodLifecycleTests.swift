@@ -296,4 +296,21 @@ struct PodLifecycleTests {
     let page = try SkiffServerProcess.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/index.html"])
     #expect(page.trimmingCharacters(in: .whitespacesAndNewlines) == "hello-from-pod")
   }
+
+  @Test func crashingContainerBacksOff() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl(
+      "run", "crasher", "--image=busybox:test", "--restart=Always", "--command", "--", "sh", "-c", "echo bye; exit 1")
+    try await cluster.eventually("CrashLoopBackOff", timeout: .seconds(60)) {
+      cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].state.waiting.reason}") == "CrashLoopBackOff"
+    }
+    #expect(Int(cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].restartCount}")) ?? 0 >= 1)
+    #expect(cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].lastState.terminated.exitCode}") == "1")
+    #expect(
+      cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].state.waiting.message}").hasPrefix("back-off 10s"))
+    #expect(try cluster.kubectl("logs", "crasher", "--previous") == "bye")
+    let events = try cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=crasher")
+    #expect(events.contains("BackOff"))
+  }
 }

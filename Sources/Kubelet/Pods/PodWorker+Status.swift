@@ -164,7 +164,8 @@ extension PodWorker {
     var terminated: [String: JSONValue] = [
       "exitCode": .int(Int64(status.exitCode ?? 0)), "reason": .string(status.reason ?? "Error"),
       "startedAt": .string(Self.time(status.startedAt ?? status.createdAt)),
-      "finishedAt": .string(Self.time(status.finishedAt ?? Date())), "containerID": .string("skiff://\(status.id)"),
+      "finishedAt": .string(Self.time(status.finishedAt ?? status.startedAt ?? status.createdAt)),
+      "containerID": .string("skiff://\(status.id)"),
     ]
     if let message = terminationMessage(status, container) { terminated["message"] = .string(message) }
     return ["terminated": .object(terminated)]
