@@ -203,7 +203,14 @@ let package = Package(
       ]),
     .testTarget(
       name: "KubeletTests",
-      dependencies: ["Kubelet", "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "SkiffTestSupport"]),
+      dependencies: [
+        "Kubelet", "KubeAPI", "KubeClient", "Runtime", "CRuntime", "PKI", "SkiffCore", "SkiffTestSupport", "APIServer",
+        "Store", "skiff",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
     .target(name: "SkiffTestSupport", dependencies: ["Runtime"], path: "Tests/SkiffTestSupport"),
     .testTarget(

@@ -3,6 +3,7 @@ import KubeAPI
 import KubeSchema
 import Logging
 import NIOHTTP1
+import PKI
 import Store
 
 /// Authenticates, then sends each request to discovery, health, or the resource path.
@@ -12,6 +13,8 @@ struct APIRouter: Sendable {
   let discovery: Discovery
   let metrics: RequestMetrics
   let caCertificatePEM: String
+  /// Set when this server can sign node certificates (it holds the CA keys).
+  var join: NodeJoinSettings? = nil
 
   /// Serves one request; `user` is set by in-process callers, who skip authentication.
   func handle(_ request: HTTPRequest, as user: UserInfo? = nil) async -> HTTPResponse {
@@ -21,6 +24,15 @@ struct APIRouter: Sendable {
     var resource = ""
     do {
       if request.path == "/cacerts" { return Discovery.text(caCertificatePEM) }
+      // Authenticated by the join token inside the handler, not by the API's authenticator.
+      if request.path == NodeJoin.path, user == nil {
+        let joined =
+          if let join { await NodeJoinHandler(router: self, settings: join).handle(request) } else {
+            APIError.notFoundPath(request.path).response
+          }
+        metrics.record(verb: "POST", resource: "node-join", response: joined, since: started)
+        return joined
+      }
       let user = if let user { user } else { try await authenticator.authenticate(request) }
       if let target = RequestTarget(path: request.path),
         let definition = state.registry.lookup(group: target.group, version: target.version, plural: target.plural)

@@ -30,6 +30,13 @@ public final class APIServer: Service, Sendable {
     public var serverCACertificatePEM = ""
     /// Best-practice warnings turned off by name (`--disable-warnings`).
     public var disabledWarnings: Set<String> = []
+    /// The cluster token agents may join with at `/v1-skiff/node-join` (bootstrap tokens work too).
+    public var joinToken: JoinToken?
+    /// Signs joining nodes' certificates; nil turns the join endpoint off (a server without the CA keys).
+    public var csrSigner: CSRSigner?
+    /// The client certificate towards kubelets and the CA their serving certificates chain to
+    /// (ClusterPKI.apiServerClient and serverCA); nil leaves logs/exec/port-forward unavailable.
+    public var kubeletClient: KubeletClientCredentials?
 
     public init(certificatePEM: String, keyPEM: String, clientCAPEM: String) {
       self.certificatePEM = certificatePEM
@@ -51,12 +58,17 @@ public final class APIServer: Service, Sendable {
       log: log, registry: ResourceRegistry(BuiltinResources.all()), serviceAllocator: allocator,
       tokens: configuration.serviceAccountTokens,
       warnings: BestPracticeWarnings(disabled: configuration.disabledWarnings),
-      logger: logger)
+      logger: logger, kubelet: try configuration.kubeletClient.map(KubeletClient.init))
     router = APIRouter(
       state: state, authenticator: Authenticator(tokens: configuration.serviceAccountTokens, state: state),
       discovery: Discovery(
         registry: state.registry, serverAddress: "\(configuration.advertiseAddress):\(configuration.port)"),
-      metrics: RequestMetrics(), caCertificatePEM: configuration.serverCACertificatePEM)
+      metrics: RequestMetrics(), caCertificatePEM: configuration.serverCACertificatePEM,
+      join: configuration.csrSigner.map {
+        NodeJoinSettings(
+          clusterToken: configuration.joinToken, signer: $0, clientCAPEM: configuration.clientCAPEM,
+          serverCAPEM: configuration.serverCACertificatePEM)
+      })
   }
 
   /// A client transport that calls this server inside the process as `user`: the request takes

@@ -14,6 +14,8 @@ final class APIState: Sendable {
   let authorizer: RBACAuthorizer
   let tokens: ServiceAccountTokens?
   let warnings: BestPracticeWarnings
+  /// Reaches kubelets for logs, exec, attach, port-forward and node proxy; nil answers 503.
+  let kubelet: KubeletClient?
   let schema = SchemaAdapter()
   let logger: Logger
   private let caches = Mutex<[String: WatchCache]>([:])
@@ -28,8 +30,9 @@ final class APIState: Sendable {
 
   init(
     log: RevisionLog, registry: ResourceRegistry, serviceAllocator: ServiceAllocator?, tokens: ServiceAccountTokens?,
-    warnings: BestPracticeWarnings, logger: Logger
+    warnings: BestPracticeWarnings, logger: Logger, kubelet: KubeletClient? = nil
   ) {
+    self.kubelet = kubelet
     self.tokens = tokens
     self.warnings = warnings
     self.log = log
@@ -87,6 +90,12 @@ final class APIState: Sendable {
   func admit(handler: ResourceHandler, object: inout JSONValue, old: JSONValue?) async throws(APIError) -> [String] {
     let definition = handler.definition
     let name = object["metadata"]?["name"]?.stringValue ?? ""
+    if let refusal = NodeRestriction.admit(
+      user: handler.user, definition: definition, subresource: handler.target.subresource, object: object, old: old)
+    {
+      throw APIError.forbidden(
+        "\(definition.qualifiedPlural) \"\(name)\" is forbidden: \(refusal)", resource: definition, name: name)
+    }
     var warnings: [String] = []
     if definition.namespaced, old == nil, let namespace = handler.target.namespace {
       let namespaceObject = try await existingNamespace(namespace, creating: definition, name: name)
@@ -186,6 +195,12 @@ final class APIState: Sendable {
   }
 
   func admitDelete(handler: ResourceHandler, object: JSONValue) async throws(APIError) {
+    if let refusal = NodeRestriction.admitDelete(user: handler.user, definition: handler.definition, object: object) {
+      let name = object["metadata"]?["name"]?.stringValue ?? ""
+      throw APIError.forbidden(
+        "\(handler.definition.qualifiedPlural) \"\(name)\" is forbidden: \(refusal)", resource: handler.definition,
+        name: name)
+    }
     if handler.definition.plural == "namespaces", handler.definition.group.isEmpty,
       let name = object["metadata"]?["name"]?.stringValue, ["default", "kube-system", "kube-public"].contains(name)
     {

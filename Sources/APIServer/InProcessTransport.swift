@@ -15,6 +15,8 @@ struct InProcessTransport: KubeTransport {
       let collector = Collector()
       try await write(collector)
       return KubeResponse(status: Int(status.code), body: collector.bytes.withLock { $0 })
+    case .takeOver:
+      return KubeResponse(status: 400, body: Array("an upgrade needs an HTTP/1.1 connection".utf8))
     }
   }
 
@@ -38,6 +40,13 @@ struct InProcessTransport: KubeTransport {
       }
       continuation.onTermination = { _ in producer.cancel() }
       return KubeStreamingResponse(status: Int(status.code), body: body)
+    case .takeOver:
+      return KubeStreamingResponse(
+        status: 400,
+        body: AsyncThrowingStream {
+          $0.yield(Array("an upgrade needs an HTTP/1.1 connection".utf8))
+          $0.finish()
+        })
     }
   }
 

@@ -18,6 +18,7 @@ final class RequestMetrics: Sendable {
     switch response {
     case .full(let status, _, _): code = Int(status.code)
     case .stream(let status, _, _): code = Int(status.code)
+    case .takeOver: code = 101
     }
     let seconds =
       Double((ContinuousClock.now - start).components.attoseconds) / 1e18

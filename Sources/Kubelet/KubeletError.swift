@@ -3,6 +3,8 @@
 public struct KubeletError: Error, Sendable, CustomStringConvertible {
   public enum Code: Sendable, Equatable {
     case notFound, invalidArgument, unauthorized, forbidden, failedPrecondition, joinRefused, io
+    /// The server could not be reached or answered 5xx: worth retrying.
+    case unavailable
   }
 
   public var code: Code

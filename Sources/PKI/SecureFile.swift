@@ -9,13 +9,13 @@ import Foundation
 #endif
 
 /// Atomic, mode-exact file writes: a key must never exist on disk, even briefly, with looser permissions.
-enum SecureFile {
+public enum SecureFile {
   /// Writes `contents` to `path` through a temporary file created with `mode`, then renames it into place.
-  static func save(_ contents: String, to path: String, mode: mode_t) throws {
+  public static func save(_ contents: String, to path: String, mode: mode_t) throws {
     try save(Array(contents.utf8), to: path, mode: mode)
   }
 
-  static func save(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+  public static func save(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
     let directory = (path as NSString).deletingLastPathComponent
     if !directory.isEmpty { try makeDirectory(directory, mode: 0o755) }
     let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -45,7 +45,7 @@ enum SecureFile {
   }
 
   /// The file's text, or nil when it does not exist.
-  static func read(_ path: String) throws -> String? {
+  public static func read(_ path: String) throws -> String? {
     guard FileManager.default.fileExists(atPath: path) else { return nil }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw PKIError.io(path: path, reason: "cannot read")
@@ -57,7 +57,7 @@ enum SecureFile {
   }
 
   /// Creates `path` with `mode` and missing parents with 0755; an existing directory keeps its mode.
-  static func makeDirectory(_ path: String, mode: mode_t) throws {
+  public static func makeDirectory(_ path: String, mode: mode_t) throws {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
     let parent = (path as NSString).deletingLastPathComponent
@@ -70,7 +70,7 @@ enum SecureFile {
   }
 
   /// Sets the mode of an existing file, so an old key written with looser permissions gets tightened.
-  static func enforceMode(_ path: String, mode: mode_t) throws {
+  public static func enforceMode(_ path: String, mode: mode_t) throws {
     guard chmod(path, mode) == 0 else { throw PKIError.io(path: path, reason: "cannot chmod: \(errnoText())") }
   }
 

@@ -35,7 +35,7 @@ struct ConfigLoader {
   }
 
   /// Commands that read configuration, by name.
-  static let commands: [String: any ParsableCommand.Type] = ["server": ServerCommand.self]
+  static let commands: [String: any ParsableCommand.Type] = ["server": ServerCommand.self, "agent": AgentCommand.self]
 
   private static func dropIns(for path: String) -> [String] {
     let directory = path + ".d"

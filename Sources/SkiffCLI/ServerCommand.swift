@@ -176,8 +176,8 @@ struct ServerCommand: AsyncParsableCommand {
       let (api, pki) = try await apiServer(log: log, dataDir: dataDir, logger: logger)
       services.append(api)
       if !disableControllerManager { services.append(controllerManager(api: api, pki: pki)) }
-      if !disableAgent, let kubelet = embeddedAgent(api: api, dataDir: dataDir, logger: logger) {
-        services.append(kubelet)
+      if !disableAgent, let agent = embeddedAgent(api: api, pki: pki, dataDir: dataDir, logger: logger) {
+        services.append(agent)
       }
     }
     let group = ServiceGroup(
@@ -222,23 +222,32 @@ struct ServerCommand: AsyncParsableCommand {
     configuration.serviceCIDR = serviceCidr
     configuration.nodePortRange = nodePortRange ?? 30000...32767
     configuration.serverCACertificatePEM = pki.serverCA.certificatePEM
+    configuration.kubeletClient = KubeletClientCredentials(
+      certificatePEM: pki.apiServerClient.certificatePEM, keyPEM: pki.apiServerClient.privateKeyPEM,
+      caPEM: pki.serverCA.certificatePEM)
     configuration.serviceAccountTokens = pki.serviceAccountTokens
     configuration.disabledWarnings = warningNames
+    configuration.joinToken = pki.token
+    configuration.csrSigner = pki.csrSigner
     return (try APIServer(log: log, configuration: configuration, logger: Logger(label: "apiserver")), pki)
   }
 
-  /// The agent of this host, talking to the API server in-process as `system:node:<name>`; it
-  /// carries the control-plane role label. Without root (or a kernel feature it needs) the
-  /// server runs without it and says why.
-  private func embeddedAgent(api: APIServer, dataDir: String, logger: Logger) -> Kubelet? {
+  /// The agent of this host: it joins over loopback with the cluster token like any agent
+  /// (for its serving certificate), then talks to the API server in-process as
+  /// `system:node:<name>`, and carries the control-plane role label. Without root (or a kernel
+  /// feature it needs) the server runs without it and says why.
+  private func embeddedAgent(api: APIServer, pki: ClusterPKI, dataDir: String, logger: Logger) -> AgentService? {
     do {
       let configuration = try agent.kubeletConfiguration(
         dataDir: dataDir, extraLabels: ["node-role.kubernetes.io/control-plane": "true"])
       let client = KubeClient(
         transport: api.inProcessTransport(user: "system:node:\(configuration.nodeName)", groups: ["system:nodes"]))
-      return try Kubelet(
-        client: client, runtime: AgentOptions.runtime(dataDir: dataDir), configuration: configuration,
-        logger: Logger(label: "kubelet"))
+      let join = AgentJoin(
+        server: "https://127.0.0.1:\(httpsListenPort)", token: pki.token, nodeName: configuration.nodeName,
+        nodeIPs: [configuration.nodeIP], dataDirectory: dataDir, logger: Logger(label: "agent"))
+      return AgentService(
+        join: join, configuration: configuration, runtime: try AgentOptions.runtime(dataDir: dataDir),
+        inProcessClient: client, logger: Logger(label: "kubelet"))
     } catch {
       logger.warning(
         "embedded agent not started: this server will run no pods (pass --disable-agent to silence this)",

@@ -7,7 +7,7 @@ public struct SkiffCommand: AsyncParsableCommand {
     commandName: "skiff",
     abstract: "A small Kubernetes distribution for edge machines.",
     version: SkiffVersion.skiff,
-    subcommands: [ServerCommand.self, CtrCommand.self, HollowNodesCommand.self]
+    subcommands: [ServerCommand.self, AgentCommand.self, CtrCommand.self, HollowNodesCommand.self, TokenCommand.self]
   )
 
   public init() {}

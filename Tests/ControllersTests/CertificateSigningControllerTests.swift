@@ -31,7 +31,9 @@ import Testing
   @Test func nodeClientRequestsAreApprovedAndSignedOthersWaitForKubectl() async throws {
     let signer = CSRSigner(
       serverCA: try .generate(commonName: "test-server-ca"), clientCA: try .generate(commonName: "test-client-ca"))
-    let cluster = try await TestCluster.start { [CertificateSigningController(context: $0, signer: signer)] }
+    let cluster = try await TestCluster.start {
+      [CSRApprovingController(context: $0), CertificateSigningController(context: $0, signer: signer)]
+    }
     defer { Task { await cluster.stop() } }
     // A node asks for its own client certificate: approved and signed by the controller.
     let node = KubeClient(transport: cluster.api.inProcessTransport(user: "system:node:n1", groups: ["system:nodes"]))

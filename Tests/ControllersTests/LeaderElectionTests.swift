@@ -66,10 +66,10 @@ import Testing
     }
     let (first, firstTransport) = manager("server-a")
     let (second, _) = manager("server-b")
-    let runA = Task { try await first.run() }
+    _ = Task { try await first.run() }
     defer { Task { await first.triggerGracefulShutdown() } }
     try await cluster.eventually("server-a leads") { terms.running.withLock { $0 } == ["server-a"] ? true : nil }
-    let runB = Task { try await second.run() }
+    _ = Task { try await second.run() }
     defer { Task { await second.triggerGracefulShutdown() } }
     try await Task.sleep(for: .seconds(1))
     #expect(terms.running.withLock { $0 } == ["server-a"], "the standby waits while the leader renews")

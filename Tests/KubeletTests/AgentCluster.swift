@@ -32,7 +32,7 @@ final class AgentCluster: @unchecked Sendable {
         "--enable-agent", "--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", String(kubeletPort),
       ] + extraArguments
     server = try SkiffServerProcess(dataDir: dataDir, arguments: arguments)
-    try await server.waitReady(etcd: false)
+    try await server.waitReady(timeout: .seconds(120), etcd: false)
     try await eventually("node \(nodeName) Ready", timeout: .seconds(60)) {
       try kubectl("get", "node", nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}") == "True"
     }
@@ -42,7 +42,7 @@ final class AgentCluster: @unchecked Sendable {
   func restart() async throws {
     server.stop()
     server = try SkiffServerProcess(dataDir: dataDir, arguments: arguments)
-    try await server.waitReady(etcd: false)
+    try await server.waitReady(timeout: .seconds(120), etcd: false)
   }
 
   @discardableResult

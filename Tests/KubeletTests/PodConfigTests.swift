@@ -89,9 +89,9 @@ struct PodConfigTests {
 
   @Test func qosClassesAsUpstream() {
     func pod(_ resources: JSONValue) -> JSONValue { ["spec": ["containers": [["name": "a", "resources": resources]]]] }
-    #expect(QoS.of(pod([:])) == "BestEffort")
-    #expect(QoS.of(pod(["limits": ["cpu": "1", "memory": "1Gi"]])) == "Guaranteed")
-    #expect(QoS.of(pod(["requests": ["cpu": "1"]])) == "Burstable")
+    #expect(PodQoS.of(spec: pod([:])["spec"] ?? [:]) == "BestEffort")
+    #expect(PodQoS.of(spec: pod(["limits": ["cpu": "1", "memory": "1Gi"]])["spec"] ?? [:]) == "Guaranteed")
+    #expect(PodQoS.of(spec: pod(["requests": ["cpu": "1"]])["spec"] ?? [:]) == "Burstable")
   }
 
   @Test func taintsParseOrExplain() throws {

@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import SkiffTestSupport
 import Testing
 
 /// End to end on one node: a real `skiff server` with its embedded agent runs pods on the real
@@ -253,5 +255,62 @@ struct PodLifecycleTests {
     try await cluster.eventually("mirror pod gone") {
       (try? cluster.kubectl("-n", "kube-system", "get", "pod", name)) == nil
     }
+  }
+
+  @Test func logsExecAndPortForwardReachTheAgent() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl(
+      "apply", "-f", "-",
+      input: """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: served}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: web
+            image: busybox:test
+            command: ["sh", "-c", "mkdir -p /www; echo hello-from-pod > /www/index.html; echo serving; exec httpd -f -p 8080 -h /www"]
+        """)
+    try await cluster.eventually("running") { cluster.jsonpath("pod/served", "{.status.phase}") == "Running" }
+    try await cluster.eventually("logs") { (try? cluster.kubectl("logs", "served")) == "serving" }
+    #expect(try cluster.kubectl("exec", "served", "--", "cat", "/www/index.html") == "hello-from-pod")
+    #expect(throws: (any Error).self) { try cluster.kubectl("exec", "served", "--", "sh", "-c", "exit 3") }
+
+    let forward = Process()
+    forward.executableURL = URL(fileURLWithPath: SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl")
+    forward.arguments = ["--kubeconfig", cluster.server.kubeconfig, "port-forward", "pod/served", ":8080"]
+    let pipe = Pipe()
+    forward.standardOutput = pipe
+    try forward.run()
+    defer {
+      kill(forward.processIdentifier, SIGTERM)
+      forward.waitUntilExit()
+    }
+    // "Forwarding from 127.0.0.1:PORT -> 8080"
+    let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+    let port = try #require(
+      line.split(separator: "\n").first?.split(separator: ":").last?.split(separator: " ").first.flatMap { Int($0) },
+      "port-forward printed: \(line)")
+    let page = try SkiffServerProcess.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/index.html"])
+    #expect(page.trimmingCharacters(in: .whitespacesAndNewlines) == "hello-from-pod")
+  }
+
+  @Test func crashingContainerBacksOff() async throws {
+    let cluster = try await AgentCluster()
+    defer { cluster.stop() }
+    try cluster.kubectl(
+      "run", "crasher", "--image=busybox:test", "--restart=Always", "--command", "--", "sh", "-c", "echo bye; exit 1")
+    try await cluster.eventually("CrashLoopBackOff", timeout: .seconds(60)) {
+      cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].state.waiting.reason}") == "CrashLoopBackOff"
+    }
+    #expect(Int(cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].restartCount}")) ?? 0 >= 1)
+    #expect(cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].lastState.terminated.exitCode}") == "1")
+    #expect(
+      cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].state.waiting.message}").hasPrefix("back-off 10s"))
+    #expect(try cluster.kubectl("logs", "crasher", "--previous") == "bye")
+    let events = try cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=crasher")
+    #expect(events.contains("BackOff"))
   }
 }

@@ -83,4 +83,16 @@ import Testing
     }
     #expect(error?.description.contains("etcd-compaction-interval") == true)
   }
+
+  @Test func agentTakesK3sStyleVariablesAndNodeListsFromTheFile() throws {
+    let directory = try configDirectory(main: "node-label: [\"site=north\", \"rack=3\"]\nkubelet-port: 10251\n")
+    let merged = try ConfigLoader(
+      environment: ["SKIFF_URL": "https://server:6443", "SKIFF_TOKEN": "K10abc::server:secret"]
+    ).arguments(for: ["agent", "--config", directory + "/config.yaml"])
+    let command = try #require(try SkiffCommand.parseAsRoot(merged) as? AgentCommand)
+    #expect(command.server == "https://server:6443")
+    #expect(command.token == "K10abc::server:secret")
+    #expect(command.agent.nodeLabel == ["site=north", "rack=3"])
+    #expect(command.agent.kubeletPort == 10251)
+  }
 }

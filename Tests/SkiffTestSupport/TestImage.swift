@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-@testable import Runtime
+import Runtime
 
 /// Builds OCI archives for the tests from Debian's busybox-static, so no registry is needed.
 public enum TestImage {
@@ -10,7 +10,7 @@ public enum TestImage {
 
   public static var busyboxAvailable: Bool {
     // The static build: a dynamically linked busybox would need the host's libc in the image.
-    guard let bytes = try? FileSystem.read(busyboxPath) else { return false }
+    guard let bytes = FileManager.default.contents(atPath: busyboxPath) else { return false }
     return !String(decoding: bytes.prefix(4096), as: UTF8.self).contains("ld-linux")
   }
 
@@ -22,7 +22,7 @@ public enum TestImage {
       let owner: UInt32 = directory == "home/app" ? 1000 : 0
       tar.addDirectory(directory, mode: mode, uid: owner, gid: owner)
     }
-    tar.addFile("bin/busybox", contents: try FileSystem.read(busyboxPath), mode: 0o755)
+    tar.addFile("bin/busybox", contents: try read(busyboxPath), mode: 0o755)
     for applet in try applets() where applet != "busybox" {
       tar.addSymlink("bin/\(applet)", target: "/bin/busybox")
     }
@@ -102,7 +102,7 @@ public enum TestImage {
       tar.addFile("blobs/sha256/\(Digest.of(blob).hex)", contents: blob)
     }
     tar.finish()
-    try FileSystem.writeAtomically(path, tar.bytes)
+    try Data(tar.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
   }
 
   /// Writes a `docker save` style archive (manifest.json, <id>.json, <n>/layer.tar).
@@ -113,19 +113,19 @@ public enum TestImage {
       diffIDs: layers.map { Digest.of($0) })
     let configBytes = Array(try JSONEncoder().encode(imageConfig))
     let configName = "\(Digest.of(configBytes).hex).json"
-    let entry = DockerArchiveEntry(config: configName, repoTags: [tag], layers: ["layer0/layer.tar"])
+    let entry = DockerManifestEntry(config: configName, repoTags: [tag], layers: ["layer0/layer.tar"])
     var tar = TarWriter()
     tar.addFile(configName, contents: configBytes)
     tar.addDirectory("layer0")
     tar.addFile("layer0/layer.tar", contents: layers[0])
     tar.addFile("manifest.json", contents: Array(try JSONEncoder().encode([entry])))
     tar.finish()
-    try FileSystem.writeAtomically(path, tar.bytes)
+    try Data(tar.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
   }
 
   public static func temporaryDirectory(_ label: String) throws -> String {
     var template = Array("/tmp/skiff-\(label)-XXXXXX".utf8CString)
-    guard let pointer = mkdtemp(&template) else { throw RuntimeError.io("mkdtemp", errno: errno) }
+    guard let pointer = mkdtemp(&template) else { throw TestImageError("mkdtemp failed: errno \(errno)") }
     return String(cString: pointer)
   }
 
@@ -139,4 +139,23 @@ public enum TestImage {
     process.waitUntilExit()
     return process.terminationStatus
   }
+
+  static func read(_ path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else { throw TestImageError("cannot read \(path)") }
+    return Array(data)
+  }
+}
+
+/// One entry of a `docker save` manifest.json.
+struct DockerManifestEntry: Codable {
+  var config: String
+  var repoTags: [String]
+  var layers: [String]
+
+  enum CodingKeys: String, CodingKey { case config = "Config", repoTags = "RepoTags", layers = "Layers" }
+}
+
+public struct TestImageError: Error, CustomStringConvertible {
+  public let description: String
+  init(_ description: String) { self.description = description }
 }

@@ -2,8 +2,8 @@ import PKI
 import X509
 
 /// Establishes who sent a request: a client certificate the TLS layer verified against the
-/// client CA, or a service-account token whose account (and bound pod or secret) still
-/// exists; otherwise anonymous, which only public paths accept.
+/// client CA, a bootstrap token whose Secret is valid, or a service-account token whose account
+/// (and bound pod or secret) still exists; otherwise anonymous, which only public paths accept.
 struct Authenticator: Sendable {
   let tokens: ServiceAccountTokens?
   let state: APIState
@@ -27,8 +27,19 @@ struct Authenticator: Sendable {
     throw APIError.unauthorized()
   }
 
-  /// A valid token for a service account that exists with the token's UID.
+  /// A bootstrap token (`<id>.<secret>`) whose Secret exists, or a service-account token.
   func user(fromToken token: String) async -> UserInfo? {
+    if let parts = BootstrapToken.split(token) {
+      let lookup = BootstrapTokenLookup(state: state)
+      guard case .valid(let bootstrap) = await lookup.check(id: parts.id, secret: parts.secret)
+      else { return nil }
+      return UserInfo(name: bootstrap.userName, groups: bootstrap.groups + ["system:authenticated"])
+    }
+    return await user(fromServiceAccountToken: token)
+  }
+
+  /// A valid token for a service account that exists with the token's UID.
+  func user(fromServiceAccountToken token: String) async -> UserInfo? {
     guard let tokens, let claims = try? tokens.verify(token) else { return nil }
     guard let accounts = state.registry.lookup(group: "", version: "v1", plural: "serviceaccounts") else { return nil }
     let cache = state.cache(for: accounts)

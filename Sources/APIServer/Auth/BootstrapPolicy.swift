@@ -116,8 +116,7 @@ enum BootstrapPolicy {
         rule([""], ["pods"], ["get", "list", "watch", "create", "delete"]),
         rule([""], ["pods/status"], ["patch", "update"]),
         rule([""], ["pods/eviction"], ["create"]),
-        rule(
-          [""], ["configmaps", "secrets", "persistentvolumeclaims", "persistentvolumes"], ["get", "list", "watch"]),
+        // secrets, configmaps, PVCs and PVs: NodeAuthorizer grants get for what the node's pods use.
         rule([""], ["serviceaccounts/token"], ["create"]),
         rule(["coordination.k8s.io"], ["leases"], ["create", "delete", "get", "patch", "update"]),
         rule(["storage.k8s.io"], ["csidrivers", "csinodes", "volumeattachments"], ["get", "list", "watch"]),
@@ -125,9 +124,26 @@ enum BootstrapPolicy {
         rule(["certificates.k8s.io"], ["certificatesigningrequests"], ["create", "get", "list", "watch"]),
         rule(["discovery.k8s.io"], ["endpointslices"], read),
       ]),
+    // TLS bootstrap (kubeadm's names): bootstrap tokens may request node client certificates, and the
+    // csrapproving controller approves what these subresource permissions allow.
+    role(
+      "system:node-bootstrapper",
+      [rule(["certificates.k8s.io"], ["certificatesigningrequests"], ["create", "get", "list", "watch"])]),
+    role(
+      "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+      [rule(["certificates.k8s.io"], ["certificatesigningrequests/nodeclient"], ["create"])]),
+    role(
+      "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+      [rule(["certificates.k8s.io"], ["certificatesigningrequests/selfnodeclient"], ["create"])]),
+    role(
+      "system:kubelet-api-admin",
+      [
+        rule([""], ["nodes"], ["get", "list", "watch", "proxy"]),
+        rule([""], ["nodes/log", "nodes/metrics", "nodes/proxy", "nodes/stats"], ["*"]),
+      ]),
   ]
 
-  static func binding(_ name: String, role: String, groups: [String]) -> [String: JSONValue] {
+  static func binding(_ name: String, role: String, groups: [String], users: [String] = []) -> [String: JSONValue] {
     [
       "metadata": .object(["name": .string(name)]),
       "roleRef": .object([
@@ -136,7 +152,10 @@ enum BootstrapPolicy {
       "subjects": .array(
         groups.map {
           .object(["apiGroup": .string("rbac.authorization.k8s.io"), "kind": .string("Group"), "name": .string($0)])
-        }),
+        }
+          + users.map {
+            .object(["apiGroup": .string("rbac.authorization.k8s.io"), "kind": .string("User"), "name": .string($0)])
+          }),
     ]
   }
 
@@ -149,5 +168,15 @@ enum BootstrapPolicy {
       groups: ["system:authenticated", "system:unauthenticated"]),
     binding("system:monitoring", role: "system:monitoring", groups: ["system:monitoring"]),
     binding("system:node", role: "system:node", groups: ["system:nodes"]),
+    binding("system:node-bootstrapper", role: "system:node-bootstrapper", groups: ["system:bootstrappers"]),
+    binding(
+      "skiff:node-autoapprove-bootstrap", role: "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+      groups: ["system:bootstrappers"]),
+    binding(
+      "skiff:node-autoapprove-certificate-rotation",
+      role: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", groups: ["system:nodes"]),
+    // The API server's client certificate towards kubelets (CN system:apiserver), as upstream
+    // binds kube-apiserver-kubelet-client.
+    binding("system:kubelet-api-admin", role: "system:kubelet-api-admin", groups: [], users: ["system:apiserver"]),
   ]
 }

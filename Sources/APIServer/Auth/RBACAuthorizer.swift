@@ -1,10 +1,16 @@
 import KubeAPI
 
 /// RBAC over the Role/ClusterRole/RoleBinding/ClusterRoleBinding objects in the watch caches.
-/// system:masters may do anything, as upstream's authorizer chain lets it.
+/// system:masters may do anything, as upstream's authorizer chain lets it; kubelets' requests for
+/// secrets and the like go through ``NodeAuthorizer`` first.
 struct RBACAuthorizer: Sendable {
   func allows(_ attributes: RequestAttributes, state: APIState) async -> Bool {
     if attributes.user.groups.contains("system:masters") { return true }
+    switch await NodeAuthorizer.decide(attributes, state: state) {
+    case .allow: return true
+    case .deny: return false
+    case .noOpinion: break
+    }
     return await rules(for: attributes.user, namespace: attributes.namespace, state: state).contains {
       RBACAuthorizer.rule($0, allows: attributes)
     }

@@ -68,6 +68,10 @@ public enum HTTPResponse: Sendable {
   case full(status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8])
   case stream(
     status: HTTPResponseStatus, headers: HTTPHeaders, body: @Sendable (ResponseBodyWriter) async throws -> Void)
+  /// The handler takes an HTTP/1.1 connection over (exec, attach, port-forward upgrades): HTTP
+  /// leaves the pipeline and the closure gets the raw bytes, writing its own response head
+  /// (the kubelet's 101, proxied) first. Over HTTP/2 this answers 400.
+  case takeOver(@Sendable (RawConnection) async -> Void)
 }
 
 /// Writes parts of a streamed body; each write waits until the transport took it, so a slow

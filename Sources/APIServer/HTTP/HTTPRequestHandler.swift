@@ -96,6 +96,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         // The client left or the stream was cancelled; closing keeps HTTP/1 framing sane.
         channel.close(promise: nil)
       }
+    case .takeOver(let body):
+      await takeOver(channel, version: version, body: body)
     }
   }
 }

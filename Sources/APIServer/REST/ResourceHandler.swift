@@ -48,7 +48,13 @@ struct ResourceHandler: Sendable {
 
   /// The RBAC verb of this request.
   var verb: String {
-    switch request.method {
+    // Upstream authorizes exec/attach/portforward as create even for the WebSocket GET.
+    if let subresource = target.subresource.flatMap({ ResourceDefinition.Subresource(rawValue: $0) }),
+      Self.upgradeSubresources.contains(subresource), definition.plural == "pods"
+    {
+      return "create"
+    }
+    return switch request.method {
     case .GET: isWatch ? "watch" : (target.name == nil ? "list" : "get")
     case .POST: "create"
     case .PUT: "update"
@@ -76,6 +82,12 @@ struct ResourceHandler: Sendable {
     case (.binding, .POST): return try await bind(name: name)
     case (.eviction, .POST): return try await evict(name: name)
     case (.token, .POST): return try await tokenRequest(name: name)
+    case (.log, .GET) where definition.plural == "pods": return try await podLog(name: name)
+    case (.exec, .GET), (.exec, .POST), (.attach, .GET), (.attach, .POST), (.portforward, .GET),
+      (.portforward, .POST):
+      return try await podUpgrade(name: name, kind: kind)
+    case (.proxy, _) where definition.plural == "nodes":
+      return try await nodeProxy(name: name, subresource: subresource)
     default:
       throw APIError(
         code: 405, reason: "MethodNotAllowed",

@@ -30,7 +30,7 @@ enum PodStrategy {
         addDefaultTolerations(&pod)
         var status = pod["status"] ?? .object([:])
         if status["phase"] == nil { status["phase"] = .string("Pending") }
-        status["qosClass"] = .string(qosClass(spec))
+        status["qosClass"] = .string(PodQoS.of(spec: spec))
         pod["status"] = status
       }
     }
@@ -109,26 +109,6 @@ enum PodStrategy {
       }
       container[probe] = value
     }
-  }
-
-  static func qosClass(_ spec: JSONValue) -> String {
-    let containers = (spec["containers"]?.arrayValue ?? []) + (spec["initContainers"]?.arrayValue ?? [])
-    var anySet = false
-    var guaranteed = true
-    for container in containers {
-      let requests = container["resources"]?["requests"]?.objectValue ?? [:]
-      let limits = container["resources"]?["limits"]?.objectValue ?? [:]
-      if !requests.isEmpty || !limits.isEmpty { anySet = true }
-      for resource in ["cpu", "memory"] {
-        guard let limit = limits[resource] else {
-          guaranteed = false
-          continue
-        }
-        if let request = requests[resource], request != limit { guaranteed = false }
-      }
-    }
-    if !anySet { return "BestEffort" }
-    return guaranteed ? "Guaranteed" : "Burstable"
   }
 
   static func validatePodSpec(_ spec: JSONValue, path: String) -> [FieldError] {

@@ -114,6 +114,15 @@ enum Tables {
           c["spec"]?["storageClassName"] ?? .string(""), age(c, now),
         ]
       }
+    case ("certificates.k8s.io", "CertificateSigningRequest"):
+      return columns(["Age", "SignerName", "Requestor", "RequestedDuration", "Condition"]) { csr, now in
+        let spec = csr["spec"]
+        return [
+          age(csr, now), spec?["signerName"] ?? .string(""), spec?["username"] ?? .string(""),
+          .string(spec?["expirationSeconds"]?.intValue.map(shortDuration) ?? "<none>"),
+          .string(csrCondition(csr)),
+        ]
+      }
     case ("apiextensions.k8s.io", "CustomResourceDefinition"):
       return TableDefinition(columns: [TableColumn(name: "Created At", type: "date")]) { crd, _ in
         [crd["metadata"]?["creationTimestamp"] ?? .string("")]
@@ -127,6 +136,22 @@ enum Tables {
   ) -> TableDefinition {
     TableDefinition(
       columns: names.map { TableColumn(name: $0) } + wide.map { TableColumn(name: $0, priority: 1) }, cells: cells)
+  }
+
+  /// kubectl's CONDITION: the condition types, plus Issued once a certificate is there; Pending before either.
+  static func csrCondition(_ csr: JSONValue) -> String {
+    var types = (csr["status"]?["conditions"]?.arrayValue ?? []).compactMap { condition -> String? in
+      condition["status"]?.stringValue == "False" ? nil : condition["type"]?.stringValue
+    }
+    if csr["status"]?["certificate"]?.stringValue?.isEmpty == false { types.append("Issued") }
+    return types.isEmpty ? "Pending" : types.joined(separator: ",")
+  }
+
+  static func shortDuration(_ seconds: Int64) -> String {
+    if seconds < 120 { return "\(seconds)s" }
+    if seconds < 3 * 3600 { return "\(seconds / 60)m" }
+    if seconds < 48 * 3600 { return "\(seconds / 3600)h" }
+    return "\(seconds / 86400)d"
   }
 
   static func age(_ object: JSONValue, _ now: Date) -> JSONValue {

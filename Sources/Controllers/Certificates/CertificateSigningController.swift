@@ -3,10 +3,9 @@ import KubeAPI
 import KubeClient
 import PKI
 
-/// Approves kubelet client certificate requests from joining or renewing nodes (upstream's
-/// csrapproving controller: nodeclient and selfnodeclient), and signs approved requests for the
-/// signers this cluster's CAs serve (kubelet client and serving, API server client). Other
-/// requests wait for `kubectl certificate approve` or an external signer.
+/// Signs approved requests for the signers this cluster's CAs serve (kubelet client and serving,
+/// API server client). ``CSRApprovingController`` approves node requests; others wait for
+/// `kubectl certificate approve`, and other signers' requests for an external signer.
 public struct CertificateSigningController: Controller {
   public let name = "csrsigning"
   let context: ControllerContext
@@ -45,14 +44,7 @@ public struct CertificateSigningController: Controller {
     } catch {
       return try await fail(csr, "the request is not a PEM certificate request: \(error)")
     }
-    if !Self.hasCondition(csr, "Approved") {
-      guard signerName == CSRSigner.kubeletClient, isNodeClientRequest(spec, request) else { return }
-      csr.setCondition(
-        "Approved", status: "True", reason: "AutoApproved",
-        message: "Auto approving kubelet client certificate after SubjectAccessReview.", now: context.now,
-        probeTimes: true)
-      csr = try await context.client.update(.certificateSigningRequests, csr, subresource: "approval")
-    }
+    guard Self.hasCondition(csr, "Approved") else { return }
     do {
       let usages = (spec["usages"]?.arrayValue ?? []).compactMap(\.stringValue)
       let certificate = try signer.sign(
@@ -63,16 +55,6 @@ public struct CertificateSigningController: Controller {
     } catch let error as PKIError {
       try await fail(csr, "\(error)")
     }
-  }
-
-  /// A node's own request: the requester is a bootstrapping or existing node, asking for the
-  /// `system:node:<name>` identity in `system:nodes` (validated by PKI).
-  private func isNodeClientRequest(_ spec: JSONValue, _ request: CertificateRequest) -> Bool {
-    guard let node = try? request.validateKubeletClient() else { return false }
-    let username = spec["username"]?.stringValue ?? ""
-    let groups = (spec["groups"]?.arrayValue ?? []).compactMap(\.stringValue)
-    return username == "system:node:\(node)" || groups.contains("system:bootstrappers")
-      || groups.contains("system:nodes")
   }
 
   private func fail(_ csr: JSONValue, _ message: String) async throws {

@@ -33,14 +33,14 @@ public struct NamespaceController: Controller {
     for resource in resources {
       do {
         if resource.supports("deletecollection") {
-          try await context.client.call(
+          _ = try await context.client.call(
             KubeRequest(method: "DELETE", path: resource.type.path(namespace: name)))
         }
         let left = try await context.client.list(resource.type, namespace: name, limit: 1)
         if !left.items.isEmpty {
           if !resource.supports("deletecollection") {
             for item in try await context.client.list(resource.type, namespace: name).items {
-              try? await context.client.delete(resource.type, namespace: name, name: item.metadata.name ?? "")
+              _ = try? await context.client.delete(resource.type, namespace: name, name: item.metadata.name ?? "")
             }
           }
           remaining[resource.type.description] = left.items.count + (left.continueToken == nil ? 0 : 1)

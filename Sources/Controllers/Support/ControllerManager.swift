@@ -46,7 +46,9 @@ public final class ControllerManager: Service, Sendable {
       TTLAfterFinishedController(context: context),
       ResourceQuotaController(context: context),
       HorizontalPodAutoscalerController(context: context),
+      CSRApprovingController(context: context),
       CertificateSigningController(context: context, signer: signer),
+      BootstrapTokenCleaner(context: context),
     ]
   }
 

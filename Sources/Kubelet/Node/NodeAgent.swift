@@ -195,27 +195,7 @@ final class NodeAgent: Sendable {
   }
 
   private func renewLease() async throws {
-    let now = KubeTime(clock: clock).rfc3339Micro
-    let name = configuration.nodeName
-    do {
-      try await client.patch(
-        .leases, namespace: "kube-node-lease", name: name,
-        ["spec": ["renewTime": .string(now), "holderIdentity": .string(name)]])
-    } catch  where error.isNotFound {
-      let node = try await client.get(.nodes, name: name)
-      try await client.create(
-        .leases, namespace: "kube-node-lease",
-        [
-          "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-          "metadata": [
-            "name": .string(name), "namespace": "kube-node-lease",
-            "ownerReferences": [
-              ["apiVersion": "v1", "kind": "Node", "name": .string(name), "uid": .string(node.metadata.uid ?? "")]
-            ],
-          ],
-          "spec": ["holderIdentity": .string(name), "leaseDurationSeconds": 40, "renewTime": .string(now)],
-        ])
-    }
+    try await client.renewNodeLease(configuration.nodeName, renewTime: KubeTime(clock: clock).rfc3339Micro)
   }
 }
 

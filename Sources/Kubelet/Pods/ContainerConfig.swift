@@ -126,7 +126,7 @@ struct ContainerConfig {
   /// The pod's cgroup under its QoS class, as upstream's kubelet lays them out.
   static func podCgroup(_ pod: JSONValue) -> String {
     let uid = pod.metadata.uid ?? ""
-    switch pod["status"]?["qosClass"]?.stringValue ?? QoS.of(pod) {
+    switch pod["status"]?["qosClass"]?.stringValue ?? PodQoS.of(spec: pod["spec"] ?? [:]) {
     case "Guaranteed": return "kubepods/pod\(uid)"
     case "BestEffort": return "kubepods/besteffort/pod\(uid)"
     default: return "kubepods/burstable/pod\(uid)"
@@ -135,7 +135,7 @@ struct ContainerConfig {
 
   /// upstream's OOM score policy: Guaranteed −997, BestEffort 1000, Burstable by memory request.
   var oomScoreAdjust: Int {
-    switch pod["status"]?["qosClass"]?.stringValue ?? QoS.of(pod) {
+    switch pod["status"]?["qosClass"]?.stringValue ?? PodQoS.of(spec: pod["spec"] ?? [:]) {
     case "Guaranteed": return -997
     case "BestEffort": return 1000
     default:
@@ -197,27 +197,5 @@ struct ContainerConfig {
       spec.security.seccomp = .localhost("\(seccompDirectory)/\(file)")
     default: spec.security.seccomp = spec.security.privileged ? .unconfined : .runtimeDefault
     }
-  }
-}
-
-/// The pod's QoS class, as the API server computes it at creation.
-enum QoS {
-  static func of(_ pod: JSONValue) -> String {
-    let containers = (pod["spec"]?["containers"]?.arrayValue ?? []) + (pod["spec"]?["initContainers"]?.arrayValue ?? [])
-    var any = false
-    var guaranteed = true
-    for container in containers {
-      let requests = container["resources"]?["requests"]?.objectValue ?? [:]
-      let limits = container["resources"]?["limits"]?.objectValue ?? [:]
-      if !requests.isEmpty || !limits.isEmpty { any = true }
-      for resource in ["cpu", "memory"] {
-        guard let limit = limits[resource] else {
-          guaranteed = false
-          continue
-        }
-        if let request = requests[resource], request != limit { guaranteed = false }
-      }
-    }
-    return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable"
   }
 }

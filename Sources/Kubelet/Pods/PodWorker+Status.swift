@@ -93,7 +93,7 @@ extension PodWorker {
     var status: [String: JSONValue] = [
       "phase": .string(phase), "conditions": .array(conditions), "hostIP": .string(context.configuration.nodeIP),
       "hostIPs": [["ip": .string(context.configuration.nodeIP)]], "containerStatuses": .array(mainStatuses),
-      "qosClass": pod["status"]?["qosClass"] ?? .string(QoS.of(pod)),
+      "qosClass": pod["status"]?["qosClass"] ?? .string(PodQoS.of(spec: pod["spec"] ?? [:])),
     ]
     if let eviction {
       status["reason"] = "Evicted"
@@ -164,7 +164,8 @@ extension PodWorker {
     var terminated: [String: JSONValue] = [
       "exitCode": .int(Int64(status.exitCode ?? 0)), "reason": .string(status.reason ?? "Error"),
       "startedAt": .string(Self.time(status.startedAt ?? status.createdAt)),
-      "finishedAt": .string(Self.time(status.finishedAt ?? Date())), "containerID": .string("skiff://\(status.id)"),
+      "finishedAt": .string(Self.time(status.finishedAt ?? status.startedAt ?? status.createdAt)),
+      "containerID": .string("skiff://\(status.id)"),
     ]
     if let message = terminationMessage(status, container) { terminated["message"] = .string(message) }
     return ["terminated": .object(terminated)]

@@ -44,7 +44,9 @@ actor PodWorker {
     var runtimeID: String?
     var previousID: String?
     var restartCount = 0
+    /// The delay before the next restart, and the current one's (for the status message).
     var backoff: Duration = .zero
+    var backoffDelay: Duration = .zero
     var backoffUntil: ContinuousClock.Instant?
     var waiting: (reason: String, message: String)?
     var started = false
@@ -247,11 +249,12 @@ actor PodWorker {
           ?? false
         if ranLong { record.backoff = .zero }
         record.backoffUntil = .now + record.backoff
+        record.backoffDelay = record.backoff
         record.backoff = record.backoff == .zero ? .seconds(10) : min(record.backoff * 2, .seconds(300))
       }
       if let until = record.backoffUntil, ContinuousClock.now < until {
         let message =
-          "back-off \(Self.seconds(until - .now)) restarting failed container=\(name) pod=\(pod.metadata.name ?? "")_\(pod.metadata.namespace ?? "")(\(uid))"
+          "back-off \(Self.seconds(record.backoffDelay)) restarting failed container=\(name) pod=\(pod.metadata.name ?? "")_\(pod.metadata.namespace ?? "")(\(uid))"
         if record.waiting?.reason != "CrashLoopBackOff" {
           context.events.record(
             pod, .warning, reason: "BackOff",

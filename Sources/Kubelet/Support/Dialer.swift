@@ -57,7 +57,9 @@ enum Dialer {
     return answer
   }
 
-  private static func socket(networkNamespace: String?, ipv6: Bool) throws -> Int32 {
+  /// A TCP socket created inside `networkNamespace` (nil: the host's). Call it only on a thread
+  /// started for the one connection: the thread enters the namespace for the `socket()` call.
+  static func socket(networkNamespace: String?, ipv6: Bool) throws -> Int32 {
     let family = ipv6 ? AF_INET6 : AF_INET
     guard let networkNamespace else {
       let fd = Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -79,13 +81,16 @@ enum Dialer {
     }
     let fd = Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     let saved = errno
-    // This thread must go back before it is reused; if it cannot, it must never run anything else.
-    guard skiff_setns_net(original) == 0 else { fatalError("cannot return to the host network namespace") }
+    // The thread is dedicated to this connection and ends with it, even if it cannot go back.
+    guard skiff_setns_net(original) == 0 else {
+      if fd >= 0 { close(fd) }
+      throw KubeletError(.io, "cannot return to the kubelet's network namespace")
+    }
     guard fd >= 0 else { throw KubeletError(.io, "socket: \(String(cString: strerror(saved)))") }
     return fd
   }
 
-  private static func connect(_ fd: Int32, host: String, port: Int) throws {
+  static func connect(_ fd: Int32, host: String, port: Int) throws {
     var rc: Int32
     if host.contains(":") {
       var address = sockaddr_in6()
