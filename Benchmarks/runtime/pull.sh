@@ -89,7 +89,7 @@ for spec in busybox:0 busybox-64m:64; do
   for _ in $(seq "$runs"); do
     rm -rf "$work/skiff-data" "$work/skopeo-dir"
     start=$(now)
-    "$SKIFF" ctr images pull --data-dir "$work/skiff-data" --registry-config "$work/registries.yaml" "$ref" >/dev/null
+    "$SKIFF" ctr images pull --data-dir "$work/skiff-data" --registry-config "$work/registries.yaml" "$ref" >/dev/null 2>&1
     skiff_times+=($((($(now) - start) / 1000000)))
     start=$(now)
     skopeo --insecure-policy copy --quiet --src-tls-verify=false "docker://$ref" "dir:$work/skopeo-dir"
