@@ -38,7 +38,7 @@ struct CtrImagesCommand: ParsableCommand {
           case .alreadyPresent: print("\(progress.digest?.short ?? ""): already present")
           case .downloading where progress.completed == progress.total:
             print("\(progress.digest?.short ?? ""): downloaded \(Self.size(progress.total))")
-          case .unpacking: print("unpacking")
+          case .unpacking: print("\(progress.digest?.short ?? ""): unpacking")
           default: break
           }
         }

@@ -37,27 +37,34 @@ public struct SnapshotStore: Sendable {
     }
     try FileSystem.makeDirectories(directory, mode: 0o700)
     let chain = Self.chainIDs(diffIDs)
-    for index in layers.indices where !contains(chain[index]) {
-      let (layer, chainID, diffID) = (layers[index], chain[index], diffIDs[index])
-      let staging = "\(directory)/.unpack-\(chainID.short)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-      try FileSystem.makeDirectories(staging + "/fs", mode: 0o755)
-      do {
-        let hashing = HashingSource(try decompressing(try FileSource(path: content.path(layer.digest))))
-        _ = try LayerUnpacker(root: staging + "/fs", logger: logger).unpack(hashing)
-        let actual = try hashing.finish()
-        guard actual == diffID else {
-          throw RuntimeError(
-            .digestMismatch, "layer \(layer.digest) unpacks to \(actual), but the image config says \(diffID)")
-        }
-        guard rename(staging, "\(directory)/\(chainID.hex)") == 0 || contains(chainID) else {
-          throw RuntimeError.io("cannot commit snapshot \(chainID)", errno: errno)
-        }
-      } catch {
-        try? FileSystem.removeTree(staging)
-        throw error
-      }
-      try? FileSystem.removeTree(staging)
+    for index in layers.indices {
+      try unpack(layers[index], chainID: chain[index], diffID: diffIDs[index], content: content, logger: logger)
     }
+  }
+
+  /// Unpacks one layer into the snapshot `chainID` unless it exists; layers unpack independently
+  /// of each other (overlayfs stacks them), so a pull unpacks each as soon as it is downloaded.
+  func unpack(_ layer: Descriptor, chainID: Digest, diffID: Digest, content: ContentStore, logger: Logger) throws {
+    guard !contains(chainID) else { return }
+    try FileSystem.makeDirectories(directory, mode: 0o700)
+    let staging = "\(directory)/.unpack-\(chainID.short)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    try FileSystem.makeDirectories(staging + "/fs", mode: 0o755)
+    do {
+      let hashing = HashingSource(try decompressing(try FileSource(path: content.path(layer.digest))))
+      _ = try LayerUnpacker(root: staging + "/fs", logger: logger).unpack(hashing)
+      let actual = try hashing.finish()
+      guard actual == diffID else {
+        throw RuntimeError(
+          .digestMismatch, "layer \(layer.digest) unpacks to \(actual), but the image config says \(diffID)")
+      }
+      guard rename(staging, "\(directory)/\(chainID.hex)") == 0 || contains(chainID) else {
+        throw RuntimeError.io("cannot commit snapshot \(chainID)", errno: errno)
+      }
+    } catch {
+      try? FileSystem.removeTree(staging)
+      throw error
+    }
+    try? FileSystem.removeTree(staging)
   }
 
   public func all() -> [Digest] {

@@ -11,6 +11,7 @@ public struct PullProgress: Sendable, Equatable {
     case downloading
     /// The blob `digest` was already in the content store.
     case alreadyPresent
+    /// The layer `digest` is being unpacked into its snapshot.
     case unpacking
     case done
   }
@@ -30,8 +31,9 @@ extension ImageStore {
 
   /// Pulls an image from its registry (or its mirrors) as containerd's CRI does: resolves the
   /// tag, picks this platform's manifest from an index, downloads the config and missing layers
-  /// (up to three at a time, each verified while it streams to disk), unpacks snapshots and
-  /// records the image under its name and its digest reference (`registry/repo@sha256:…`).
+  /// (up to three at a time, each verified while it streams to disk and unpacked into its
+  /// snapshot as soon as it is stored) and records the image under its name and its digest
+  /// reference (`registry/repo@sha256:…`).
   /// `credentials` are tried in order (a pod's imagePullSecrets), then anonymous access.
   @discardableResult
   public func pull(
@@ -108,15 +110,27 @@ extension ImageStore {
       throw RuntimeError(
         .unsupported, "no \(platform.os)/\(platform.architecture) image in \(image); it has \(os)/\(architecture)")
     }
-    try await fetch(manifest.layers, from: client, progress: progress)
-
-    let chainIDs = SnapshotStore.chainIDs(config.rootfs.diffIDs)
+    let diffIDs = config.rootfs.diffIDs
+    guard diffIDs.count == manifest.layers.count else {
+      throw RuntimeError(
+        .invalidImage, "image \"\(image)\" has \(manifest.layers.count) layers but its config lists \(diffIDs.count)")
+    }
+    let chainIDs = SnapshotStore.chainIDs(diffIDs)
     pulls.pin(chainIDs)
     pinned += chainIDs
-    progress(PullProgress(phase: .unpacking, digest: manifestDigest, completed: 0, total: 0))
-    try await pulls.once("unpack:\(manifestDigest)") { [self] in
-      try await Self.offload { [self] in
-        try snapshots.prepare(layers: manifest.layers, diffIDs: config.rootfs.diffIDs, content: content, logger: logger)
+    // Each layer is unpacked as soon as it is stored, while the others still download.
+    let snapshots = snapshots
+    let (content, logger, pulls) = (content, logger, pulls)
+    try await fetch(manifest.layers, from: client, progress: progress) { blob in
+      for index in manifest.layers.indices where manifest.layers[index].digest == blob.digest {
+        let (chainID, diffID) = (chainIDs[index], diffIDs[index])
+        guard !snapshots.contains(chainID) else { continue }
+        progress(PullProgress(phase: .unpacking, digest: blob.digest, completed: 0, total: blob.size))
+        try await pulls.once("unpack:\(chainID)") {
+          try await Self.offload {
+            try snapshots.unpack(blob, chainID: chainID, diffID: diffID, content: content, logger: logger)
+          }
+        }
       }
     }
     var names = [image]
@@ -133,33 +147,36 @@ extension ImageStore {
     return record
   }
 
-  /// Downloads the blobs not yet stored, three at a time; a blob another pull is already
-  /// fetching is waited for instead of fetched twice.
+  /// Downloads the blobs not yet stored, three at a time, then runs `stored` for each blob; a
+  /// blob another pull is already fetching is waited for instead of fetched twice.
   private func fetch(
-    _ descriptors: [Descriptor], from client: RegistryClient, progress: @escaping @Sendable (PullProgress) -> Void
+    _ descriptors: [Descriptor], from client: RegistryClient, progress: @escaping @Sendable (PullProgress) -> Void,
+    stored: @escaping @Sendable (Descriptor) async throws -> Void = { _ in }
   ) async throws {
-    let store = content
+    let (store, pulls) = (content, pulls)
     var seen = Set<Digest>()
     let unique = descriptors.filter { seen.insert($0.digest).inserted }
-    for descriptor in unique where content.contains(descriptor.digest) {
-      progress(
-        PullProgress(
-          phase: .alreadyPresent, digest: descriptor.digest, completed: descriptor.size, total: descriptor.size))
-    }
-    let missing = unique.filter { !store.contains($0.digest) }
     try await withThrowingTaskGroup(of: Void.self) { group in
-      var queue = missing.makeIterator()
+      var queue = unique.makeIterator()
       func start(_ descriptor: Descriptor) {
-        group.addTask { [pulls] in
-          try await pulls.once("blob:\(descriptor.digest)") {
-            guard !store.contains(descriptor.digest) else { return }
-            try await Self.retrying {
-              try await client.fetchBlob(descriptor, into: store) { done in
-                progress(
-                  PullProgress(phase: .downloading, digest: descriptor.digest, completed: done, total: descriptor.size))
+        group.addTask {
+          if store.contains(descriptor.digest) {
+            progress(
+              PullProgress(
+                phase: .alreadyPresent, digest: descriptor.digest, completed: descriptor.size, total: descriptor.size))
+          } else {
+            try await pulls.once("blob:\(descriptor.digest)") {
+              guard !store.contains(descriptor.digest) else { return }
+              try await Self.retrying {
+                try await client.fetchBlob(descriptor, into: store) { done in
+                  progress(
+                    PullProgress(
+                      phase: .downloading, digest: descriptor.digest, completed: done, total: descriptor.size))
+                }
               }
             }
           }
+          try await stored(descriptor)
         }
       }
       for _ in 0..<3 { if let next = queue.next() { start(next) } }
