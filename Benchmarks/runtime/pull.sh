@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Registry pull time: `skiff ctr images pull` (download, verify, unpack) against
 # `skopeo copy` to a local dir (download and verify only) of the same image from a
-# docker-registry on loopback. Needs docker-registry, skopeo and busybox-static.
+# docker-registry on loopback: busybox, busybox + one 64 MiB layer, busybox + four 16 MiB
+# layers (random bytes). Needs docker-registry, skopeo and busybox-static.
 #   Benchmarks/runtime/pull.sh [runs]          # default 5; SKIFF=path/to/skiff to skip the release build
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,20 +33,20 @@ registry_pid=$!
 : >"$work/registries.yaml"
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done
 
-# An OCI layout: busybox and its applets (gzip), optionally plus a layer of random bytes.
-make_image() { # name extra-MiB
+# An OCI layout: busybox and its applets (gzip), plus N layers of random bytes.
+make_image() { # name extra-MiB-per-layer extra-layers
   local dir="$work/$1" rootfs="$work/$1-rootfs" layers=() diffs=()
   mkdir -p "$dir/blobs/sha256" "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp"
   cp "$(command -v busybox)" "$rootfs/bin/busybox"
   for applet in $(busybox --list); do [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"; done
   tar -C "$rootfs" --numeric-owner --owner=0 --group=0 -cf "$work/$1-base.tar" .
   local tars=("$work/$1-base.tar")
-  if [ "$2" -gt 0 ]; then
-    mkdir -p "$work/$1-extra/data"
-    head -c "$(($2 << 20))" /dev/urandom >"$work/$1-extra/data/random.bin"
-    tar -C "$work/$1-extra" --numeric-owner --owner=0 --group=0 -cf "$work/$1-extra.tar" .
-    tars+=("$work/$1-extra.tar")
-  fi
+  for n in $(seq "$3"); do
+    mkdir -p "$work/$1-extra$n/data"
+    head -c "$(($2 << 20))" /dev/urandom >"$work/$1-extra$n/data/random$n.bin"
+    tar -C "$work/$1-extra$n" --numeric-owner --owner=0 --group=0 -cf "$work/$1-extra$n.tar" .
+    tars+=("$work/$1-extra$n.tar")
+  done
   for tar in "${tars[@]}"; do
     diffs+=("\"sha256:$(sha256sum "$tar" | cut -d' ' -f1)\"")
     gzip -n -1 -c "$tar" >"$tar.gz"
@@ -80,10 +81,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "skiff: $SKIFF"
 printf '%-22s %12s %12s %8s\n' image "skiff pull" "skopeo copy" ratio
-for spec in busybox:0 busybox-64m:64; do
-  name=${spec%%:*}
-  extra=${spec##*:}
-  make_image "$name" "$extra"
+for spec in busybox:0:0 busybox-64m:64:1 busybox-4x16m:16:4; do
+  IFS=: read -r name extra count <<<"$spec"
+  make_image "$name" "$extra" "$count"
   ref="127.0.0.1:$port/bench/$name:1"
   skiff_times=() skopeo_times=()
   for _ in $(seq "$runs"); do
