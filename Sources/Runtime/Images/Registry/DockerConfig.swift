@@ -4,7 +4,12 @@ import Glibc
 /// The credentials of `kubernetes.io/dockerconfigjson` (`{"auths": {host: entry}}`) and legacy
 /// `kubernetes.io/dockercfg` (`{host: entry}`) secrets, looked up for an image the way the
 /// kubelet's keyring does: keys may carry a scheme, a path prefix and `*` globs in the host;
-/// the most specific key wins, and Docker Hub answers to all of its names.
+/// the most specific key wins, and Docker Hub answers to all of its names. The kubelet merges
+/// a pod's secrets in order and pulls with what applies to the image:
+///
+///     var config = DockerConfig()
+///     for secret in pullSecrets { config.merge(try DockerConfig(json: secret)) }
+///     try await images.pull(image, credentials: config.credentials(for: try ImageReference(parsing: image)))
 public struct DockerConfig: Sendable, Equatable {
   public struct Entry: Sendable, Equatable {
     /// The key without scheme: `host[:port][/path]`, the host possibly with `*` globs.
