@@ -171,6 +171,26 @@ struct RegistryPullTests {
     #expect(denied?.code == .permissionDenied)
   }
 
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "needs openssl"))
+  func tlsRegistriesAreVerifiedAgainstTheConfiguredCA() async throws {
+    let registry = try RegistryServer(tls: true)
+    let workspace = try Workspace()
+    try registry.push(workspace.archive, as: "test/busybox:1")
+    let reference = "\(registry.host)/test/busybox:1"
+    // A self-signed certificate: refused (the plain-HTTP retry of loopback fails too), with the way out.
+    let untrusted = await #expect(throws: RuntimeError.self) { try await workspace.store.pull(reference) }
+    #expect(untrusted?.code == .registry)
+    #expect(untrusted?.message.contains("ca_file") == true, "\(untrusted?.message ?? "")")
+    #expect(untrusted?.message.contains("TLS certificate is not trusted") == true, "\(untrusted?.message ?? "")")
+    workspace.store.registryConfiguration = RegistryConfiguration(
+      configs: [registry.host: .init(caFile: registry.certificate)])
+    #expect(try await workspace.store.pull(reference).name == reference)
+    let skipping = try Workspace()
+    skipping.store.registryConfiguration = RegistryConfiguration(
+      configs: [registry.host: .init(insecureSkipVerify: true)])
+    #expect(try await skipping.store.pull(reference).name == reference)
+  }
+
   @Test func mirrorsAreTriedFirstAndTheRegistryHasTheLastWord() async throws {
     let mirror = try RegistryServer()
     let workspace = try Workspace()

@@ -34,9 +34,21 @@ final class RegistryServer {
   var host: String { "127.0.0.1:\(port)" }
   var storage: String { "\(directory)/storage" }
 
-  init(auth: Auth = .none) throws {
+  /// The self-signed certificate (for 127.0.0.1) the registry serves when started with TLS.
+  var certificate: String { "\(directory)/tls.crt" }
+
+  init(auth: Auth = .none, tls: Bool = false) throws {
     directory = try TestImage.temporaryDirectory("registry")
     port = try SkiffServerProcess.freePort()
+    var tlsSection = ""
+    if tls {
+      let status = try TestImage.run([
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/tls.key", "-out",
+        "\(directory)/tls.crt", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+      ])
+      guard status == 0 else { throw RuntimeError(.internalError, "openssl cannot make the registry certificate") }
+      tlsSection = "  tls:\n    certificate: \(directory)/tls.crt\n    key: \(directory)/tls.key\n"
+    }
     var authSection = ""
     switch auth {
     case .none: break
@@ -64,7 +76,7 @@ final class RegistryServer {
       http:
         addr: \(host)
         secret: skiff-test-secret
-      \(authSection)
+      \(tlsSection)\(authSection)
       """
     try FileSystem.writeAtomically("\(directory)/config.yml", Array(config.utf8))
     process.executableURL = URL(fileURLWithPath: Self.binary)

@@ -112,7 +112,15 @@ final class RegistryClient: Sendable {
         return true
       }
       guard switched else { throw error }
-      return try await execute(url(suffix), method: method, accept: accept, authorization: authorization)
+      // When plain HTTP fails too, or meets a TLS server ("400: HTTP request to an HTTPS server"),
+      // the HTTPS failure (an untrusted certificate, say) is the one to report.
+      let plain = try? await execute(url(suffix), method: method, accept: accept, authorization: authorization)
+      guard let plain, plain.status != .badRequest else {
+        if let plain { await Self.drain(plain) }
+        state.withLock { $0.scheme = "https" }
+        throw error
+      }
+      return plain
     }
   }
 
@@ -221,6 +229,9 @@ final class RegistryClient: Sendable {
       default: break
       }
     } else if error is NIOSSLError || error is BoringSSLError || reason.contains("SSL") {
+      if reason.contains("CERTIFICATE_VERIFY_FAILED") || reason.contains("certificate") {
+        reason = "its TLS certificate is not trusted (\(reason))"
+      }
       hint =
         " (if the registry uses a private CA, set ca_file for it in /etc/skiff/registries.yaml; if it speaks plain "
         + "HTTP, list it under insecure)"
