@@ -21,18 +21,20 @@ extension PodWorker {
     let hostname = ContainerConfig(
       pod: pod, container: [:], volumes: [:], podDirectory: "", seccompDirectory: "", nodeMemoryBytes: 0
     ).hostname
-    try PodFiles(pod: pod, configuration: context.configuration).write(
-      to: podDirectory, podIP: podIP, hostname: hostname)
+    let files = PodFiles(pod: pod, configuration: context.configuration)
+    let (directory, ip) = (podDirectory, podIP)
     // The pod's cgroup bounds all its containers; sidecars count, run-to-completion init containers do not.
     let podCgroup = ContainerConfig.podCgroup(pod)
-    try context.runtime.cgroups.create(
-      podCgroup, resources: ContainerConfig.resources(mainContainers + initContainers.filter(Self.isSidecar)),
-      allowAllDevices: true)
-    sandbox = try context.runtime.createSandbox(
-      id: uid,
-      options: SandboxOptions(
-        hostname: hostname, sharePID: spec["shareProcessNamespace"]?.boolValue ?? false, hostNetwork: hostNetwork,
-        cgroupParent: podCgroup))
+    let resources = ContainerConfig.resources(mainContainers + initContainers.filter(Self.isSidecar))
+    let options = SandboxOptions(
+      hostname: hostname, sharePID: spec["shareProcessNamespace"]?.boolValue ?? false, hostNetwork: hostNetwork,
+      cgroupParent: podCgroup)
+    let (runtime, id) = (context.runtime, uid)
+    sandbox = try await Blocking.run {
+      try files.write(to: directory, podIP: ip, hostname: hostname)
+      try runtime.cgroups.create(podCgroup, resources: resources, allowAllDevices: true)
+      return try runtime.createSandbox(id: id, options: options)
+    }
     startTime = startTime ?? KubeTime(clock: SystemClock()).rfc3339
   }
 
@@ -74,12 +76,13 @@ extension PodWorker {
     let logPath = "\(podDirectory)/logs/\(name)/\(attempt).log"
     try FileManager.default.createDirectory(atPath: "\(podDirectory)/logs/\(name)", withIntermediateDirectories: true)
     let containerSpec = try config.spec(id: id, sandboxID: uid, env: env, image: resolved, logPath: logPath)
-    try context.runtime.create(containerSpec)
+    let runtime = context.runtime
+    try await Blocking.run { try runtime.create(containerSpec) }
     context.events.record(pod, reason: "Created", message: "Created container \(name)")
-    try context.runtime.start(id)
+    try await Blocking.run { try runtime.start(id) }
     context.events.record(pod, reason: "Started", message: "Started container \(name)")
     // Keep one previous instance for `kubectl logs --previous`; older ones go.
-    if let old = record.previousID { try? context.runtime.remove(old, force: true) }
+    if let old = record.previousID { _ = try? await Blocking.run { try runtime.remove(old, force: true) } }
     record.previousID = record.runtimeID
     record.runtimeID = id
     record.restartCount = attempt
@@ -327,15 +330,15 @@ extension PodWorker {
       terminated = true
       if !removedFromAPI { await report() }
     }
-    for record in containers.values {
-      record.probeTask?.cancel()
-      for id in [record.runtimeID, record.previousID].compactMap({ $0 }) {
-        try? context.runtime.remove(id, force: true)
-      }
+    for record in containers.values { record.probeTask?.cancel() }
+    let ids = containers.values.flatMap { [$0.runtimeID, $0.previousID].compactMap { $0 } }
+    let (runtime, volumes, id, podCgroup) = (context.runtime, context.volumes, uid, ContainerConfig.podCgroup(pod))
+    _ = try? await Blocking.run {
+      for container in ids { try? runtime.remove(container, force: true) }
+      try? runtime.removeSandbox(id: id)
+      try? runtime.cgroups.destroy(podCgroup)
+      volumes.tearDown(uid: id)
     }
-    try? context.runtime.removeSandbox(id: uid)
-    try? context.runtime.cgroups.destroy(ContainerConfig.podCgroup(pod))
-    context.volumes.tearDown(uid: uid)
     if !removedFromAPI {
       do {
         var options = KubeClient.DeleteOptions(gracePeriodSeconds: 0)
