@@ -1,12 +1,55 @@
 import ArgumentParser
 import Foundation
 import Runtime
+import Yams
 
-/// `skiff ctr images import|ls|rm`.
+/// `skiff ctr images pull|import|ls|rm`.
 struct CtrImagesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "images", abstract: "Manage images.",
-    subcommands: [Import.self, List.self, Remove.self], aliases: ["image", "i"])
+    subcommands: [Pull.self, Import.self, List.self, Remove.self], aliases: ["image", "i"])
+
+  struct Pull: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Pull an image from a registry (mirrors and TLS from /etc/skiff/registries.yaml).")
+    @OptionGroup var options: CtrOptions
+    @Option(help: "Registry credentials USER:PASSWORD.") var creds: String?
+    @Flag(help: "Talk plain HTTP to the image's registry.") var plainHTTP = false
+    @Option(help: "Registry configuration in K3s's registries.yaml format.")
+    var registryConfig = "/etc/skiff/registries.yaml"
+    @Argument(help: "Image reference, e.g. busybox:1.36 or registry.local:5000/app@sha256:….") var reference: String
+
+    func run() async throws {
+      do {
+        let store = try options.imageStore()
+        var configuration = RegistryConfiguration()
+        if let data = FileManager.default.contents(atPath: registryConfig),
+          case let text = String(decoding: data, as: UTF8.self),
+          !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        {
+          configuration = try YAMLDecoder().decode(RegistryConfiguration.self, from: text)
+        }
+        if plainHTTP { configuration.insecure.insert(try ImageReference(parsing: reference).registry) }
+        store.registryConfiguration = configuration
+        let credentials = try creds.map { [try RegistryCredentials(parsing: $0)] } ?? []
+        let record = try await store.pull(reference, credentials: credentials) { progress in
+          switch progress.phase {
+          case .resolved: print("resolved \(progress.digest?.description ?? "")")
+          case .alreadyPresent: print("\(progress.digest?.short ?? ""): already present")
+          case .downloading where progress.completed == progress.total:
+            print("\(progress.digest?.short ?? ""): downloaded \(Self.size(progress.total))")
+          case .unpacking: print("unpacking")
+          default: break
+          }
+        }
+        print("pulled \(record.name) (\(record.configDigest.short), \(Self.size(record.size)))")
+      } catch {
+        throw ctrFailure(error)
+      }
+    }
+
+    static func size(_ bytes: Int64) -> String { ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary) }
+  }
 
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -54,8 +54,8 @@ import SkiffTestSupport
     let arm = Descriptor(
       mediaType: MediaType.ociManifest, digest: Digest.of([2]), size: 1,
       platform: Platform(architecture: "arm64", variant: "v8"))
-    #expect(store.choose(from: [amd, arm])?.digest == Digest.of([2]))
-    #expect(store.choose(from: [amd]) == nil)
+    #expect(store.platform.select(from: [amd, arm])?.digest == Digest.of([2]))
+    #expect(store.platform.select(from: [amd]) == nil)
   }
 
   @Test func chainIDsFollowTheOCIDefinition() {

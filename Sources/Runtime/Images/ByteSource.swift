@@ -114,6 +114,8 @@ final class GzipSource: ByteSource {
   private var inputBuffer = [UInt8](repeating: 0, count: 1 << 17)
   private var inputEnded = false
   private var finished = false
+  /// A member just ended: the input may end here too (the usual case) or another member follow.
+  private var betweenMembers = false
 
   init(_ input: ByteSource) throws {
     self.input = input
@@ -134,6 +136,11 @@ final class GzipSource: ByteSource {
           stream.next_in = inputBytes.baseAddress!.assumingMemoryBound(to: Bytef.self)
           stream.avail_in = UInt32(n)
         }
+        if betweenMembers && inputEnded && stream.avail_in == 0 {
+          finished = true
+          return 0
+        }
+        betweenMembers = false
         stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = UInt32(buffer.count)
         let status = inflate(&stream, Z_NO_FLUSH)
@@ -144,6 +151,7 @@ final class GzipSource: ByteSource {
             finished = true
           } else {
             inflateReset(&stream)
+            betweenMembers = true
           }
           if produced > 0 || finished { return produced }
           continue

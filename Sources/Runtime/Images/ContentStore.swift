@@ -29,49 +29,20 @@ public struct ContentStore: Sendable {
   /// Streams a source into the store, verifying it against `expected` when given.
   @discardableResult
   func write(from source: ByteSource, expected: Digest?, size: Int64?) throws -> Digest {
-    try FileSystem.makeDirectories("\(root)/blobs/sha256")
     if let expected, contains(expected) {
       // Already present (verified when it was written); drain nothing, trust the name.
       return expected
     }
-    let temporary = "\(root)/blobs/sha256/.ingest-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw RuntimeError.io("cannot create \(temporary)", errno: errno) }
-    var hasher = SHA256()
-    var written: Int64 = 0
-    do {
-      var buffer = [UInt8](repeating: 0, count: 1 << 20)
-      try buffer.withUnsafeMutableBytes { bytes in
-        while true {
-          let n = try source.read(into: bytes)
-          if n == 0 { break }
-          let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<n])
-          hasher.update(bufferPointer: chunk)
-          try FileSystem.writeAll(fd, chunk, path: temporary)
-          written += Int64(n)
-        }
+    let ingest = try ContentIngest(store: self, expected: expected, size: size)
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    try buffer.withUnsafeMutableBytes { bytes in
+      while true {
+        let n = try source.read(into: bytes)
+        if n == 0 { break }
+        try ingest.write(UnsafeRawBufferPointer(rebasing: bytes[0..<n]))
       }
-      close(fd)
-    } catch {
-      close(fd)
-      unlink(temporary)
-      throw error
     }
-    let digest = Digest(finalizing: hasher)
-    if let expected, expected != digest {
-      unlink(temporary)
-      throw RuntimeError(.digestMismatch, "content does not match its digest: expected \(expected), got \(digest)")
-    }
-    if let size, size != written {
-      unlink(temporary)
-      throw RuntimeError(.digestMismatch, "blob \(digest) has \(written) bytes, expected \(size)")
-    }
-    guard rename(temporary, path(digest)) == 0 else {
-      let saved = errno
-      unlink(temporary)
-      throw RuntimeError.io("cannot store blob \(digest)", errno: saved)
-    }
-    return digest
+    return try ingest.commit()
   }
 
   public func remove(_ digest: Digest) { unlink(path(digest)) }

@@ -32,7 +32,14 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
     let valid = parts.allSatisfy { part in
       !part.isEmpty && part.allSatisfy { $0.isLowercase || $0.isNumber || "._-".contains($0) }
     }
-    guard valid else { throw RuntimeError(.invalidArgument, "invalid image reference \"\(text)\"") }
+    // Tags as Docker allows them: a word character, then up to 127 of word characters, `.` and `-`.
+    let validTag = tag.map { tag in
+      tag.count <= 128 && tag.first.map { $0.isLetter || $0.isNumber || $0 == "_" } == true
+        && tag.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
+    }
+    guard valid, validTag ?? true, !registry.isEmpty else {
+      throw RuntimeError(.invalidArgument, "invalid image reference \"\(text)\"")
+    }
     if tag == nil && digest == nil { tag = "latest" }
   }
 

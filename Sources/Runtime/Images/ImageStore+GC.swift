@@ -6,8 +6,10 @@ extension ImageStore {
   @discardableResult
   public func prune(keepingSnapshots inUse: Set<Digest>) -> (snapshots: Int, blobs: Int) {
     let records = list()
-    var keepSnapshots = inUse
-    var keepBlobs = Set<Digest>()
+    // Blobs and snapshots of pulls still in progress are pinned until the image is recorded.
+    let pinned = pulls.pinned
+    var keepSnapshots = inUse.union(pinned)
+    var keepBlobs = pinned
     for record in records {
       keepSnapshots.formUnion(record.chainIDs)
       keepBlobs.insert(record.manifestDigest)
@@ -34,7 +36,22 @@ extension ImageStore {
       content.remove(digest)
       removedBlobs += 1
     }
+    removeAbandonedStaging()
     return (removedSnapshots, removedBlobs)
+  }
+
+  /// Partial downloads (`.ingest-<pid>-…`) and unpacks (`.unpack-<chain>-<pid>-…`) left by a
+  /// process that died mid-pull; those of live processes are still being written.
+  func removeAbandonedStaging() {
+    let places = [("\(content.root)/blobs/sha256", ".ingest-", 0), (snapshots.directory, ".unpack-", 1)]
+    for (directory, prefix, pidField) in places {
+      for name in FileSystem.list(directory) where name.hasPrefix(prefix) {
+        let fields = name.dropFirst(prefix.count).split(separator: "-")
+        guard fields.count > pidField, let pid = Int32(fields[pidField]) else { continue }
+        if kill(pid, 0) == 0 || errno != ESRCH { continue }
+        try? FileSystem.removeTree("\(directory)/\(name)")
+      }
+    }
   }
 
   /// Percentage of the images filesystem in use.

@@ -29,6 +29,8 @@ public final class ImageStore: @unchecked Sendable {
   public let snapshots: SnapshotStore
   let logger: Logger
   let platform: Platform
+  /// Registry settings and the downloads, unpacks and pins of pulls in progress.
+  let pulls = PullCoordinator()
   private let lock = NSLock()
   private var cache: (stamp: String, records: [String: ImageRecord])?
 
@@ -101,7 +103,9 @@ public final class ImageStore: @unchecked Sendable {
     }
     guard let record = match else {
       throw RuntimeError(
-        .notFound, "image \"\(text)\" not found: import it with `skiff ctr images import FILE` or pull it")
+        .notFound,
+        "image \"\(text)\" not found: pull it with `skiff ctr images pull \(text)` or import it with "
+          + "`skiff ctr images import FILE`")
     }
     let config = try JSONDecoder().decode(ImageConfig.self, from: Data(try content.read(record.configDigest)))
     return ResolvedImage(record: record, config: config)
@@ -124,7 +128,9 @@ public final class ImageStore: @unchecked Sendable {
   }
 
   /// Stores a manifest's config and layers as an image named `names`, unpacking snapshots.
+  /// Archive import and registry pull both end here.
   func commit(manifestDigest: Digest, manifest: ImageManifest, names: [String]) throws -> ImageRecord {
+    try manifest.checkRunnable(image: names.first ?? manifestDigest.description)
     let config = try JSONDecoder().decode(ImageConfig.self, from: Data(try content.read(manifest.config.digest)))
     if let os = config.os, let architecture = config.architecture,
       !platform.accepts(Platform(architecture: architecture, os: os))
@@ -159,21 +165,12 @@ public final class ImageStore: @unchecked Sendable {
     let type = probe?.mediaType ?? mediaType
     if MediaType.isIndex(type) || (type == nil && probe?.manifests != nil) {
       let index = try JSONDecoder().decode(ImageIndex.self, from: Data(bytes))
-      guard let chosen = choose(from: index.manifests) else {
-        throw RuntimeError(
-          .invalidImage, "image has no variant for \(platform.os)/\(platform.architecture) (index \(digest))")
+      guard let chosen = platform.select(from: index.manifests) else {
+        throw platform.noMatch(in: index.manifests, image: "index \(digest)")
       }
       return try manifest(for: chosen.digest, mediaType: chosen.mediaType)
     }
     return (digest, try JSONDecoder().decode(ImageManifest.self, from: Data(bytes)))
-  }
-
-  func choose(from manifests: [Descriptor]) -> Descriptor? {
-    let candidates = manifests.filter { descriptor in
-      descriptor.platform.map { platform.accepts($0) } ?? true
-    }
-    // Prefer an exact variant match, then any.
-    return candidates.first { $0.platform?.variant == platform.variant } ?? candidates.first
   }
 }
 
