@@ -48,19 +48,8 @@ extension PodWorker {
   func start(_ container: JSONValue, replacing previous: ContainerStatus?) async throws {
     let name = container["name"]?.stringValue ?? ""
     var record = containers[name] ?? ContainerRecord()
-    let image = container["image"]?.stringValue ?? ""
-    let resolved: ResolvedImage
-    do {
-      resolved = try context.runtime.images.resolve(image)
-    } catch {
-      throw KubeletError(
-        .notFound,
-        "image \"\(image)\" is not present on this node and skiff cannot pull from registries yet: import it with `skiff ctr images import` or drop the archive in \(context.configuration.imagesDirectory)"
-      )
-    }
-    if record.waiting?.reason != "CrashLoopBackOff" && previous == nil {
-      context.events.record(pod, reason: "Pulled", message: "Container image \"\(image)\" already present on machine")
-    }
+    let resolved = try await ImagePuller(client: context.client, images: context.runtime.images, events: context.events)
+      .ensure(container, pod: pod)
     let attempt = previous == nil && record.runtimeID == nil ? 0 : record.restartCount + 1
     let id = containerID(name: name, attempt: attempt)
     try? context.runtime.remove(id, force: true)
@@ -87,6 +76,7 @@ extension PodWorker {
     record.runtimeID = id
     record.restartCount = attempt
     record.waiting = nil
+    record.pullBackoff = .zero
     record.killedReason = nil
     record.started = container["startupProbe"] == nil
     record.ready = false
