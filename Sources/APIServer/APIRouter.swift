@@ -26,10 +26,16 @@ struct APIRouter: Sendable {
       if request.path == "/cacerts" { return Discovery.text(caCertificatePEM) }
       // Authenticated by the join token inside the handler, not by the API's authenticator.
       if request.path == NodeJoin.path, user == nil {
-        let joined =
-          if let join { await NodeJoinHandler(router: self, settings: join).handle(request) } else {
-            APIError.notFoundPath(request.path).response
-          }
+        // Joins write through RBAC: until the bootstrap policy exists, ask the agent to retry.
+        let joined: HTTPResponse
+        if let join {
+          joined =
+            state.isBootstrapped
+            ? await NodeJoinHandler(router: self, settings: join).handle(request)
+            : APIError.unavailable("the server is still starting; retry the join shortly").response
+        } else {
+          joined = APIError.notFoundPath(request.path).response
+        }
         metrics.record(verb: "POST", resource: "node-join", response: joined, since: started)
         return joined
       }

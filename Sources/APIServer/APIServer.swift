@@ -116,9 +116,14 @@ public final class APIServer: Service, Sendable {
       logger.error("bootstrap failed", metadata: ["error": "\(error)"])
     }
     let crds = Task { await CRDController(state: state).run() }
-    await withGracefulShutdownHandler {
-      try? await channel.closeFuture.get()
-    } onGracefulShutdown: {
+    // Graceful shutdown and cancellation (another service of the group failed) both close the listener.
+    await withTaskCancellationHandler {
+      await withGracefulShutdownHandler {
+        try? await channel.closeFuture.get()
+      } onGracefulShutdown: {
+        channel.close(mode: .all, promise: nil)
+      }
+    } onCancel: {
       channel.close(mode: .all, promise: nil)
     }
     crds.cancel()

@@ -9,13 +9,16 @@ import ServiceLifecycle
 /// Runs one node: joins the cluster (or reuses its certificates), then runs the kubelet and
 /// keeps the certificates renewed. A server that cannot be reached yet is retried; a refusal
 /// (wrong token, CA mismatch, node password) stops the agent with the server's reason.
-struct AgentService: Service {
+struct AgentService: Service, CustomStringConvertible {
   let join: AgentJoin
   let configuration: KubeletConfiguration
   let runtime: ContainerRuntime
   /// The embedded agent talks to its own API server in-process instead of over TLS.
   let inProcessClient: KubeClient?
   let logger: Logger
+
+  /// What service logs show: never the join token.
+  var description: String { "AgentService(node: \(configuration.nodeName))" }
 
   func run() async throws {
     guard let credentials = try await joinWhenReachable() else { return }

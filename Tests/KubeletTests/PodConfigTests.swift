@@ -149,4 +149,13 @@ struct PodConfigTests {
     let hash = mirror.metadata.annotations?[StaticPods.hashAnnotation]
     #expect(hash?.count == 32 && mirror.metadata.annotations?[StaticPods.mirrorAnnotation] == hash)
   }
+
+  @Test func pullPolicyDefaultsAsUpstream() {
+    #expect(ImagePuller.policy(["image": "busybox"]) == "Always")
+    #expect(ImagePuller.policy(["image": "busybox:latest"]) == "Always")
+    #expect(ImagePuller.policy(["image": "registry.local:5000/app:1.2"]) == "IfNotPresent")
+    #expect(ImagePuller.policy(["image": "registry.local:5000/app"]) == "Always")
+    #expect(ImagePuller.policy(["image": .string("app@sha256:" + String(repeating: "a", count: 64))]) == "IfNotPresent")
+    #expect(ImagePuller.policy(["image": "busybox", "imagePullPolicy": "Never"]) == "Never")
+  }
 }

@@ -21,18 +21,20 @@ extension PodWorker {
     let hostname = ContainerConfig(
       pod: pod, container: [:], volumes: [:], podDirectory: "", seccompDirectory: "", nodeMemoryBytes: 0
     ).hostname
-    try PodFiles(pod: pod, configuration: context.configuration).write(
-      to: podDirectory, podIP: podIP, hostname: hostname)
+    let files = PodFiles(pod: pod, configuration: context.configuration)
+    let (directory, ip) = (podDirectory, podIP)
     // The pod's cgroup bounds all its containers; sidecars count, run-to-completion init containers do not.
     let podCgroup = ContainerConfig.podCgroup(pod)
-    try context.runtime.cgroups.create(
-      podCgroup, resources: ContainerConfig.resources(mainContainers + initContainers.filter(Self.isSidecar)),
-      allowAllDevices: true)
-    sandbox = try context.runtime.createSandbox(
-      id: uid,
-      options: SandboxOptions(
-        hostname: hostname, sharePID: spec["shareProcessNamespace"]?.boolValue ?? false, hostNetwork: hostNetwork,
-        cgroupParent: podCgroup))
+    let resources = ContainerConfig.resources(mainContainers + initContainers.filter(Self.isSidecar))
+    let options = SandboxOptions(
+      hostname: hostname, sharePID: spec["shareProcessNamespace"]?.boolValue ?? false, hostNetwork: hostNetwork,
+      cgroupParent: podCgroup)
+    let (runtime, id) = (context.runtime, uid)
+    sandbox = try await Blocking.run {
+      try files.write(to: directory, podIP: ip, hostname: hostname)
+      try runtime.cgroups.create(podCgroup, resources: resources, allowAllDevices: true)
+      return try runtime.createSandbox(id: id, options: options)
+    }
     startTime = startTime ?? KubeTime(clock: SystemClock()).rfc3339
   }
 
@@ -46,19 +48,8 @@ extension PodWorker {
   func start(_ container: JSONValue, replacing previous: ContainerStatus?) async throws {
     let name = container["name"]?.stringValue ?? ""
     var record = containers[name] ?? ContainerRecord()
-    let image = container["image"]?.stringValue ?? ""
-    let resolved: ResolvedImage
-    do {
-      resolved = try context.runtime.images.resolve(image)
-    } catch {
-      throw KubeletError(
-        .notFound,
-        "image \"\(image)\" is not present on this node and skiff cannot pull from registries yet: import it with `skiff ctr images import` or drop the archive in \(context.configuration.imagesDirectory)"
-      )
-    }
-    if record.waiting?.reason != "CrashLoopBackOff" && previous == nil {
-      context.events.record(pod, reason: "Pulled", message: "Container image \"\(image)\" already present on machine")
-    }
+    let resolved = try await ImagePuller(client: context.client, images: context.runtime.images, events: context.events)
+      .ensure(container, pod: pod)
     let attempt = previous == nil && record.runtimeID == nil ? 0 : record.restartCount + 1
     let id = containerID(name: name, attempt: attempt)
     try? context.runtime.remove(id, force: true)
@@ -74,16 +65,18 @@ extension PodWorker {
     let logPath = "\(podDirectory)/logs/\(name)/\(attempt).log"
     try FileManager.default.createDirectory(atPath: "\(podDirectory)/logs/\(name)", withIntermediateDirectories: true)
     let containerSpec = try config.spec(id: id, sandboxID: uid, env: env, image: resolved, logPath: logPath)
-    try context.runtime.create(containerSpec)
+    let runtime = context.runtime
+    try await Blocking.run { try runtime.create(containerSpec) }
     context.events.record(pod, reason: "Created", message: "Created container \(name)")
-    try context.runtime.start(id)
+    try await Blocking.run { try runtime.start(id) }
     context.events.record(pod, reason: "Started", message: "Started container \(name)")
     // Keep one previous instance for `kubectl logs --previous`; older ones go.
-    if let old = record.previousID { try? context.runtime.remove(old, force: true) }
+    if let old = record.previousID { _ = try? await Blocking.run { try runtime.remove(old, force: true) } }
     record.previousID = record.runtimeID
     record.runtimeID = id
     record.restartCount = attempt
     record.waiting = nil
+    record.pullBackoff = .zero
     record.killedReason = nil
     record.started = container["startupProbe"] == nil
     record.ready = false
@@ -327,15 +320,15 @@ extension PodWorker {
       terminated = true
       if !removedFromAPI { await report() }
     }
-    for record in containers.values {
-      record.probeTask?.cancel()
-      for id in [record.runtimeID, record.previousID].compactMap({ $0 }) {
-        try? context.runtime.remove(id, force: true)
-      }
+    for record in containers.values { record.probeTask?.cancel() }
+    let ids = containers.values.flatMap { [$0.runtimeID, $0.previousID].compactMap { $0 } }
+    let (runtime, volumes, id, podCgroup) = (context.runtime, context.volumes, uid, ContainerConfig.podCgroup(pod))
+    _ = try? await Blocking.run {
+      for container in ids { try? runtime.remove(container, force: true) }
+      try? runtime.removeSandbox(id: id)
+      try? runtime.cgroups.destroy(podCgroup)
+      volumes.tearDown(uid: id)
     }
-    try? context.runtime.removeSandbox(id: uid)
-    try? context.runtime.cgroups.destroy(ContainerConfig.podCgroup(pod))
-    context.volumes.tearDown(uid: uid)
     if !removedFromAPI {
       do {
         var options = KubeClient.DeleteOptions(gracePeriodSeconds: 0)

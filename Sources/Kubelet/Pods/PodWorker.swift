@@ -48,6 +48,7 @@ actor PodWorker {
     var backoff: Duration = .zero
     var backoffDelay: Duration = .zero
     var backoffUntil: ContinuousClock.Instant?
+    var pullBackoff: Duration = .zero
     var waiting: (reason: String, message: String)?
     var started = false
     var ready = false
@@ -274,14 +275,24 @@ actor PodWorker {
       try await start(container, replacing: previous)
       return true
     } catch {
-      let (reason, message) = Self.waitingReason(for: error)
+      var (reason, message) = Self.waitingReason(for: error)
       var record = containers[name] ?? ContainerRecord()
-      if record.waiting?.message != message {
+      var retry = Duration.seconds(10)
+      if reason == "ErrImagePull" {
+        // Pull failures back off like crashes (10 s doubling to 5 min), shown as ImagePullBackOff.
+        if ["ErrImagePull", "ImagePullBackOff"].contains(record.waiting?.reason ?? "") {
+          let image = container["image"]?.stringValue ?? ""
+          (reason, message) = ("ImagePullBackOff", "Back-off pulling image \"\(image)\": \(message)")
+          context.events.record(pod, reason: "BackOff", message: "Back-off pulling image \"\(image)\"")
+        }
+        record.pullBackoff = record.pullBackoff == .zero ? .seconds(10) : min(record.pullBackoff * 2, .seconds(300))
+        retry = record.pullBackoff
+      } else if record.waiting?.message != message && !(error is ImagePullFailure) {
         context.events.record(pod, .warning, reason: "Failed", message: "Error: \(message)")
       }
       record.waiting = (reason, message)
       containers[name] = record
-      wake(after: .seconds(10))
+      wake(after: retry)
       return false
     }
   }
@@ -292,9 +303,9 @@ actor PodWorker {
   }
 
   static func waitingReason(for error: any Error) -> (String, String) {
+    if let failure = error as? ImagePullFailure { return (failure.reason, failure.message) }
     if let error = error as? KubeletError {
       switch error.code {
-      case .notFound where error.message.hasPrefix("image"): return ("ErrImagePull", error.message)
       case .notFound, .failedPrecondition, .invalidArgument: return ("CreateContainerConfigError", error.message)
       default: return ("CreateContainerError", error.message)
       }

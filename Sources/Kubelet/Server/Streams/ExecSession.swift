@@ -60,7 +60,7 @@ final class ExecSession: StreamSession {
     do {
       process = try launch(connection, readers: readers)
     } catch {
-      _ = try? connection.send(
+      connection.send(
         RemoteCommandProtocol.frame(
           RemoteCommandProtocol.error,
           RemoteCommandProtocol.failureStatus(

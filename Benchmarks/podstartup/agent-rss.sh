@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Idle RSS of a standalone `skiff agent` (release build) joined to a local server, with no
+# pods and then with 10 running pods. Run as root after a release build of skiff.
+#   Benchmarks/podstartup/agent-rss.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=.build-release/release
+server_dir=$(mktemp -d /tmp/skiff-rss-server-XXXXXX)
+agent_dir=$(mktemp -d /tmp/skiff-rss-agent-XXXXXX)
+mkdir -p "$agent_dir/agent/images"
+"$bin/podstartup-bench" --write-image "$agent_dir/agent/images/busybox.tar"
+port=$((20000 + RANDOM % 10000))
+"$bin/skiff" server --data-dir "$server_dir" --https-listen-port "$port" --bind-address 127.0.0.1 \
+  --write-kubeconfig "$server_dir/kubeconfig.yaml" --disable-agent --etcd-listen "" >"$server_dir/server.log" 2>&1 &
+server=$!
+agent=""
+cleanup() {
+  kubectl --kubeconfig "$server_dir/kubeconfig.yaml" delete deployment rss --wait=true >/dev/null 2>&1 || true
+  sleep 5
+  [ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null || true
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  rm -rf "$server_dir" "$agent_dir" 2>/dev/null || true
+}
+trap cleanup EXIT
+k() { kubectl --kubeconfig "$server_dir/kubeconfig.yaml" "$@"; }
+for _ in $(seq 1 120); do [ -s "$server_dir/server/token" ] && k get --raw /readyz >/dev/null 2>&1 && break; sleep 0.5; done
+"$bin/skiff" agent --server "https://127.0.0.1:$port" --token "$(cat "$server_dir/server/token")" \
+  --data-dir "$agent_dir" --node-name rss-agent --node-ip 127.0.0.1 --kubelet-port $((port + 1)) \
+  >"$agent_dir.log" 2>&1 &
+agent=$!
+for _ in $(seq 1 120); do k get node rss-agent >/dev/null 2>&1 && break; sleep 0.5; done
+rss() { awk '/VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$1/status"; }
+sleep 20
+echo "skiff agent idle RSS (no pods): $(rss $agent)"
+k create deployment rss --image=busybox:test --replicas=10 -- sleep 3600 >/dev/null
+k rollout status deployment rss --timeout=120s >/dev/null
+sleep 20
+echo "skiff agent RSS with 10 running pods: $(rss $agent)"
+echo "skiff server RSS (no agent): $(rss $server)"
