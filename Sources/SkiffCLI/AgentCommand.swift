@@ -71,7 +71,7 @@ struct AgentCommand: AsyncParsableCommand {
     let configuration = try agent.kubeletConfiguration(dataDir: dataDir)
     let runtime: Runtime.ContainerRuntime
     do {
-      runtime = try AgentOptions.runtime(dataDir: dataDir)
+      runtime = try agent.runtime(dataDir: dataDir)
     } catch {
       throw ValidationError("cannot run containers on this machine: \(error)")
     }

@@ -5,6 +5,7 @@ import Kubelet
 import Logging
 import PKI
 import Runtime
+import Yams
 
 /// The node flags `skiff agent` and the embedded agent of `skiff server` share.
 struct AgentOptions: ParsableArguments {
@@ -28,6 +29,9 @@ struct AgentOptions: ParsableArguments {
 
   @Option(help: "Cluster domain.")
   var clusterDomain = "cluster.local"
+
+  @Option(help: "Registry mirrors, credentials and TLS in K3s's registries.yaml format.")
+  var registryConfig = "/etc/skiff/registries.yaml"
 
   func validate() throws {
     for label in nodeLabel where !label.contains("=") {
@@ -61,10 +65,25 @@ struct AgentOptions: ParsableArguments {
     return configuration
   }
 
-  /// The node's container runtime over `<dataDir>/agent` (the same store `skiff ctr` uses).
-  static func runtime(dataDir: String) throws -> ContainerRuntime {
+  /// The node's container runtime over `<dataDir>/agent` (the same store `skiff ctr` uses),
+  /// pulling as `--registry-config` says.
+  func runtime(dataDir: String) throws -> ContainerRuntime {
     let directory = dataDir + "/agent"
     let images = try ImageStore(root: directory + "/images", logger: Logger(label: "images"))
+    images.registryConfiguration = try Self.registryConfiguration(at: registryConfig)
     return try ContainerRuntime(root: directory, images: images, logger: Logger(label: "runtime"))
+  }
+
+  /// A registries.yaml, or the defaults when the file is absent or empty; a broken file is an error.
+  static func registryConfiguration(at path: String) throws -> RegistryConfiguration {
+    guard let data = FileManager.default.contents(atPath: path),
+      case let text = String(decoding: data, as: UTF8.self),
+      !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    else { return RegistryConfiguration() }
+    do {
+      return try YAMLDecoder().decode(RegistryConfiguration.self, from: text)
+    } catch {
+      throw ValidationError("\(path) is not a valid registries.yaml: \(error)")
+    }
   }
 }

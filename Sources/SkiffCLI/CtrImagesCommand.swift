@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Runtime
-import Yams
 
 /// `skiff ctr images pull|import|ls|rm`.
 struct CtrImagesCommand: ParsableCommand {
@@ -22,13 +21,7 @@ struct CtrImagesCommand: ParsableCommand {
     func run() async throws {
       do {
         let store = try options.imageStore()
-        var configuration = RegistryConfiguration()
-        if let data = FileManager.default.contents(atPath: registryConfig),
-          case let text = String(decoding: data, as: UTF8.self),
-          !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        {
-          configuration = try YAMLDecoder().decode(RegistryConfiguration.self, from: text)
-        }
+        var configuration = try AgentOptions.registryConfiguration(at: registryConfig)
         if plainHTTP { configuration.insecure.insert(try ImageReference(parsing: reference).registry) }
         store.registryConfiguration = configuration
         let credentials = try creds.map { [try RegistryCredentials(parsing: $0)] } ?? []

@@ -246,7 +246,7 @@ struct ServerCommand: AsyncParsableCommand {
         server: "https://127.0.0.1:\(httpsListenPort)", token: pki.token, nodeName: configuration.nodeName,
         nodeIPs: [configuration.nodeIP], dataDirectory: dataDir, logger: Logger(label: "agent"))
       return AgentService(
-        join: join, configuration: configuration, runtime: try AgentOptions.runtime(dataDir: dataDir),
+        join: join, configuration: configuration, runtime: try agent.runtime(dataDir: dataDir),
         inProcessClient: client, logger: Logger(label: "kubelet"))
     } catch {
       logger.warning(
