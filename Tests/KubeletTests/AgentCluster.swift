@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Glibc
 import Runtime
@@ -34,7 +35,8 @@ final class AgentCluster: @unchecked Sendable {
     server = try SkiffServerProcess(dataDir: dataDir, arguments: arguments)
     try await server.waitReady(timeout: .seconds(120), etcd: false)
     try await eventually("node \(nodeName) Ready", timeout: .seconds(60)) {
-      try kubectl("get", "node", nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}") == "True"
+      try await kubectl("get", "node", nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")
+        == "True"
     }
   }
 
@@ -45,24 +47,36 @@ final class AgentCluster: @unchecked Sendable {
     try await server.waitReady(timeout: .seconds(120), etcd: false)
   }
 
+  /// kubectl on a Dispatch thread: blocking Swift's two cooperative threads would starve the
+  /// in-process servers other suites run at the same time.
   @discardableResult
-  func kubectl(_ arguments: String..., input: String? = nil) throws -> String {
-    try server.kubectl(arguments: arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)
+  func kubectl(_ arguments: String..., input: String? = nil) async throws -> String {
+    let server = self.server
+    return try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        continuation.resume(
+          with: Result {
+            try server.kubectl(arguments: arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)
+          })
+      }
+    }
   }
 
-  func jsonpath(_ resource: String, _ path: String, namespace: String = "default") -> String {
-    (try? kubectl("-n", namespace, "get", resource, "-o", "jsonpath=\(path)")) ?? ""
+  func jsonpath(_ resource: String, _ path: String, namespace: String = "default") async -> String {
+    (try? await kubectl("-n", namespace, "get", resource, "-o", "jsonpath=\(path)")) ?? ""
   }
 
   /// Polls `condition` until it holds; the failure shows the server log's tail.
-  func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws {
+  func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool)
+    async throws
+  {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-      if (try? condition()) == true { return }
+      if (try? await condition()) == true { return }
       try await Task.sleep(for: .milliseconds(250))
     }
-    let pods = (try? kubectl("get", "pods", "-A", "-o", "wide")) ?? ""
-    let events = (try? kubectl("get", "events", "-A")) ?? ""
+    let pods = (try? await kubectl("get", "pods", "-A", "-o", "wide")) ?? ""
+    let events = (try? await kubectl("get", "events", "-A")) ?? ""
     throw SkiffServerProcess.Failure(
       "timed out waiting for \(what)\npods:\n\(pods)\nevents:\n\(events)\nlog tail:\n\(server.log.suffix(4000))")
   }

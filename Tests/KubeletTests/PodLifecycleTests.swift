@@ -10,7 +10,7 @@ struct PodLifecycleTests {
   @Test func deploymentBecomesRunningAndReady() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl(
+    try await cluster.kubectl(
       "apply", "-f", "-",
       input: """
         apiVersion: apps/v1
@@ -31,22 +31,22 @@ struct PodLifecycleTests {
                   periodSeconds: 1
         """)
     try await cluster.eventually("deployment available") {
-      cluster.jsonpath("deployment/web", "{.status.readyReplicas}") == "2"
+      await cluster.jsonpath("deployment/web", "{.status.readyReplicas}") == "2"
     }
-    let pod = cluster.jsonpath("pods", "{.items[0].metadata.name}")
-    #expect(cluster.jsonpath("pod/\(pod)", "{.status.phase}") == "Running")
-    #expect(cluster.jsonpath("pod/\(pod)", "{.status.conditions[?(@.type==\"Ready\")].status}") == "True")
-    #expect(cluster.jsonpath("pod/\(pod)", "{.status.containerStatuses[0].containerID}").hasPrefix("skiff://"))
-    #expect(cluster.jsonpath("pod/\(pod)", "{.status.hostIP}") == "127.0.0.1")
-    let events = try cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=\(pod)")
+    let pod = await cluster.jsonpath("pods", "{.items[0].metadata.name}")
+    #expect(await cluster.jsonpath("pod/\(pod)", "{.status.phase}") == "Running")
+    #expect(await cluster.jsonpath("pod/\(pod)", "{.status.conditions[?(@.type==\"Ready\")].status}") == "True")
+    #expect(await cluster.jsonpath("pod/\(pod)", "{.status.containerStatuses[0].containerID}").hasPrefix("skiff://"))
+    #expect(await cluster.jsonpath("pod/\(pod)", "{.status.hostIP}") == "127.0.0.1")
+    let events = try await cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=\(pod)")
     for reason in ["Pulled", "Created", "Started"] { #expect(events.contains(reason)) }
   }
 
   @Test func initContainersRunInOrderAndEnvironmentResolves() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl("create", "configmap", "settings", "--from-literal=greeting=hello")
-    try cluster.kubectl(
+    try await cluster.kubectl("create", "configmap", "settings", "--from-literal=greeting=hello")
+    try await cluster.kubectl(
       "apply", "-f", "-",
       input: """
         apiVersion: v1
@@ -70,19 +70,21 @@ struct PodLifecycleTests {
             resources: {limits: {memory: 64Mi}}
             volumeMounts: [{name: work, mountPath: /work}]
         """)
-    try await cluster.eventually("pod succeeded") { cluster.jsonpath("pod/ordered", "{.status.phase}") == "Succeeded" }
-    let output = try cluster.kubectl("logs", "ordered")
+    try await cluster.eventually("pod succeeded") {
+      await cluster.jsonpath("pod/ordered", "{.status.phase}") == "Succeeded"
+    }
+    let output = try await cluster.kubectl("logs", "ordered")
     #expect(output == "first\nsecond\nhello ordered test 64\nordered")
     #expect(
-      cluster.jsonpath("pod/ordered", "{.status.initContainerStatuses[*].state.terminated.reason}")
+      await cluster.jsonpath("pod/ordered", "{.status.initContainerStatuses[*].state.terminated.reason}")
         == "Completed Completed")
-    #expect(cluster.jsonpath("pod/ordered", "{.status.conditions[?(@.type==\"Initialized\")].status}") == "True")
+    #expect(await cluster.jsonpath("pod/ordered", "{.status.conditions[?(@.type==\"Initialized\")].status}") == "True")
   }
 
   @Test func jobWithNativeSidecarCompletes() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl(
+    try await cluster.kubectl(
       "apply", "-f", "-",
       input: """
         apiVersion: batch/v1
@@ -99,14 +101,14 @@ struct PodLifecycleTests {
               - {name: work, image: busybox:test, command: ["sh", "-c", "echo done"]}
         """)
     try await cluster.eventually("job complete", timeout: .seconds(90)) {
-      cluster.jsonpath("job/with-sidecar", "{.status.succeeded}") == "1"
+      await cluster.jsonpath("job/with-sidecar", "{.status.succeeded}") == "1"
     }
   }
 
   @Test func failingLivenessProbeRestartsTheContainer() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl(
+    try await cluster.kubectl(
       "apply", "-f", "-",
       input: """
         apiVersion: v1
@@ -124,9 +126,9 @@ struct PodLifecycleTests {
               failureThreshold: 2
         """)
     try await cluster.eventually("restart", timeout: .seconds(60)) {
-      Int(cluster.jsonpath("pod/unhealthy", "{.status.containerStatuses[0].restartCount}")) ?? 0 >= 1
+      Int(await cluster.jsonpath("pod/unhealthy", "{.status.containerStatuses[0].restartCount}")) ?? 0 >= 1
     }
-    let events = try cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=unhealthy")
+    let events = try await cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=unhealthy")
     #expect(events.contains("Unhealthy"))
     #expect(events.contains("failed liveness probe, will be restarted"))
   }
@@ -134,7 +136,7 @@ struct PodLifecycleTests {
   @Test func outOfMemoryShowsOOMKilled() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl(
+    try await cluster.kubectl(
       "apply", "-f", "-",
       input: """
         apiVersion: v1
@@ -149,16 +151,16 @@ struct PodLifecycleTests {
             resources: {limits: {memory: 16Mi}}
         """)
     try await cluster.eventually("OOMKilled", timeout: .seconds(60)) {
-      cluster.jsonpath("pod/hungry", "{.status.containerStatuses[0].state.terminated.reason}") == "OOMKilled"
+      await cluster.jsonpath("pod/hungry", "{.status.containerStatuses[0].state.terminated.reason}") == "OOMKilled"
     }
-    #expect(cluster.jsonpath("pod/hungry", "{.status.phase}") == "Failed")
+    #expect(await cluster.jsonpath("pod/hungry", "{.status.phase}") == "Failed")
   }
 
   @Test func configMapVolumeUpdatesInPlace() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl("create", "configmap", "live", "--from-literal=value=one")
-    try cluster.kubectl(
+    try await cluster.kubectl("create", "configmap", "live", "--from-literal=value=one")
+    try await cluster.kubectl(
       "apply", "-f", "-",
       input: """
         apiVersion: v1
@@ -172,17 +174,19 @@ struct PodLifecycleTests {
             command: ["sh", "-c", "while true; do cat /config/value; echo; sleep 1; done"]
             volumeMounts: [{name: config, mountPath: /config}]
         """)
-    try await cluster.eventually("first value") { (try? cluster.kubectl("logs", "reader"))?.contains("one") == true }
-    try cluster.kubectl("patch", "configmap", "live", "-p", #"{"data":{"value":"two"}}"#)
+    try await cluster.eventually("first value") {
+      (try? await cluster.kubectl("logs", "reader"))?.contains("one") == true
+    }
+    try await cluster.kubectl("patch", "configmap", "live", "-p", #"{"data":{"value":"two"}}"#)
     try await cluster.eventually("updated value", timeout: .seconds(60)) {
-      (try? cluster.kubectl("logs", "reader", "--tail", "1")) == "two"
+      (try? await cluster.kubectl("logs", "reader", "--tail", "1")) == "two"
     }
   }
 
   @Test func deleteRunsPreStopThenHonoursTheGracePeriod() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl(
+    try await cluster.kubectl(
       "apply", "-f", "-",
       input: """
         apiVersion: v1
@@ -200,33 +204,33 @@ struct PodLifecycleTests {
               preStop:
                 exec: {command: ["sh", "-c", "echo prestop >> /out/trace"]}
         """)
-    try await cluster.eventually("running") { cluster.jsonpath("pod/graceful", "{.status.phase}") == "Running" }
+    try await cluster.eventually("running") { await cluster.jsonpath("pod/graceful", "{.status.phase}") == "Running" }
     // The shell logs TERM and keeps running, so only SIGKILL at the end of the grace period ends it.
-    try cluster.kubectl("delete", "pod", "graceful", "--wait=true", "--timeout=60s")
+    try await cluster.kubectl("delete", "pod", "graceful", "--wait=true", "--timeout=60s")
     let trace = (try? String(contentsOfFile: cluster.dataDir + "/prestop/trace", encoding: .utf8)) ?? ""
     #expect(trace == "prestop\nterm\n")
-    #expect((try? cluster.kubectl("get", "pod", "graceful")) == nil)
+    #expect((try? await cluster.kubectl("get", "pod", "graceful")) == nil)
   }
 
   @Test func agentRestartLeavesRunningPodsUntouched() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl(
+    try await cluster.kubectl(
       "run", "steady", "--image=busybox:test", "--restart=Always", "--command", "--", "sh", "-c", "exec sleep 3600")
     try await cluster.eventually("running") {
-      cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].ready}") == "true"
+      await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].ready}") == "true"
     }
-    let before = cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].containerID}")
-    let startedAt = cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].state.running.startedAt}")
+    let before = await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].containerID}")
+    let startedAt = await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].state.running.startedAt}")
     try await cluster.restart()
     // Let the new agent adopt the pod and report it.
     try await cluster.eventually("node heartbeat after restart") {
-      cluster.jsonpath("pod/steady", "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"
+      await cluster.jsonpath("pod/steady", "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"
     }
     try await Task.sleep(for: .seconds(3))
-    #expect(cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].containerID}") == before)
-    #expect(cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].restartCount}") == "0")
-    #expect(cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].state.running.startedAt}") == startedAt)
+    #expect(await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].containerID}") == before)
+    #expect(await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].restartCount}") == "0")
+    #expect(await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].state.running.startedAt}") == startedAt)
   }
 
   @Test func staticPodsRunFromManifestsWithMirrorPods() async throws {
@@ -244,23 +248,23 @@ struct PodLifecycleTests {
     """.write(toFile: manifest, atomically: true, encoding: .utf8)
     let name = "static-web-\(cluster.nodeName)"
     try await cluster.eventually("mirror pod running") {
-      cluster.jsonpath("pod/\(name)", "{.status.phase}", namespace: "kube-system") == "Running"
+      await cluster.jsonpath("pod/\(name)", "{.status.phase}", namespace: "kube-system") == "Running"
     }
     #expect(
-      cluster.jsonpath(
+      await cluster.jsonpath(
         "pod/\(name)", "{.metadata.annotations.kubernetes\\.io/config\\.mirror}", namespace: "kube-system"
       )
       .count == 32)
     try FileManager.default.removeItem(atPath: manifest)
     try await cluster.eventually("mirror pod gone") {
-      (try? cluster.kubectl("-n", "kube-system", "get", "pod", name)) == nil
+      (try? await cluster.kubectl("-n", "kube-system", "get", "pod", name)) == nil
     }
   }
 
   @Test func logsExecAndPortForwardReachTheAgent() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl(
+    try await cluster.kubectl(
       "apply", "-f", "-",
       input: """
         apiVersion: v1
@@ -273,10 +277,10 @@ struct PodLifecycleTests {
             image: busybox:test
             command: ["sh", "-c", "mkdir -p /www; echo hello-from-pod > /www/index.html; echo serving; exec httpd -f -p 8080 -h /www"]
         """)
-    try await cluster.eventually("running") { cluster.jsonpath("pod/served", "{.status.phase}") == "Running" }
-    try await cluster.eventually("logs") { (try? cluster.kubectl("logs", "served")) == "serving" }
-    #expect(try cluster.kubectl("exec", "served", "--", "cat", "/www/index.html") == "hello-from-pod")
-    #expect(throws: (any Error).self) { try cluster.kubectl("exec", "served", "--", "sh", "-c", "exit 3") }
+    try await cluster.eventually("running") { await cluster.jsonpath("pod/served", "{.status.phase}") == "Running" }
+    try await cluster.eventually("logs") { (try? await cluster.kubectl("logs", "served")) == "serving" }
+    #expect(try await cluster.kubectl("exec", "served", "--", "cat", "/www/index.html") == "hello-from-pod")
+    await #expect(throws: (any Error).self) { try await cluster.kubectl("exec", "served", "--", "sh", "-c", "exit 3") }
 
     let forward = Process()
     forward.executableURL = URL(fileURLWithPath: SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl")
@@ -300,17 +304,19 @@ struct PodLifecycleTests {
   @Test func crashingContainerBacksOff() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
-    try cluster.kubectl(
+    try await cluster.kubectl(
       "run", "crasher", "--image=busybox:test", "--restart=Always", "--command", "--", "sh", "-c", "echo bye; exit 1")
     try await cluster.eventually("CrashLoopBackOff", timeout: .seconds(60)) {
-      cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].state.waiting.reason}") == "CrashLoopBackOff"
+      await cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].state.waiting.reason}") == "CrashLoopBackOff"
     }
-    #expect(Int(cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].restartCount}")) ?? 0 >= 1)
-    #expect(cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].lastState.terminated.exitCode}") == "1")
+    #expect(Int(await cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].restartCount}")) ?? 0 >= 1)
     #expect(
-      cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].state.waiting.message}").hasPrefix("back-off 10s"))
-    #expect(try cluster.kubectl("logs", "crasher", "--previous") == "bye")
-    let events = try cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=crasher")
+      await cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].lastState.terminated.exitCode}") == "1")
+    #expect(
+      await cluster.jsonpath("pod/crasher", "{.status.containerStatuses[0].state.waiting.message}").hasPrefix(
+        "back-off 10s"))
+    #expect(try await cluster.kubectl("logs", "crasher", "--previous") == "bye")
+    let events = try await cluster.kubectl("get", "events", "--field-selector", "involvedObject.name=crasher")
     #expect(events.contains("BackOff"))
   }
 }
