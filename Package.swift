@@ -143,6 +143,24 @@ let package = Package(
       ]
     ),
     .target(
+      name: "Network",
+      dependencies: [
+        "KubeAPI", "KubeClient", "SkiffCore", "CRuntime",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    .target(
+      name: "Addons",
+      dependencies: [
+        "KubeAPI", "KubeClient", "SkiffCore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    .target(
       name: "HollowNodes",
       dependencies: ["KubeAPI", "KubeClient", "SkiffCore", .product(name: "Logging", package: "swift-log")]
     ),
@@ -210,6 +228,14 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]),
+    .testTarget(name: "NetworkTests", dependencies: ["Network", "KubeAPI", "KubeClient", "SkiffCore", "SkiffTestSupport"]),
+    .testTarget(
+      name: "AddonsTests",
+      dependencies: [
+        "Addons", "KubeAPI", "KubeClient", "SkiffCore", "SkiffTestSupport",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
       ]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
     .target(name: "SkiffTestSupport", dependencies: ["Runtime"], path: "Tests/SkiffTestSupport"),
