@@ -238,7 +238,7 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
       ]),
     .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
-    .target(name: "SkiffTestSupport", dependencies: ["Runtime"], path: "Tests/SkiffTestSupport"),
+    .target(name: "SkiffTestSupport", dependencies: ["Runtime", "SkiffCore"], path: "Tests/SkiffTestSupport"),
     .testTarget(
       name: "EtcdServerTests",
       dependencies: [

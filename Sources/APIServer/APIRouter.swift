@@ -82,6 +82,8 @@ struct APIRouter: Sendable {
       return Discovery.json(state.schema.current.openAPIV2Document(resources: served))
     case "/openapi/v3":
       return Discovery.json(state.schema.current.openAPIV3Index(resources: served))
+    case SecretsEncryption.statusPath, SecretsEncryption.rotatePath:
+      return try await secretsEncryption(request, path: path)
     default:
       if path.hasPrefix("/openapi/v3/") {
         let groupVersion = String(path.dropFirst("/openapi/v3/".count))
@@ -96,6 +98,25 @@ struct APIRouter: Sendable {
         throw APIError.notFoundPath(path)
       }
       throw APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+    }
+  }
+}
+
+extension APIRouter {
+  /// `skiff secrets-encrypt`: GET the status, POST a key rotation. RBAC decides who (admins).
+  fileprivate func secretsEncryption(_ request: HTTPRequest, path: String) async throws(APIError) -> HTTPResponse {
+    guard let encryption = state.objects.encryption else {
+      throw APIError.unavailable("secrets encryption is not configured on this server")
+    }
+    let rotate = path == SecretsEncryption.rotatePath
+    guard request.method == (rotate ? .POST : .GET) else {
+      throw APIError(
+        code: 405, reason: "MethodNotAllowed", message: "\(request.method.rawValue) is not allowed on \(path)")
+    }
+    do {
+      return Discovery.json(rotate ? try await encryption.rotateKeys().json : try await encryption.status().json)
+    } catch {
+      throw APIError.unavailable("\(error)")
     }
   }
 }

@@ -37,6 +37,8 @@ public final class APIServer: Service, Sendable {
     /// The client certificate towards kubelets and the CA their serving certificates chain to
     /// (ClusterPKI.apiServerClient and serverCA); nil leaves logs/exec/port-forward unavailable.
     public var kubeletClient: KubeletClientCredentials?
+    /// Seals Secrets at rest (see ``SecretsEncryption/load``); nil stores them as given.
+    public var secretsEncryption: SecretsEncryption?
 
     public init(certificatePEM: String, keyPEM: String, clientCAPEM: String) {
       self.certificatePEM = certificatePEM
@@ -58,7 +60,8 @@ public final class APIServer: Service, Sendable {
       log: log, registry: ResourceRegistry(BuiltinResources.all()), serviceAllocator: allocator,
       tokens: configuration.serviceAccountTokens,
       warnings: BestPracticeWarnings(disabled: configuration.disabledWarnings),
-      logger: logger, kubelet: try configuration.kubeletClient.map(KubeletClient.init))
+      logger: logger, kubelet: try configuration.kubeletClient.map(KubeletClient.init),
+      encryption: configuration.secretsEncryption)
     router = APIRouter(
       state: state, authenticator: Authenticator(tokens: configuration.serviceAccountTokens, state: state),
       discovery: Discovery(
@@ -116,6 +119,7 @@ public final class APIServer: Service, Sendable {
       logger.error("bootstrap failed", metadata: ["error": "\(error)"])
     }
     let crds = Task { await CRDController(state: state).run() }
+    let keys = Task { [encryption = configuration.secretsEncryption] in await encryption?.follow() }
     // Graceful shutdown and cancellation (another service of the group failed) both close the listener.
     await withTaskCancellationHandler {
       await withGracefulShutdownHandler {
@@ -127,6 +131,7 @@ public final class APIServer: Service, Sendable {
       channel.close(mode: .all, promise: nil)
     }
     crds.cancel()
+    keys.cancel()
     state.stopCaches()
     logger.info("API server stopped")
   }

@@ -30,13 +30,14 @@ final class APIState: Sendable {
 
   init(
     log: RevisionLog, registry: ResourceRegistry, serviceAllocator: ServiceAllocator?, tokens: ServiceAccountTokens?,
-    warnings: BestPracticeWarnings, logger: Logger, kubelet: KubeletClient? = nil
+    warnings: BestPracticeWarnings, logger: Logger, kubelet: KubeletClient? = nil,
+    encryption: SecretsEncryption? = nil
   ) {
     self.kubelet = kubelet
     self.tokens = tokens
     self.warnings = warnings
     self.log = log
-    self.objects = ObjectStore(log: log)
+    self.objects = ObjectStore(log: log, encryption: encryption)
     self.registry = registry
     self.serviceAllocator = serviceAllocator
     self.logger = logger
@@ -55,7 +56,7 @@ final class APIState: Sendable {
     if let cache = caches.withLock({ $0[prefix] }) { return cache }
     let (cache, created) = caches.withLock { caches -> (WatchCache, Bool) in
       if let cache = caches[prefix] { return (cache, false) }
-      let cache = WatchCache(definition: definition, log: log, logger: logger)
+      let cache = WatchCache(definition: definition, objects: objects, logger: logger)
       caches[prefix] = cache
       return (cache, true)
     }

@@ -31,6 +31,7 @@ enum EtcdError {
       return RPCError(code: .invalidArgument, message: "etcdserver: too many operations in txn request")
     case .invalid(let why): return RPCError(code: .outOfRange, message: "etcdserver: \(why)")
     case .unavailable(let why): return RPCError(code: .unavailable, message: "etcdserver: \(why)")
+    case .schemaTooNew: return RPCError(code: .failedPrecondition, message: "etcdserver: \(store)")
     }
   }
 }

@@ -89,6 +89,9 @@ struct ServerCommand: AsyncParsableCommand {
   @Flag(help: "Do not run the Kubernetes API server (datastore and etcd API only).")
   var disableApiserver = false
 
+  @Flag(help: "Store new Secrets in plaintext (they are encrypted at rest with AES-GCM by default).")
+  var disableSecretsEncryption = false
+
   @Flag(help: "Log at debug level.")
   var debug = false
 
@@ -229,6 +232,9 @@ struct ServerCommand: AsyncParsableCommand {
     configuration.disabledWarnings = warningNames
     configuration.joinToken = pki.token
     configuration.csrSigner = pki.csrSigner
+    configuration.secretsEncryption = try await SecretsEncryption.load(
+      log: log, passphrase: pki.token.secret, file: "\(dataDir)/server/cred/encryption-config.json",
+      enabled: !disableSecretsEncryption, logger: Logger(label: "secrets-encryption"))
     return (try APIServer(log: log, configuration: configuration, logger: Logger(label: "apiserver")), pki)
   }
 

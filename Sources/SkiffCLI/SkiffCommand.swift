@@ -7,7 +7,10 @@ public struct SkiffCommand: AsyncParsableCommand {
     commandName: "skiff",
     abstract: "A small Kubernetes distribution for edge machines.",
     version: SkiffVersion.skiff,
-    subcommands: [ServerCommand.self, AgentCommand.self, CtrCommand.self, HollowNodesCommand.self, TokenCommand.self]
+    subcommands: [
+      ServerCommand.self, AgentCommand.self, CtrCommand.self, HollowNodesCommand.self, TokenCommand.self,
+      SecretsEncryptCommand.self,
+    ]
   )
 
   public init() {}

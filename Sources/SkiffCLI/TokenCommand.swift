@@ -11,52 +11,12 @@ struct TokenCommand: AsyncParsableCommand {
     commandName: "token", abstract: "Manage bootstrap tokens agents join with.",
     subcommands: [Create.self, List.self, Delete.self])
 
-  /// A failure after the arguments were accepted: printed without the usage text.
-  struct Failure: Error, CustomStringConvertible {
-    let description: String
-  }
-
-  /// How the token commands reach the API server.
-  struct Connection: ParsableArguments {
-    @Option(help: "Kubeconfig to use (default: the admin certificate in <data-dir>/server/tls).")
-    var kubeconfig: String?
-
-    @Option(help: "Directory for state (default /var/lib/skiff, ~/.skiff when not root).")
-    var dataDir: String?
-
-    @Option(help: "API server URL when not using --kubeconfig.")
-    var server = "https://127.0.0.1:6443"
-
-    func client() throws -> (KubeClient, HTTPTransport) {
-      let credentials: HTTPTransport.Credentials
-      if let kubeconfig {
-        credentials = try HTTPTransport.Credentials(kubeconfig: kubeconfig)
-      } else {
-        let dataDir =
-          dataDir
-          ?? (getuid() == 0 ? "/var/lib/skiff" : "\(FileManager.default.homeDirectoryForCurrentUser.path)/.skiff")
-        let paths = TLSPaths(dataDirectory: dataDir)
-        func read(_ path: String) throws -> String {
-          guard let text = try SecureFile.read(path) else {
-            throw Failure(description: "\(path) does not exist; run this on a server, or pass --kubeconfig")
-          }
-          return text
-        }
-        credentials = HTTPTransport.Credentials(
-          server: server, certificateAuthorityPEM: try read(paths.serverCACertificate),
-          clientCertificatePEM: try read(paths.adminCertificate), clientKeyPEM: try read(paths.adminKey))
-      }
-      let transport = try HTTPTransport(credentials)
-      return (KubeClient(transport: transport), transport)
-    }
-  }
-
   struct Create: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract:
         "Create a bootstrap token and print it in the K10<ca-hash>::<id>.<secret> form `skiff agent --token` takes.")
 
-    @OptionGroup var connection: Connection
+    @OptionGroup var connection: AdminConnection
 
     @Option(help: "Lifetime, e.g. 24h, 90m, 1h30m; 0 never expires.")
     var ttl = "24h"
@@ -88,7 +48,7 @@ struct TokenCommand: AsyncParsableCommand {
       let (client, transport) = try connection.client()
       let ca = try await transport.send(KubeRequest(method: "GET", path: "/cacerts"))
       guard ca.status == 200 else {
-        throw Failure(description: "cannot read the cluster CA from /cacerts (\(ca.status))")
+        throw AdminConnection.Failure(description: "cannot read the cluster CA from /cacerts (\(ca.status))")
       }
       var data: [String: JSONValue] = [:]
       for (key, value) in token.secretData { data[key] = .string(Data(value.utf8).base64EncodedString()) }
@@ -108,7 +68,7 @@ struct TokenCommand: AsyncParsableCommand {
   struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List bootstrap tokens.")
 
-    @OptionGroup var connection: Connection
+    @OptionGroup var connection: AdminConnection
 
     func run() async throws {
       let (client, _) = try connection.client()
@@ -137,7 +97,7 @@ struct TokenCommand: AsyncParsableCommand {
   struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Delete bootstrap tokens by id or whole token.")
 
-    @OptionGroup var connection: Connection
+    @OptionGroup var connection: AdminConnection
 
     @Argument(help: "Token ids (abcdef) or tokens (abcdef.0123456789abcdef, K10…::abcdef.0123456789abcdef).")
     var tokens: [String]
@@ -157,7 +117,7 @@ struct TokenCommand: AsyncParsableCommand {
           _ = try await client.delete(
             .secrets, namespace: BootstrapToken.namespace, name: BootstrapToken.secretPrefix + id)
         } catch  where error.isNotFound {
-          throw Failure(description: "bootstrap token \"\(id)\" not found")
+          throw AdminConnection.Failure(description: "bootstrap token \"\(id)\" not found")
         }
         print("bootstrap token \"\(id)\" deleted")
       }

@@ -51,6 +51,10 @@ public final class RevisionLog: Sendable {
         defer { connection.close() }
         try connection.execute(driver.beginWrite)
         for statement in driver.schema { try connection.execute(statement) }
+        do { try SchemaVersion.upgrade(connection) } catch {
+          try? connection.execute("ROLLBACK")
+          throw error
+        }
         try connection.execute("COMMIT")
         let session = LogSession(connection: connection)
         try connection.execute(driver.beginRead)
@@ -62,6 +66,8 @@ public final class RevisionLog: Sendable {
             "driver": "\(driver.name)", "revision": "\(revisions.current)", "compacted": "\(revisions.compact)",
           ])
         return RevisionLog(driver: driver, options: options, clock: clock, logger: logger, revisions: revisions)
+      } catch let refused as StoreError where refused.isDowngrade {
+        throw refused
       } catch {
         guard ContinuousClock.now + delay < deadline else { throw (error as? StoreError) ?? .unavailable("\(error)") }
         logger.warning(

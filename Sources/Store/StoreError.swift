@@ -11,10 +11,18 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
   case invalid(String)
   /// The database cannot be reached or failed; nothing was written.
   case unavailable(String)
+  /// The database was written by a newer skiff whose layout this one cannot read.
+  case schemaTooNew(found: Int64, supported: Int64)
 
   /// The database failed, as opposed to the request being refused.
   public var isUnavailable: Bool {
     if case .unavailable = self { return true }
+    return false
+  }
+
+  /// Retrying cannot help: the database belongs to a newer skiff.
+  var isDowngrade: Bool {
+    if case .schemaTooNew = self { return true }
     return false
   }
 
@@ -29,6 +37,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case .tooManyOperations: "too many operations in txn request"
     case .invalid(let why): why
     case .unavailable(let why): "datastore unavailable: \(why)"
+    case .schemaTooNew(let found, let supported):
+      "the datastore has schema version \(found), written by a newer skiff; this skiff reads up to version "
+        + "\(supported). Downgrading is refused: run the newer skiff again, or restore a snapshot taken before "
+        + "the upgrade (skiff server --cluster-reset --cluster-reset-restore-path FILE)"
     }
   }
 }

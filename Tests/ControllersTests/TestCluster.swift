@@ -102,36 +102,27 @@ final class TestCluster: Sendable {
     try? FileManager.default.removeItem(atPath: directory)
   }
 
-  /// Runs the real kubectl against this cluster. It runs on a Dispatch thread: waiting for a
-  /// process on one of the (two) cooperative threads would starve the in-process server.
+  /// Runs the real kubectl against this cluster, on a thread of its own: waiting for a process
+  /// on a shared pool thread would starve the in-process server it talks to.
   func kubectl(_ arguments: String..., input: String? = nil) async throws -> String {
     let arguments = ["--kubeconfig", kubeconfig] + arguments
-    return try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(
-          with: Result {
-            try SkiffServerProcess.run(
-              SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", arguments, input: input)
-          })
-      }
+    return try await Blocking.run {
+      try SkiffServerProcess.run(SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", arguments, input: input)
     }
   }
 
   /// kubectl's stdout and stderr, whether it succeeded or not (a drain that times out).
   func kubectlOutput(_ arguments: String...) async -> String {
     let arguments = ["--kubeconfig", kubeconfig] + arguments
-    return await withCheckedContinuation { continuation in
-      DispatchQueue.global().async {
-        do {
-          continuation.resume(
-            returning: try SkiffServerProcess.run(
-              SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", arguments, includeErrors: true))
-        } catch let failure as SkiffServerProcess.Failure {
-          continuation.resume(returning: failure.output)
-        } catch {
-          continuation.resume(returning: "\(error)")
-        }
+    do {
+      return try await Blocking.run {
+        try SkiffServerProcess.run(
+          SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl", arguments, includeErrors: true)
       }
+    } catch let failure as SkiffServerProcess.Failure {
+      return failure.output
+    } catch {
+      return "\(error)"
     }
   }
 

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Runtime
+import SkiffCore
 import SkiffTestSupport
 
 /// A real `skiff server` with its embedded agent (root, real kernel) and the busybox test image
@@ -47,18 +48,13 @@ final class AgentCluster: @unchecked Sendable {
     try await server.waitReady(timeout: .seconds(120), etcd: false)
   }
 
-  /// kubectl on a Dispatch thread: blocking Swift's two cooperative threads would starve the
-  /// in-process servers other suites run at the same time.
+  /// kubectl on a thread of its own: blocking a shared pool thread would starve the in-process
+  /// servers other suites run at the same time.
   @discardableResult
   func kubectl(_ arguments: String..., input: String? = nil) async throws -> String {
     let server = self.server
-    return try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(
-          with: Result {
-            try server.kubectl(arguments: arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)
-          })
-      }
+    return try await Blocking.run {
+      try server.kubectl(arguments: arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)
     }
   }
 

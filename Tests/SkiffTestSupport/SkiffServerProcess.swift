@@ -1,4 +1,5 @@
 import Foundation
+import SkiffCore
 
 #if canImport(Glibc)
   import Glibc
@@ -89,11 +90,16 @@ public final class SkiffServerProcess: @unchecked Sendable {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
       if !process.isRunning { throw Failure("skiff server exited early:\n\(log)") }
-      let etcdReady =
-        !etcd || (FileManager.default.fileExists(atPath: socket) && (try? etcdctl("endpoint", "health")) != nil)
-      if etcdReady, !apiServer || (try? kubectl("get", "--raw", "/readyz")) == "ok" {
-        return
+      // The probes run commands: on threads of their own, never blocking the shared pool.
+      var ready = true
+      if etcd {
+        ready = FileManager.default.fileExists(atPath: socket)
+        if ready { ready = try await Blocking.run { [self] in (try? etcdctl("endpoint", "health")) != nil } }
       }
+      if ready && apiServer {
+        ready = try await Blocking.run { [self] in (try? kubectl("get", "--raw", "/readyz")) == "ok" }
+      }
+      if ready { return }
       try await Task.sleep(for: .milliseconds(200))
     }
     throw Failure("skiff server not ready in \(timeout):\n\(log)")

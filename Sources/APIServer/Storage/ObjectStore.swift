@@ -5,12 +5,15 @@ import Store
 /// writes so optimistic concurrency is the store's, not a second check in memory.
 struct ObjectStore: Sendable {
   let log: RevisionLog
+  /// Seals Secrets on their way in and opens them on their way out; nil stores values as given.
+  var encryption: SecretsEncryption? = nil
 
   enum Outcome: Error { case exists, missing, modified(current: KeyValue?) }
 
   /// Creates `key`; fails with `.exists` when any object holds it.
   func create(key: String, value: [UInt8]) async throws -> Int64 {
     let key = Array(key.utf8)
+    let value = try encryption?.seal(key: key, value: value) ?? value
     let result = try await log.txn(
       TxnRequest(
         compares: [Compare(range: .key(key), target: .createRevision(0), result: .equal)],
@@ -22,6 +25,7 @@ struct ObjectStore: Sendable {
   /// Replaces `key` if it is still at `revision`.
   func update(key: String, value: [UInt8], revision: Int64) async throws -> Int64 {
     let keyBytes = Array(key.utf8)
+    let value = try encryption?.seal(key: keyBytes, value: value) ?? value
     let result = try await log.txn(
       TxnRequest(
         compares: [Compare(range: .key(keyBytes), target: .modRevision(revision), result: .equal)],
@@ -45,19 +49,28 @@ struct ObjectStore: Sendable {
 
   private func conflict(_ result: TxnResult) -> Outcome {
     if case .range(let range)? = result.results.first, let current = range.kvs.first {
-      return .modified(current: current)
+      return .modified(current: readable(current))
     }
     return .missing
   }
 
   func get(key: String, revision: Int64 = 0) async throws -> KeyValue? {
-    try await log.range(RangeRequest(range: .key(Array(key.utf8)), revision: revision)).kvs.first
+    try await log.range(RangeRequest(range: .key(Array(key.utf8)), revision: revision)).kvs.first.flatMap(readable)
+  }
+
+  /// `kv` as the API sees it: opened when sealed; nil when it cannot be opened.
+  func readable(_ kv: KeyValue) -> KeyValue? {
+    guard let encryption else { return kv }
+    return encryption.readable(kv)
   }
 
   /// Keys from `start` (inclusive) under `prefix`, at `revision` (0 = now).
   func list(prefix: String, from start: String?, revision: Int64, limit: Int64) async throws -> RangeResult {
     let end = KeyRange.prefixEnd(Array(prefix.utf8))
     let begin = Array((start ?? prefix).utf8)
-    return try await log.range(RangeRequest(range: KeyRange(start: begin, end: end), revision: revision, limit: limit))
+    var result = try await log.range(
+      RangeRequest(range: KeyRange(start: begin, end: end), revision: revision, limit: limit))
+    if encryption != nil { result.kvs = result.kvs.compactMap(readable) }
+    return result
   }
 }

@@ -39,15 +39,17 @@ final class WatchCache: Sendable {
   }
 
   let definition: ResourceDefinition
-  private let log: RevisionLog
+  /// Reads the log, opening sealed values.
+  private let objects: ObjectStore
+  private var log: RevisionLog { objects.log }
   private let logger: Logger
   private let state = Mutex(State())
   static let ringCapacity = 1024
   static let watcherBuffer = 4096
 
-  init(definition: ResourceDefinition, log: RevisionLog, logger: Logger) {
+  init(definition: ResourceDefinition, objects: ObjectStore, logger: Logger) {
     self.definition = definition
-    self.log = log
+    self.objects = objects
     self.logger = logger
   }
 
@@ -87,7 +89,9 @@ final class WatchCache: Sendable {
   private func reset(_ kvs: [KeyValue], revision: Int64) {
     var objects: [String: CachedObject] = [:]
     for kv in kvs {
-      if let object = CachedObject(kv: kv, definition: definition) { objects[object.key] = object }
+      if let kv = self.objects.readable(kv), let object = CachedObject(kv: kv, definition: definition) {
+        objects[object.key] = object
+      }
     }
     // Watchers that were following cannot know what they missed: end them so they relist.
     let stale = state.withLock { state in
@@ -109,7 +113,9 @@ final class WatchCache: Sendable {
     for event in events {
       let key = String(decoding: event.kv.key, as: UTF8.self)
       switch event.kind {
-      case .put: prepared.append((key, CachedObject(kv: event.kv, definition: definition), event.revision))
+      case .put:
+        guard let kv = objects.readable(event.kv) else { continue }
+        prepared.append((key, CachedObject(kv: kv, definition: definition), event.revision))
       case .delete: prepared.append((key, nil, event.revision))
       }
     }

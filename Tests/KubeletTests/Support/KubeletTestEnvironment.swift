@@ -174,7 +174,7 @@ final class KubeletTestEnvironment: @unchecked Sendable {
 
   static var kubectlPath: String { SkiffServerProcess.kubectlPath ?? "/usr/bin/kubectl" }
 
-  /// Runs kubectl to completion on a Dispatch thread (never on the cooperative pool, which the
+  /// Runs kubectl to completion on a thread of its own (never on the shared pool, which the
   /// in-process servers need). Returns the exit code and stdout+stderr.
   func kubectl(_ arguments: [String], input: String? = nil, executable: String? = nil, timeout: Double = 90) async
     -> (Int32, String)
@@ -182,7 +182,7 @@ final class KubeletTestEnvironment: @unchecked Sendable {
     let arguments = executable == nil ? ["--kubeconfig", kubeconfig] + arguments : arguments
     let executable = executable ?? Self.kubectlPath
     return await withCheckedContinuation { continuation in
-      DispatchQueue.global().async {
+      Thread {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -205,7 +205,7 @@ final class KubeletTestEnvironment: @unchecked Sendable {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-      }
+      }.start()
     }
   }
 

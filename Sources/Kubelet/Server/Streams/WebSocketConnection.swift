@@ -64,7 +64,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler, RemovableChannelHand
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    var frame = unwrapInboundIn(data)
+    let frame = unwrapInboundIn(data)
     switch frame.opcode {
     case .binary, .text, .continuation:
       var payload = frame.unmaskedData

@@ -1,6 +1,6 @@
-import Dispatch
 import Foundation
 import Logging
+import SkiffCore
 
 /// How a pull is going, for a progress display or a log line.
 public struct PullProgress: Sendable, Equatable {
@@ -127,7 +127,7 @@ extension ImageStore {
         guard !snapshots.contains(chainID) else { continue }
         progress(PullProgress(phase: .unpacking, digest: blob.digest, completed: 0, total: blob.size))
         try await pulls.once("unpack:\(chainID)") {
-          try await Self.offload {
+          try await Blocking.run {
             try snapshots.unpack(blob, chainID: chainID, diffID: diffID, content: content, logger: logger)
           }
         }
@@ -137,7 +137,7 @@ extension ImageStore {
     if reference.digest == nil || reference.tag != nil {
       names.append("\(reference.registry)/\(reference.repository)@\(top.digest)")
     }
-    var record = try await Self.offload { [self, manifestDigest, names] in
+    var record = try await Blocking.run { [self, manifestDigest, names] in
       try commit(manifestDigest: manifestDigest, manifest: manifest, names: names)
     }
     record.name = image
@@ -196,13 +196,6 @@ extension ImageStore {
         attempt += 1
         try await Task.sleep(for: .seconds(attempt))
       }
-    }
-  }
-
-  /// Runs blocking file work (unpacking layers) on a Dispatch thread, not the cooperative pool.
-  static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
   }
 }
