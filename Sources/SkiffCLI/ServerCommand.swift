@@ -92,6 +92,24 @@ struct ServerCommand: AsyncParsableCommand {
   @Flag(help: "Store new Secrets in plaintext (they are encrypted at rest with AES-GCM by default).")
   var disableSecretsEncryption = false
 
+  @Option(help: "Cron schedule of automatic datastore snapshots (embedded SQLite).")
+  var snapshotSchedule = "0 */12 * * *"
+
+  @Option(help: "How many scheduled snapshots to keep.")
+  var snapshotRetention = 5
+
+  @Flag(help: "Take no scheduled snapshots.")
+  var disableSnapshots = false
+
+  @Option(help: "Where snapshots live (default <data-dir>/server/db/snapshots).")
+  var snapshotDir: String?
+
+  @Flag(help: "Restore the datastore from --cluster-reset-restore-path, then exit.")
+  var clusterReset = false
+
+  @Option(help: "Snapshot file to restore with --cluster-reset.")
+  var clusterResetRestorePath: String?
+
   @Flag(help: "Log at debug level.")
   var debug = false
 
@@ -108,6 +126,13 @@ struct ServerCommand: AsyncParsableCommand {
       throw ValidationError(
         "--disable-warnings: unknown \(unknown.sorted().joined(separator: ", ")); known: \(APIServer.warningNames.joined(separator: ", "))"
       )
+    }
+    if (try? CronSchedule(parsing: snapshotSchedule)) == nil {
+      throw ValidationError(
+        "--snapshot-schedule \"\(snapshotSchedule)\" is not a cron schedule such as \"0 */12 * * *\"")
+    }
+    if clusterReset != (clusterResetRestorePath != nil) {
+      throw ValidationError("--cluster-reset and --cluster-reset-restore-path go together")
     }
     if nodePortRange == nil { throw ValidationError("--service-node-port-range must look like 30000-32767") }
     if etcdCompactionInterval < 1 { throw ValidationError("--etcd-compaction-interval must be at least 1 second") }
@@ -149,6 +174,11 @@ struct ServerCommand: AsyncParsableCommand {
     }
     try FileManager.default.createDirectory(
       atPath: "\(dataDir)/server/db", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    let snapshots = SnapshotDirectory(dataDir: dataDir, directory: snapshotDir)
+    if let restorePath = clusterResetRestorePath {
+      try restore(restorePath, driver: driver, snapshots: snapshots, logger: logger)
+      return
+    }
 
     var options = RevisionLog.Options()
     options.retainedRevisions = etcdCompactionRetention
@@ -162,6 +192,11 @@ struct ServerCommand: AsyncParsableCommand {
       retryFor: driver.isShared ? .seconds(365 * 24 * 3600) : .zero)
 
     var services: [any Service] = [log]
+    if driver is SQLiteDriver, !disableSnapshots, let schedule = try? CronSchedule(parsing: snapshotSchedule) {
+      services.append(
+        SnapshotScheduler(
+          snapshots: snapshots, schedule: schedule, retention: snapshotRetention, logger: Logger(label: "snapshots")))
+    }
     if let address {
       let tls = etcdCertFile.map {
         EtcdServer.TLSFiles(certificate: $0, key: etcdKeyFile ?? "", clientCA: etcdClientCaFile ?? "")
@@ -280,5 +315,24 @@ struct ServerCommand: AsyncParsableCommand {
       context: context, controllers: ControllerManager.standardControllers(context, signer: pki.csrSigner),
       elector: LeaderElector(client: client, name: "kube-controller-manager", identity: identity),
       ready: { await api.waitUntilReady() })
+  }
+
+  /// `--cluster-reset --cluster-reset-restore-path`: the datastore becomes the snapshot (the
+  /// current one is kept beside it); the server then exits so it is restarted without the flags.
+  private func restore(_ path: String, driver: SQLDriver, snapshots: SnapshotDirectory, logger: Logger) throws {
+    guard driver is SQLiteDriver else {
+      throw ValidationError(
+        "--cluster-reset restores the embedded SQLite datastore; restore an external database with its own tools (for PostgreSQL: pg_restore or psql from a pg_dump)"
+      )
+    }
+    do {
+      let info = try SQLiteSnapshot.verify(path)
+      let aside = try SQLiteSnapshot.restore(path, database: snapshots.database)
+      logger.info(
+        "datastore restored from snapshot; restart skiff server without --cluster-reset",
+        metadata: ["snapshot": "\(path)", "revision": "\(info.revision)", "previous": "\(aside)"])
+    } catch let error as StoreError {
+      throw ValidationError("cannot restore \(path): \(error)")
+    }
   }
 }
