@@ -9,7 +9,7 @@ public struct SkiffCommand: AsyncParsableCommand {
     version: SkiffVersion.skiff,
     subcommands: [
       ServerCommand.self, AgentCommand.self, CtrCommand.self, HollowNodesCommand.self, TokenCommand.self,
-      SecretsEncryptCommand.self, EtcdSnapshotCommand.self,
+      SecretsEncryptCommand.self, EtcdSnapshotCommand.self, CertificateCommand.self,
     ]
   )
 
