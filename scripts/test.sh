@@ -21,10 +21,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The official Python client, for the client-library compatibility tests (v32 = Kubernetes 1.32).
+# The official Python client (v32 = Kubernetes 1.32) and the kopf operator framework, for the
+# client-library compatibility tests.
 if ! python3 -c 'import kubernetes' 2>/dev/null; then
   python3 -m pip install -q --disable-pip-version-check "kubernetes==32.0.1" >/dev/null 2>&1 ||
     echo "could not install the kubernetes Python client: its tests will be skipped" >&2
+fi
+if ! python3 -c 'import kopf' 2>/dev/null; then
+  python3 -m pip install -q --disable-pip-version-check "kopf==1.45.2" >/dev/null 2>&1 ||
+    echo "could not install kopf: the operator test will be skipped" >&2
 fi
 
 pg_dir=""
