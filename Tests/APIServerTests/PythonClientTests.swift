@@ -21,6 +21,25 @@ struct PythonClientTests {
   }
 }
 
+/// Watch bookmarks, sendInitialEvents, timeouts and 410 Gone, as the official client sees them
+/// (the server compacts every second so that an old revision is gone quickly).
+@Suite(.enabled(if: hasPythonClient, "python3 with the `kubernetes` package is not installed (pip install kubernetes)"))
+struct PythonWatchTests {
+  @Test func bookmarksInitialEventsTimeoutsAndGone() async throws {
+    let server = try SkiffServerProcess(arguments: [
+      "--etcd-listen", "", "--etcd-compaction-interval", "1", "--etcd-compaction-retention", "5",
+    ])
+    defer { server.stop() }
+    try await server.waitReady(etcd: false)
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "Python/watch_semantics.py")
+    let output = try await Blocking.run {
+      try SkiffServerProcess.run("/usr/bin/env", ["python3", script.path, server.kubeconfig], includeErrors: true)
+    }
+    #expect(output.hasSuffix("ok\n"), "\(output)")
+  }
+}
+
 /// Whether python3 can import kopf (the operator framework).
 let hasKopf = (try? SkiffServerProcess.run("/usr/bin/env", ["python3", "-c", "import kopf"])) != nil
 
