@@ -42,6 +42,11 @@ final class APIState: Sendable {
     self.serviceAllocator = serviceAllocator
     self.logger = logger
     self.authorizer = RBACAuthorizer()
+    if let services = registry.lookup(group: "", version: "v1", plural: "services") {
+      serviceAllocator?.follow { [weak self] in
+        self?.cache(for: services).snapshot(prefix: services.storagePrefix).objects.map(\.object) ?? []
+      }
+    }
   }
 
   static let success = JSONValue.object([

@@ -11,11 +11,7 @@ struct Bootstrap: Sendable {
 
   func run() async throws {
     guard let services = state.registry.lookup(group: "", version: "v1", plural: "services") else { return }
-    let serviceCache = state.cache(for: services)
-    await serviceCache.waitUntilFresh(state.log.currentRevision)
-    for service in serviceCache.snapshot(prefix: services.storagePrefix).objects {
-      state.serviceAllocator?.note(service.object)
-    }
+    await state.cache(for: services).waitUntilFresh(state.log.currentRevision)
     for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
       try await ensure("namespaces", ["metadata": .object(["name": .string(name)])])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SkiffCore
 import SkiffTestSupport
 import Testing
 
@@ -55,5 +56,36 @@ struct MultiServerTests {
     #expect(revisions == Array(1...20), "the watcher on B saw every write through A and B, in order, once")
     let listed = try json(try a.etcdctl("get", "/ha/", "--prefix", "-w", "json"))
     #expect(listed["count"] as? Int == 20)
+  }
+
+  /// ClusterIPs handed out through two API servers on one database never collide, and an
+  /// address freed through one is reusable through the other (each follows the store).
+  @Test func clusterIPsAreUniqueAcrossServers() async throws {
+    try #require(SkiffServerProcess.kubectlPath != nil, "kubectl is not installed")
+    let dsn = try freshDatabase()
+    // A /27 leaves 15 allocatable addresses (the low 16 are for well-known services).
+    let arguments = ["--datastore-endpoint", dsn, "--etcd-listen", "", "--service-cidr", "10.43.0.0/27"]
+    let a = try SkiffServerProcess(arguments: arguments)
+    try await a.waitReady(etcd: false)
+    let b = try SkiffServerProcess(arguments: arguments)
+    defer {
+      a.stop()
+      b.stop()
+    }
+    try await b.waitReady(etcd: false)
+    func create(_ server: SkiffServerProcess, _ name: String) async throws -> String {
+      try await Blocking.run {
+        try server.kubectl("create", "service", "clusterip", name, "--tcp=80:80")
+        return try server.kubectl("get", "service", name, "-o", "jsonpath={.spec.clusterIP}")
+      }
+    }
+    var addresses: [String] = []
+    for index in 0..<15 { addresses.append(try await create(index % 2 == 0 ? a : b, "s\(index)")) }
+    #expect(Set(addresses).count == 15, "\(addresses.sorted())")
+    let full = await #expect(throws: SkiffServerProcess.Failure.self) { try await create(b, "s15") }
+    #expect(full?.output.contains("range is full") == true)
+    try await Blocking.run { _ = try a.kubectl("delete", "service", "s0") }
+    let reused = try await create(b, "s16")
+    #expect(reused == addresses[0])
   }
 }

@@ -49,6 +49,10 @@ extension ResourceHandler {
     ObjectLifecycle.initialize(&metadata, tracksGeneration: definition.strategy.tracksGeneration, now: state.now())
     object["metadata"] = metadata
     if definition.strategy.resetsStatusOnCreate { object["status"] = nil }
+    if definition.plural == "services" && definition.group.isEmpty {
+      // Addresses in use come from the services cache: let it catch up with the store first.
+      await state.cache(for: definition).waitUntilFresh(state.log.currentRevision)
+    }
     let context = StrategyContext(now: state.now(), isCreate: true, allocator: state.serviceAllocator, user: user)
     try runStrategy(&object, old: nil, context: context)
     let warnings = try await extra + state.admit(handler: self, object: &object, old: nil)

@@ -1,13 +1,20 @@
 import KubeAPI
 import Synchronization
 
-/// Hands out ClusterIPs from the service CIDR and NodePorts from their range. It learns the
-/// addresses already taken from the services in the store before serving.
+/// Hands out ClusterIPs from the service CIDR and NodePorts from their range. What is taken
+/// comes from the services cache, which follows the store — so addresses given out or freed by
+/// another server of an HA cluster count too — plus what this server handed out recently and
+/// the cache may not show yet.
 final class ServiceAllocator: Sendable {
   private let base: UInt32
   private let size: UInt32
   private let nodePorts: ClosedRange<Int64>
-  private let state = Mutex<(ips: Set<UInt32>, ports: Set<Int64>)>(([], []))
+  /// Handed out here, by expiry: long enough for the Service to reach the cache, short enough
+  /// that a dry run or a failed create never holds an address for good.
+  private let state = Mutex<(ips: [UInt32: ContinuousClock.Instant], ports: [Int64: ContinuousClock.Instant])>(
+    ([:], [:]))
+  private let stored = Mutex<@Sendable () -> [JSONValue]>({ [] })
+  static let pendingLifetime = Duration.seconds(60)
 
   /// `cidr` such as 10.43.0.0/16; the first address (.1) is the `kubernetes` Service's.
   init(cidr: String, nodePorts: ClosedRange<Int64>) throws {
@@ -24,21 +31,33 @@ final class ServiceAllocator: Sendable {
   /// The n-th address of the range: 1 is the API server's, 10 the cluster DNS's.
   func address(_ offset: UInt32) -> String { IPv4.format(base + offset) }
 
-  /// Records what existing services hold.
-  func note(_ service: JSONValue) {
-    let spec = service["spec"]
-    state.withLock { state in
-      if let ip = spec?["clusterIP"]?.stringValue.flatMap(IPv4.parse) { state.ips.insert(ip) }
+  /// Where the stored services come from (the services watch cache).
+  func follow(_ services: @escaping @Sendable () -> [JSONValue]) { stored.withLock { $0 = services } }
+
+  /// Addresses and node ports the stored services hold.
+  private func storedTaken() -> (ips: Set<UInt32>, ports: Set<Int64>) {
+    var taken: (ips: Set<UInt32>, ports: Set<Int64>) = ([], [])
+    for service in stored.withLock({ $0 })() {
+      let spec = service["spec"]
+      if let ip = spec?["clusterIP"]?.stringValue.flatMap(IPv4.parse) { taken.ips.insert(ip) }
       for port in spec?["ports"]?.arrayValue ?? [] {
-        if let nodePort = port["nodePort"]?.intValue { state.ports.insert(nodePort) }
+        if let nodePort = port["nodePort"]?.intValue { taken.ports.insert(nodePort) }
       }
     }
+    return taken
   }
 
   func allocate(_ service: inout JSONValue) throws(APIError) {
     guard var spec = service["spec"] else { return }
     let type = spec["type"]?.stringValue ?? "ClusterIP"
     if type == "ExternalName" { return }
+    let taken = storedTaken()
+    let now = ContinuousClock.now
+    state.withLock { state in
+      state.ips = state.ips.filter { $0.value > now }
+      state.ports = state.ports.filter { $0.value > now }
+    }
+    let expiry = now + Self.pendingLifetime
     let asked = spec["clusterIP"]?.stringValue ?? ""
     if asked.isEmpty {
       let ip = try state.withLock { state throws(APIError) -> UInt32 in
@@ -49,8 +68,8 @@ final class ServiceAllocator: Sendable {
         let start = UInt32.random(in: 0..<span)
         for step in 0..<span {
           let candidate = base + reserved + 1 + (start + step) % span
-          if !state.ips.contains(candidate) {
-            state.ips.insert(candidate)
+          if !taken.ips.contains(candidate) && state.ips[candidate] == nil {
+            state.ips[candidate] = expiry
             return candidate
           }
         }
@@ -67,8 +86,12 @@ final class ServiceAllocator: Sendable {
               "failed to allocate IP \(asked): the provided IP (\(asked)) is not in the valid range")
           ])
       }
-      let taken = state.withLock { state in !state.ips.insert(ip).inserted }
-      if taken {
+      let inUse = state.withLock { state in
+        if taken.ips.contains(ip) || state.ips[ip] != nil { return true }
+        state.ips[ip] = expiry
+        return false
+      }
+      if inUse {
         throw APIError.invalid(
           ResourceDefinition.serviceDefinition, name: service["metadata"]?["name"]?.stringValue ?? "",
           errors: [
@@ -85,8 +108,8 @@ final class ServiceAllocator: Sendable {
           let start = Int64.random(in: 0..<count)
           for step in 0..<count {
             let candidate = nodePorts.lowerBound + (start + step) % count
-            if !state.ports.contains(candidate) {
-              state.ports.insert(candidate)
+            if !taken.ports.contains(candidate) && state.ports[candidate] == nil {
+              state.ports[candidate] = expiry
               return candidate
             }
           }
@@ -99,14 +122,14 @@ final class ServiceAllocator: Sendable {
     service["spec"] = spec
   }
 
-  /// Returns a deleted (or never stored) service's addresses.
+  /// Returns a never stored (or deleted) service's addresses at once.
   func release(_ service: JSONValue) {
     guard service["kind"]?.stringValue == "Service" else { return }
     let spec = service["spec"]
     state.withLock { state in
-      if let ip = spec?["clusterIP"]?.stringValue.flatMap(IPv4.parse) { state.ips.remove(ip) }
+      if let ip = spec?["clusterIP"]?.stringValue.flatMap(IPv4.parse) { state.ips[ip] = nil }
       for port in spec?["ports"]?.arrayValue ?? [] {
-        if let nodePort = port["nodePort"]?.intValue { state.ports.remove(nodePort) }
+        if let nodePort = port["nodePort"]?.intValue { state.ports[nodePort] = nil }
       }
     }
   }
