@@ -274,7 +274,7 @@ choose_command() {
   local word
   for word in ${exec_words[@]+"${exec_words[@]}"}; do
     case "$word" in
-      *[!A-Za-z0-9_./:=,@+-]*) EXEC_ARGS+=" '${word//\'/\'\\\'\'}'" ;;
+      "" | *[!A-Za-z0-9_./:=,@+-]*) EXEC_ARGS+=" '${word//\'/\'\\\'\'}'" ;;
       *) EXEC_ARGS+=" $word" ;;
     esac
   done
