@@ -140,7 +140,7 @@ for record in "$DATA_DIR"/agent/containers/*/config.json; do
 done
 for sandbox in "$DATA_DIR"/agent/sandboxes/*/sandbox.json; do
   [ -f "$sandbox" ] || continue
-  pid=$(grep -o '"pid" *: *[0-9]*' "$sandbox" | grep -o '[0-9]*$')
+  pid=$(grep -o '"pid" *: *[0-9]*' "$sandbox" | head -n 1 | grep -o '[0-9]*$')
   start=$(grep -o '"startTime" *: *[0-9]*' "$sandbox" | grep -o '[0-9]*$')
   if [ -n "$pid" ] && [ -n "$start" ] && same_process "$pid" "$start"; then kill -KILL "$pid" 2>/dev/null; fi
   id=${sandbox%/sandbox.json}
