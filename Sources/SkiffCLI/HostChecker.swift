@@ -77,7 +77,9 @@ struct HostChecker: Sendable {
         }
       }
     } else {
-      return [HostCheck(name: "cgroups", status: .fail, detail: "neither /sys/fs/cgroup/cgroup.controllers nor /proc/cgroups")]
+      return [
+        HostCheck(name: "cgroups", status: .fail, detail: "neither /sys/fs/cgroup/cgroup.controllers nor /proc/cgroups")
+      ]
         + wanted.map { HostCheck(name: "cgroup \($0)", status: .fail, detail: "no cgroups") }
     }
     return [version]
@@ -86,7 +88,8 @@ struct HostChecker: Sendable {
         guard !missing.isEmpty else { return HostCheck(name: "cgroup \(controller)", status: .pass, detail: "") }
         var detail = missing
         if controller == "memory" {
-          detail += "; on a Raspberry Pi add `cgroup_memory=1 cgroup_enable=memory` to /boot/firmware/cmdline.txt and reboot"
+          detail +=
+            "; on a Raspberry Pi add `cgroup_memory=1 cgroup_enable=memory` to /boot/firmware/cmdline.txt and reboot"
         }
         return HostCheck(name: "cgroup \(controller)", status: .fail, detail: detail)
       }
@@ -132,7 +135,8 @@ struct HostChecker: Sendable {
     if value == "1" { return HostCheck(name: "ip forwarding", status: .pass, detail: "net.ipv4.ip_forward=1") }
     return HostCheck(
       name: "ip forwarding", status: .warn,
-      detail: "net.ipv4.ip_forward=\(value ?? "?"): pods cannot reach beyond this node; sysctl -w net.ipv4.ip_forward=1")
+      detail: "net.ipv4.ip_forward=\(value ?? "?"): pods cannot reach beyond this node; sysctl -w net.ipv4.ip_forward=1"
+    )
   }
 
   /// Whether a kernel module is loaded, built in, or can be loaded, and how we know.

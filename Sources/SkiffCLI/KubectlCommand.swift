@@ -10,7 +10,8 @@ import Foundation
 struct KubectlCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kubectl",
-    abstract: "Run kubectl with the admin kubeconfig (/etc/skiff/skiff.yaml, ~/.skiff/skiff.yaml) unless KUBECONFIG is set.")
+    abstract:
+      "Run kubectl with the admin kubeconfig (/etc/skiff/skiff.yaml, ~/.skiff/skiff.yaml) unless KUBECONFIG is set.")
 
   @Argument(parsing: .captureForPassthrough, help: "kubectl's arguments.")
   var arguments: [String] = []

@@ -71,7 +71,8 @@ import Testing
   @Test func cgroupV1ReadsProcCgroupsAndTheMounts() throws {
     var files = Self.healthy
     files["/sys/fs/cgroup/cgroup.controllers"] = nil
-    files["/proc/cgroups"] = "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t10\t1\nmemory\t4\t10\t0\npids\t8\t1\t1\n"
+    files["/proc/cgroups"] =
+      "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t10\t1\nmemory\t4\t10\t0\npids\t8\t1\t1\n"
     files["/sys/fs/cgroup/cpu/tasks"] = ""
     let rows = try checks(files)
     #expect(rows["cgroups"]?.detail == "v1")

@@ -66,7 +66,8 @@ struct InstallScriptTests {
     let sourced = try await Command.bash("set -a; . '\(env)'; printf %s \"$SKIFF_NODE_LABEL\"")
     #expect(sourced.output == "quote=\"x\" $HOME")
 
-    let binaryDate = try FileManager.default.attributesOfItem(atPath: root + "/usr/local/bin/skiff")[.modificationDate]
+    let binaryDate =
+      try FileManager.default.attributesOfItem(atPath: root + "/usr/local/bin/skiff")[.modificationDate]
       as? Date
     let second = try await install(root: root, environment, arguments: ["--node-label", "site=lab 1"])
     #expect(second.status == 0, "\(second.output)")
@@ -74,7 +75,8 @@ struct InstallScriptTests {
     for path in ["/usr/local/bin/skiff", "/etc/systemd/system/skiff.service", "/etc/systemd/system/skiff.service.env"] {
       #expect(second.output.contains("unchanged \(root)\(path)"), "\(path)")
     }
-    let again = try FileManager.default.attributesOfItem(atPath: root + "/usr/local/bin/skiff")[.modificationDate]
+    let again =
+      try FileManager.default.attributesOfItem(atPath: root + "/usr/local/bin/skiff")[.modificationDate]
       as? Date
     #expect(again == binaryDate)
 
@@ -92,7 +94,8 @@ struct InstallScriptTests {
     let result = try await install(
       root: root,
       [
-        "INSTALL_SKIFF_SKIP_START": "true", "SKIFF_URL": "https://10.0.0.1:6443", "SKIFF_TOKEN": "K10abc::server:secret",
+        "INSTALL_SKIFF_SKIP_START": "true", "SKIFF_URL": "https://10.0.0.1:6443",
+        "SKIFF_TOKEN": "K10abc::server:secret",
         "INSTALL_SKIFF_EXEC": "--node-label zone=a", "INSTALL_SKIFF_BIN_DIR": "/opt/skiff/bin",
         "INSTALL_SKIFF_SYSTEMD_DIR": "/usr/lib/systemd/system",
       ])

@@ -92,7 +92,8 @@ import Testing
     }
     let environment = ["HOME": home, "PATH": "/usr/local/bin:/usr/bin:/bin"]
     let result = try await Command.run(
-      "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "kubectl", "get", "--raw", "/readyz"],
+      "/usr/bin/setpriv",
+      ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "kubectl", "get", "--raw", "/readyz"],
       environment: environment, directory: home)
     #expect(result.status == 0, "\(result.output)")
     #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
