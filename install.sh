@@ -289,7 +289,8 @@ choose_command() {
 
 install_build_dependencies() {
   local need=() package
-  for package in libsqlite3-dev libseccomp-dev libzstd-dev zlib1g-dev pkg-config; do
+  # The build's libraries, and curl and etcdctl that the README's first steps use.
+  for package in libsqlite3-dev libseccomp-dev libzstd-dev zlib1g-dev pkg-config curl etcd-client; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
   done
   if [ ${#need[@]} -gt 0 ]; then
@@ -337,6 +338,11 @@ obtain_binary() {
   fi
   chmod 0755 "$TMP/skiff"
   VERSION=$("$TMP/skiff" --version 2>/dev/null) || fail "the binary from $SOURCE does not run on this machine"
+  # The binary's own kernel checks: a warning here, not a refusal (a feature may arrive with a module).
+  if "$TMP/skiff" help check-config >/dev/null 2>&1 && ! "$TMP/skiff" check-config >"$TMP/check" 2>&1; then
+    say "warning: skiff check-config finds required kernel features missing:"
+    awk '$0 ~ / fail / {print "[skiff]   " $0}' "$TMP/check"
+  fi
 }
 
 # install_file SOURCE DEST MODE: replaces DEST only when different; sets CHANGED and says so.
