@@ -411,12 +411,12 @@ start_systemd() {
   [ "$KIND" = agent ] && block=(--no-block)  # an agent is ready once it has joined, which may take a while
   if [ "$CHANGED" = 1 ] || truthy "${INSTALL_SKIFF_FORCE_RESTART:-}"; then
     say "restarting $unit"
-    systemctl restart ${block[@]+"${block[@]}"} "$unit"
+    systemctl restart ${block[@]+"${block[@]}"} "$unit" || fail "$unit did not start; see journalctl -u $unit"
     DONE+=("restarted $unit")
   elif systemctl is-active --quiet "$unit"; then
     DONE+=("left $unit running: nothing changed")
   else
-    systemctl start ${block[@]+"${block[@]}"} "$unit"
+    systemctl start ${block[@]+"${block[@]}"} "$unit" || fail "$unit did not start; see journalctl -u $unit"
     DONE+=("started $unit")
   fi
 }
