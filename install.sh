@@ -23,9 +23,10 @@ set -euo pipefail
 
 # --- What the service files say (also used by packaging/build-deb) -------------------------
 
-# skiff_unit KIND BIN_DIR ENV_FILE EXEC_ARGS: a systemd unit for `skiff server` or `skiff agent`.
+# skiff_unit KIND BIN_DIR ENV_FILE EXEC_ARGS [DOCUMENTATION]: a systemd unit for `skiff server`
+# or `skiff agent`.
 skiff_unit() {
-  local kind=$1 bin_dir=$2 env_file=$3 exec_args=$4 description
+  local kind=$1 bin_dir=$2 env_file=$3 exec_args=$4 documentation=${5:-} description
   if [ "$kind" = server ]; then
     description="skiff server (lightweight Kubernetes: datastore, API server, controllers, node agent)"
   else
@@ -33,8 +34,8 @@ skiff_unit() {
   fi
   cat <<EOF
 [Unit]
-Description=$description
-Documentation=man:skiff(1)
+Description=$description${documentation:+
+Documentation=$documentation}
 Wants=network-online.target
 After=network-online.target
 

@@ -215,3 +215,27 @@ extension Command {
     try await run(executable, arguments, environment: nil, directory: nil)
   }
 }
+
+/// The unit texts pass systemd's own checker (where systemd-analyze exists; no systemd needs to run).
+@Suite struct SystemdUnitTests {
+  static let analyzer = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+  }
+
+  @Test(.enabled(if: analyzer != nil, "systemd-analyze is not installed"))
+  func unitsVerify() async throws {
+    let directory = try Command.temporaryDirectory("units")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let bin = (SkiffServerProcess.binary as NSString).deletingLastPathComponent
+    let result = try await Command.bash(
+      """
+      set -e
+      source ./install.sh
+      skiff_unit server '\(bin)' /etc/systemd/system/skiff.service.env "server --node-label 'a=b c'" \
+        >'\(directory)/skiff.service'
+      skiff_unit agent '\(bin)' /etc/systemd/system/skiff-agent.service.env agent >'\(directory)/skiff-agent.service'
+      '\(analyzer ?? "")' verify '\(directory)/skiff.service' '\(directory)/skiff-agent.service'
+      """)
+    #expect(result.status == 0, "\(result.output)")
+  }
+}
