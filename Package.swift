@@ -237,7 +237,7 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ]),
-    .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer"]),
+    .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer", "skiff", "SkiffTestSupport"]),
     .target(name: "SkiffTestSupport", dependencies: ["Runtime", "SkiffCore"], path: "Tests/SkiffTestSupport"),
     .testTarget(
       name: "EtcdServerTests",

@@ -78,11 +78,17 @@ struct AgentCommand: AsyncParsableCommand {
     let join = AgentJoin(
       server: server, token: joinToken, nodeName: configuration.nodeName, nodeIPs: [configuration.nodeIP],
       dataDirectory: dataDir, logger: logger)
-    let service = AgentService(
+    let (registered, registration) = AsyncStream<Void>.makeStream()
+    var service = AgentService(
       join: join, configuration: configuration, runtime: runtime, inProcessClient: nil, logger: logger)
+    service.onRegistered = { registration.finish() }
+    let notify = SystemdNotifyService(
+      notifier: SystemdNotifier(), status: "node \(configuration.nodeName) registered",
+      ready: { for await _ in registered {} })
     let group = ServiceGroup(
       configuration: .init(
-        services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        services: [.init(service: service), .init(service: notify)], gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: logger))
     do {
       try await group.run()
     } catch let error as KubeletError {

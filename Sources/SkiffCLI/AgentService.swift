@@ -16,6 +16,8 @@ struct AgentService: Service, CustomStringConvertible {
   /// The embedded agent talks to its own API server in-process instead of over TLS.
   let inProcessClient: KubeClient?
   let logger: Logger
+  /// Called once the API server has this node's Node object (for `READY=1` to systemd).
+  var onRegistered: (@Sendable () -> Void)? = nil
 
   /// What service logs show: never the join token.
   var description: String { "AgentService(node: \(configuration.nodeName))" }
@@ -37,6 +39,14 @@ struct AgentService: Service, CustomStringConvertible {
     })
     try await api.restart()
     await withDiscardingTaskGroup { group in
+      if let onRegistered {
+        group.addTask { [configuration] in
+          while !Task.isCancelled {
+            if (try? await client.get(.nodes, name: configuration.nodeName)) != nil { return onRegistered() }
+            try? await Task.sleep(for: .milliseconds(500))
+          }
+        }
+      }
       group.addTask {
         await join.renewLoop(credentials) { renewed in
           if let replacement = try? HTTPTransport(renewed.transportCredentials) { transport.replace(replacement) }

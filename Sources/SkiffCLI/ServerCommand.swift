@@ -210,14 +210,21 @@ struct ServerCommand: AsyncParsableCommand {
         throw ValidationError("\(error)")
       }
     }
+    var readiness: APIServer?
     if !disableApiserver {
       let (api, pki) = try await apiServer(log: log, dataDir: dataDir, logger: logger)
+      readiness = api
       services.append(api)
       if !disableControllerManager { services.append(controllerManager(api: api, pki: pki)) }
       if !disableAgent, let agent = embeddedAgent(api: api, pki: pki, dataDir: dataDir, logger: logger) {
         services.append(agent)
       }
     }
+    // Last, so that a graceful shutdown reaches it first and systemd hears STOPPING=1 at once.
+    services.append(
+      SystemdNotifyService(
+        notifier: SystemdNotifier(), status: readiness == nil ? "datastore serving" : "API serving",
+        ready: { [readiness] in await readiness?.waitUntilReady() }))
     let group = ServiceGroup(
       configuration: .init(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
