@@ -193,6 +193,9 @@ let package = Package(
       name: "podstartup-bench", dependencies: ["KubeAPI", "KubeClient", "SkiffTestSupport"],
       path: "Benchmarks/PodStartupBench"),
     .executableTarget(
+      name: "dns-bench", dependencies: ["Addons", "KubeAPI", .product(name: "Logging", package: "swift-log")],
+      path: "Benchmarks/DNSBench"),
+    .executableTarget(
       name: "kubeproto-bench", dependencies: ["KubeProto", "KubeAPI"], path: "Benchmarks/KubeProtoBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "SkiffCore"]),

@@ -14,7 +14,8 @@ public final class ClusterDNS: Service, Sendable {
   public let configuration: ClusterDNSConfiguration
   /// The records queries are answered from; fed by the informers while `run` runs.
   public let records: ClusterRecords
-  let informers: SharedInformers
+  /// Feed `records`; nil when the caller feeds them itself.
+  let informers: SharedInformers?
   let logger: Logger
   let clock: any WallClock
   let interfaces: DummyInterface
@@ -40,9 +41,19 @@ public final class ClusterDNS: Service, Sendable {
     try self.init(informers: informers, configuration: configuration, logger: logger, clock: clock, ownsInformers: false)
   }
 
+  /// Serves `records` as the caller keeps them (no informers): benchmarks, embedding.
+  public convenience init(
+    records: ClusterRecords, configuration: ClusterDNSConfiguration = ClusterDNSConfiguration(),
+    logger: Logger = Logger(label: "skiff.dns"), clock: any WallClock = SystemClock()
+  ) throws {
+    try self.init(
+      informers: nil, configuration: configuration, logger: logger, clock: clock, ownsInformers: false,
+      records: records)
+  }
+
   init(
-    informers: SharedInformers, configuration: ClusterDNSConfiguration, logger: Logger, clock: any WallClock,
-    ownsInformers: Bool
+    informers: SharedInformers?, configuration: ClusterDNSConfiguration, logger: Logger, clock: any WallClock,
+    ownsInformers: Bool, records: ClusterRecords = ClusterRecords()
   ) throws {
     self.ownsInformers = ownsInformers
     _ = try DNSName(configuration.clusterDomain)
@@ -54,7 +65,7 @@ public final class ClusterDNS: Service, Sendable {
     self.informers = informers
     self.logger = logger
     self.clock = clock
-    self.records = ClusterRecords()
+    self.records = records
     self.interfaces = DummyInterface(runner: IPCommandRunner(), namespace: configuration.networkNamespace)
   }
 
@@ -98,7 +109,7 @@ public final class ClusterDNS: Service, Sendable {
     } catch {
       for channel in channels { try? await channel.close() }
       if let name = configuration.interfaceName { try? interfaces.remove(name: name) }
-      if ownsInformers { informers.stop() }
+      if ownsInformers { informers?.stop() }
       throw AddonsError(.io, "cluster DNS cannot listen on \(configuration.listenAddresses): \(error)")
     }
     let addresses = channels.enumerated().compactMap { $0.offset % 2 == 0 ? $0.element.localAddress : nil }
@@ -116,11 +127,12 @@ public final class ClusterDNS: Service, Sendable {
     try? await gracefulShutdown()
     for channel in channels { try? await channel.close() }
     if let name = configuration.interfaceName { try? interfaces.remove(name: name) }
-    if ownsInformers { informers.stop() }
+    if ownsInformers { informers?.stop() }
     logger.info("cluster DNS stopped")
   }
 
   private func subscribe() {
+    guard let informers else { return }
     let records = self.records
     informers.informer(.services).onEvent { event in
       if case .deleted = event { records.apply(service: event.object, deleted: true) } else {

@@ -53,9 +53,9 @@ public enum ClusterDNSService {
       return
     }
     var patch: [String: JSONValue] = [:]
-    for label in ["k8s-app", "kubernetes.io/cluster-service", "kubernetes.io/name"]
-    where current.metadata.labels?[label] != wanted["metadata"]?["labels"]?[label]?.stringValue {
-      patch["metadata", default: ["labels": [:]]]["labels"]?[label] = wanted["metadata"]?["labels"]?[label]
+    let labels = wanted["metadata"]?["labels"]?.objectValue ?? [:]
+    if labels.contains(where: { current.metadata.labels?[$0.key] != $0.value.stringValue }) {
+      patch["metadata"] = ["labels": .object(labels)]
     }
     if current["spec"]?["selector"] != wanted["spec"]?["selector"] || !portsMatch(current, wanted) {
       patch["spec"] = ["selector": wanted["spec"]?["selector"] ?? .null, "ports": wanted["spec"]?["ports"] ?? .null]

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Answers names of the cluster zone (`<svc>.<ns>.svc.<domain>`, `<ip>.<ns>.pod.<domain>`,
 /// SRV, headless endpoints) and reverse names of cluster addresses, the way CoreDNS's
 /// `kubernetes` plugin does with `pods insecure` and reverse-zone fallthrough.
@@ -135,17 +137,17 @@ struct ClusterZone: Sendable {
       return answer
     case .clusterIP(let ips):
       if type == .srv {
-        return srvAnswer(name, service.ports.map { ($0.port, canonical, ips) })
+        return srvAnswer(name, service.ports.map { SRVTarget(port: $0.port, target: canonical, addresses: ips) })
       }
       return addresses(name, ips, type)
     case .headless:
       let endpoints = readyEndpoints(slices)
       if type == .srv {
-        var targets: [(UInt16, DNSName, [IPAddress])] = []
+        var targets: [SRVTarget] = []
         for slice in slices {
           for endpoint in slice.endpoints where endpoint.ready {
             guard let target = endpointName(endpoint, canonical) else { continue }
-            for port in slice.ports { targets.append((port.port, target, endpoint.addresses)) }
+            for port in slice.ports { targets.append(SRVTarget(port: port.port, target: target, addresses: endpoint.addresses)) }
           }
         }
         return srvAnswer(name, targets)
@@ -164,16 +166,17 @@ struct ClusterZone: Sendable {
     switch service.kind {
     case .externalName(let target):
       guard let target = try? DNSName(target) else { return Answer(code: .serverFailure) }
-      return srvAnswer(name, service.ports.filter(matches).map { ($0.port, target, []) })
+      return srvAnswer(name, service.ports.filter(matches).map { SRVTarget(port: $0.port, target: target, addresses: []) })
     case .clusterIP(let ips):
-      return srvAnswer(name, service.ports.filter(matches).map { ($0.port, canonical, ips) })
+      return srvAnswer(
+        name, service.ports.filter(matches).map { SRVTarget(port: $0.port, target: canonical, addresses: ips) })
     case .headless:
-      var targets: [(UInt16, DNSName, [IPAddress])] = []
+      var targets: [SRVTarget] = []
       for slice in slices {
         for port in slice.ports where matches(port) {
           for endpoint in slice.endpoints where endpoint.ready {
             guard let target = endpointName(endpoint, canonical) else { continue }
-            targets.append((port.port, target, endpoint.addresses))
+            targets.append(SRVTarget(port: port.port, target: target, addresses: endpoint.addresses))
           }
         }
       }
@@ -181,8 +184,14 @@ struct ClusterZone: Sendable {
     }
   }
 
+  struct SRVTarget {
+    var port: UInt16
+    var target: DNSName
+    var addresses: [IPAddress]
+  }
+
   /// SRV records with priority 0 and equal weights; the targets' addresses go in additional.
-  private func srvAnswer(_ name: DNSName, _ targets: [(port: UInt16, target: DNSName, addresses: [IPAddress])]) -> Answer {
+  private func srvAnswer(_ name: DNSName, _ targets: [SRVTarget]) -> Answer {
     guard !targets.isEmpty else { return Answer() }
     let weight = UInt16(max(1, 100 / targets.count))
     var answer = Answer()

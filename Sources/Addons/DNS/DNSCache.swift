@@ -39,9 +39,12 @@ final class DNSCache: Sendable {
     }) else { return nil }
     let elapsed = UInt32(clamping: (now - entry.stored) / 1000)
     var result = entry.result
-    for index in result.answers.indices { result.answers[index].ttl -|= elapsed }
-    for index in result.authorities.indices { result.authorities[index].ttl -|= elapsed }
-    for index in result.additionals.indices { result.additionals[index].ttl -|= elapsed }
+    let age = { (records: inout [DNSRecord]) in
+      for index in records.indices { records[index].ttl = records[index].ttl > elapsed ? records[index].ttl - elapsed : 0 }
+    }
+    age(&result.answers)
+    age(&result.authorities)
+    age(&result.additionals)
     return result
   }
 

@@ -46,18 +46,15 @@ public struct DNSName: Hashable, Sendable, CustomStringConvertible {
     self.wire = wire
   }
 
-  /// Labels as text, lower-cased, most specific first.
+  /// Labels as text, lower-cased, most specific first (bytes that are not UTF-8 become U+FFFD,
+  /// so such labels never match a Kubernetes name).
   public var labels: [Substring] {
     var result: [Substring] = []
     var index = 0
-    let lowered = String(decoding: wire.map(Self.lower), as: UTF8.self)
-    var position = lowered.utf8.startIndex
     while index < wire.count, wire[index] != 0 {
       let length = Int(wire[index])
-      let start = lowered.utf8.index(position, offsetBy: 1)
-      let end = lowered.utf8.index(start, offsetBy: length)
-      result.append(lowered[start..<end])
-      position = end
+      let bytes = wire[(index + 1)..<(index + 1 + length)].lazy.map(Self.lower)
+      result.append(Substring(String(decoding: bytes, as: UTF8.self)))
       index += length + 1
     }
     return result

@@ -14,21 +14,23 @@ enum DNSServer {
     sockets: (udp: NIOBSDSocket.Handle, tcp: NIOBSDSocket.Handle)? = nil
   ) async throws -> [any Channel] {
     let udpBootstrap = DatagramBootstrap(group: group)
-      .channelOption(.socketOption(.so_reuseaddr), value: 1)
-      .channelOption(.datagramVectorReadMessageCount, value: vectorReads)
-      .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReads * maxDatagram))
+      .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+      .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: vectorReads)
+      .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReads * maxDatagram))
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.addHandler(DNSUDPServerHandler(queries: queries))
         }
       }
-    let udp =
-      if let sockets { try await udpBootstrap.withBoundSocket(sockets.udp).get() } else {
-        try await udpBootstrap.bind(to: address).get()
-      }
+    let udp: any Channel
+    if let sockets {
+      udp = try await udpBootstrap.withBoundSocket(sockets.udp).get()
+    } else {
+      udp = try await udpBootstrap.bind(to: address).get()
+    }
     let tcpBootstrap = ServerBootstrap(group: group)
-      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .serverChannelOption(.backlog, value: 128)
+      .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+      .serverChannelOption(ChannelOptions.backlog, value: 128)
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           let operations = channel.pipeline.syncOperations
@@ -38,10 +40,12 @@ enum DNSServer {
         }
       }
     do {
-      let tcp =
-        if let sockets { try await tcpBootstrap.withBoundSocket(sockets.tcp).get() } else {
-          try await tcpBootstrap.bind(to: udp.localAddress ?? address).get()
-        }
+      let tcp: any Channel
+      if let sockets {
+        tcp = try await tcpBootstrap.withBoundSocket(sockets.tcp).get()
+      } else {
+        tcp = try await tcpBootstrap.bind(to: udp.localAddress ?? address).get()
+      }
       return [udp, tcp]
     } catch {
       try? await udp.close()
