@@ -153,7 +153,7 @@ let package = Package(
     .target(
       name: "Addons",
       dependencies: [
-        "KubeAPI", "KubeClient", "SkiffCore",
+        "KubeAPI", "KubeClient", "SkiffCore", "CRuntime",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),

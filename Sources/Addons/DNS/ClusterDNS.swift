@@ -34,7 +34,7 @@ public final class ClusterDNS: Service, Sendable {
   }
 
   /// Shares the agent's informers (services, endpointslices, namespaces).
-  public init(
+  public convenience init(
     informers: SharedInformers, configuration: ClusterDNSConfiguration = ClusterDNSConfiguration(),
     logger: Logger = Logger(label: "skiff.dns"), clock: any WallClock = SystemClock()
   ) throws {

@@ -88,7 +88,9 @@ public final class ClusterRecords: Sendable {
   /// Applies a Namespace event, so an existing namespace without services answers NODATA.
   public func apply(namespace object: JSONValue, deleted: Bool) {
     guard let name = object.metadata.name else { return }
-    _ = state.withLock { state in deleted ? state.namespaces.remove(name) : state.namespaces.insert(name).inserted }
+    state.withLock { state in
+      if deleted { state.namespaces.remove(name) } else { state.namespaces.insert(name) }
+    }
   }
 
   static func service(_ object: JSONValue, name: String, namespace: String) -> Service {

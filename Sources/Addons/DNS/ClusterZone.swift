@@ -105,7 +105,7 @@ struct ClusterZone: Sendable {
       return service.ports.contains { $0.proto == proto } ? Answer() : Answer(code: .nameError)
     case 4:
       guard case .headless = service.kind else { return Answer(code: .nameError) }
-      let matching = readyEndpoints(slices ?? []).filter { Self.hostname($0) == path[3] }
+      let matching = readyEndpoints(slices ?? []).filter { endpoint in Self.hostname(endpoint).map { $0 == path[3] } ?? false }
       if matching.isEmpty { return Answer(code: .nameError) }
       return addresses(name, matching.flatMap(\.addresses), type)
     case 5 where path[3].hasPrefix("_") && path[4].hasPrefix("_"):

@@ -1,7 +1,10 @@
 extension DNSMessage {
   /// Decodes a message; throws `.malformedMessage` on anything short, inconsistent or looping.
   public init(decoding bytes: [UInt8]) throws(AddonsError) {
-    self = try bytes.withUnsafeBytes { buffer throws(AddonsError) in try DNSMessage(decoding: buffer) }
+    let result = bytes.withUnsafeBytes { buffer in
+      Result { () throws(AddonsError) -> DNSMessage in try DNSMessage(decoding: buffer) }
+    }
+    self = try result.get()
   }
 
   public init(decoding buffer: UnsafeRawBufferPointer) throws(AddonsError) {
@@ -128,18 +131,18 @@ struct DNSReader {
   }
 
   mutating func record() throws(AddonsError) -> DNSRecord {
-    let name = try name()
+    let owner = try name()
     let type = DNSType(rawValue: try u16())
     let recordClass = try u16()
     let ttl = try u32()
     let length = Int(try u16())
     let end = offset + length
-    guard end <= bytes.count else { throw Self.truncated("record data of \(name)") }
+    guard end <= bytes.count else { throw Self.truncated("record data of \(owner)") }
     let data: DNSRecordData
     switch type {
     case .a, .aaaa:
       guard length == (type == .a ? 4 : 16), let address = IPAddress(bytes: bytes[offset..<end]) else {
-        throw AddonsError(.malformedMessage, "\(type) record of \(name) has \(length) bytes of data")
+        throw AddonsError(.malformedMessage, "\(type) record of \(owner) has \(length) bytes of data")
       }
       data = .address(address)
       offset = end
@@ -155,8 +158,8 @@ struct DNSReader {
       offset = end
     }
     guard offset == end else {
-      throw AddonsError(.malformedMessage, "\(type) record of \(name) has inconsistent data length \(length)")
+      throw AddonsError(.malformedMessage, "\(type) record of \(owner) has inconsistent data length \(length)")
     }
-    return DNSRecord(name: name, type: type, recordClass: recordClass, ttl: ttl, data: data)
+    return DNSRecord(name: owner, type: type, recordClass: recordClass, ttl: ttl, data: data)
   }
 }

@@ -55,9 +55,10 @@ struct DNSQueryHandler: Sendable {
       guard let upstream else { return .now(response.encoded(maxSize: limit)) }
       // ExternalName: CoreDNS appends the upstream's answer for the CNAME target.
       let chase = DNSQuestion(name: target, type: question.type, recordClass: question.recordClass)
+      let partial = response
       return .later(
         upstream.resolve(chase, on: eventLoop).map { result in
-          var response = response
+          var response = partial
           response.answers += result.answers
           response.responseCode = result.code == .nameError ? .nameError : response.responseCode
           if result.answers.isEmpty { response.authorities = result.authorities }
@@ -65,9 +66,10 @@ struct DNSQueryHandler: Sendable {
         })
     }
     guard let upstream else { return .now(fail(response, .refused, limit)) }
+    let empty = response
     return .later(
       upstream.resolve(question, on: eventLoop).map { result in
-        var response = response
+        var response = empty
         response.responseCode = result.code
         response.answers = result.answers
         response.authorities = result.authorities

@@ -1,3 +1,4 @@
+import CRuntime
 import Foundation
 import NIOCore
 import Synchronization
@@ -33,7 +34,7 @@ enum NamespacedSockets {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return .failure(AddonsError(.io, "cannot open network namespace \(path): errno \(errno)")) }
     defer { close(fd) }
-    guard setns(fd, CLONE_NEWNET) == 0 else {
+    guard skiff_setns_net(fd) == 0 else {
       return .failure(AddonsError(.io, "cannot enter network namespace \(namespace): errno \(errno); run as root"))
     }
     var sockets: [Int32] = []
