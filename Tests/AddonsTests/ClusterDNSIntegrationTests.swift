@@ -84,7 +84,8 @@ import Testing
 
     // busybox nslookup, as a pod would run it.
     let nslookup = try await Self.blocking {
-      try SkiffServerProcess.run("/usr/bin/busybox", ["nslookup", "web.default.svc.cluster.local", "127.0.0.1:\(port)"])
+      try SkiffServerProcess.run(
+        "/usr/bin/busybox", ["nslookup", "web.default.svc.cluster.local", "127.0.0.1:\(port)"])
     }
     #expect(nslookup.contains("Address: \(ip)"))
 
@@ -107,7 +108,8 @@ import Testing
     }
     #expect(try await Self.dig(port, "+short", "db-0.db.default.svc.cluster.local") == "10.42.0.31")
     #expect(
-      try await Self.dig(port, "+short", "SRV", "_sql._tcp.db.default.svc.cluster.local").split(separator: "\n").sorted()
+      try await Self.dig(port, "+short", "SRV", "_sql._tcp.db.default.svc.cluster.local").split(separator: "\n")
+        .sorted()
         == ["0 50 5432 10-42-0-32.db.default.svc.cluster.local.", "0 50 5432 db-0.db.default.svc.cluster.local."])
 
     // Deleting the service takes its name away: NXDOMAIN, with the SOA.

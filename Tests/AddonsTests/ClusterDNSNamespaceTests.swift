@@ -35,7 +35,11 @@ import Testing
     #expect(links.contains("10.43.0.10/32"))
     for transport in ["+notcp", "+tcp"] {
       let answer = try await Self.run(
-        ip, ["netns", "exec", namespace, "/usr/bin/dig", "@10.43.0.10", transport, "+short", "web.default.svc.cluster.local"])
+        ip,
+        [
+          "netns", "exec", namespace, "/usr/bin/dig", "@10.43.0.10", transport, "+short",
+          "web.default.svc.cluster.local",
+        ])
       #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "10.43.1.5")
     }
 

@@ -53,7 +53,8 @@ enum ClusterFixtures {
     records.apply(
       service: service("web", clusterIP: "10.43.1.5", ports: [("http", 80, "TCP"), ("dns", 53, "UDP")]), deleted: false)
     records.apply(
-      service: service("dual", clusterIP: "10.43.1.6", clusterIPs: ["10.43.1.6", "fd00:43::6"], ports: [("http", 80, "TCP")]),
+      service: service(
+        "dual", clusterIP: "10.43.1.6", clusterIPs: ["10.43.1.6", "fd00:43::6"], ports: [("http", 80, "TCP")]),
       deleted: false)
     records.apply(service: service("db", clusterIP: "None", ports: [("mysql", 3306, "TCP")]), deleted: false)
     records.apply(

@@ -46,7 +46,8 @@ import Testing
     for (name, type) in [
       ("web.default.svc.cluster.local", DNSType.aaaa), ("web.default.svc.cluster.local", .txt),
       ("default.svc.cluster.local", .a), ("empty.svc.cluster.local", .a), ("svc.cluster.local", .a),
-      ("cluster.local", .a), ("_tcp.web.default.svc.cluster.local", .a), ("_http._tcp.web.default.svc.cluster.local", .a),
+      ("cluster.local", .a), ("_tcp.web.default.svc.cluster.local", .a),
+      ("_http._tcp.web.default.svc.cluster.local", .a),
     ] {
       let answer = try ask(name, type)
       #expect(answer.responseCode == .noError, "\(name) \(type)")
@@ -60,7 +61,8 @@ import Testing
     for name in [
       "nope.default.svc.cluster.local", "web.nowhere.svc.cluster.local", "nowhere.svc.cluster.local",
       "foo.cluster.local", "db-9.db.default.svc.cluster.local", "x.web.default.svc.cluster.local",
-      "_http._udp.web.default.svc.cluster.local", "_udp.db.default.svc.cluster.local", "not-an-ip.default.pod.cluster.local",
+      "_http._udp.web.default.svc.cluster.local", "_udp.db.default.svc.cluster.local",
+      "not-an-ip.default.pod.cluster.local",
     ] {
       let answer = try ask(name, .a)
       #expect(answer.responseCode == .nameError, "\(name)")
@@ -152,7 +154,9 @@ import Testing
   @Test func protocolErrors() throws {
     let handler = queries
     func raw(_ bytes: [UInt8]) throws -> DNSMessage? {
-      let reply = bytes.withUnsafeBytes { handler.handle($0, udp: true, on: MultiThreadedEventLoopGroup.singleton.next()) }
+      let reply = bytes.withUnsafeBytes {
+        handler.handle($0, udp: true, on: MultiThreadedEventLoopGroup.singleton.next())
+      }
       guard case .now(let answer) = reply else { return nil }
       return try DNSMessage(decoding: answer)
     }
@@ -170,10 +174,13 @@ import Testing
     status.opcode = 2
     #expect(try raw(status.encoded())?.responseCode == .notImplemented)
     // Zone transfer: REFUSED. EDNS version 1: BADVERS.
-    #expect(try raw(DNSMessage.query(id: 8, name: try DNSName("cluster.local"), type: .axfr).encoded())?.responseCode == .refused)
+    #expect(
+      try raw(DNSMessage.query(id: 8, name: try DNSName("cluster.local"), type: .axfr).encoded())?.responseCode
+        == .refused)
     var edns = EDNS(udpPayloadSize: 1232)
     edns.version = 1
-    let badVersion = try raw(DNSMessage.query(id: 9, name: try DNSName("cluster.local"), type: .a, edns: edns).encoded())
+    let badVersion = try raw(
+      DNSMessage.query(id: 9, name: try DNSName("cluster.local"), type: .a, edns: edns).encoded())
     #expect(badVersion?.responseCode == .badVersion)
     // A response sent to us is ignored.
     var response = DNSMessage.query(id: 10, name: try DNSName("cluster.local"), type: .a)

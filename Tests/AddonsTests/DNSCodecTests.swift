@@ -112,7 +112,9 @@ import Testing
   @Test func truncatesWholeRecordsAndSetsTC() throws {
     var message = DNSMessage.response(to: .query(id: 9, name: Self.name("big.default.svc.cluster.local"), type: .a))
     message.edns = EDNS(udpPayloadSize: 1232)
-    message.answers = (0..<100).map { .a(Self.name("big.default.svc.cluster.local"), .v4(0x0A2A_0000 + UInt32($0)), ttl: 5) }
+    message.answers = (0..<100).map {
+      .a(Self.name("big.default.svc.cluster.local"), .v4(0x0A2A_0000 + UInt32($0)), ttl: 5)
+    }
     let bytes = message.encoded(maxSize: 512)
     #expect(bytes.count <= 512)
     let decoded = try DNSMessage(decoding: bytes)

@@ -50,7 +50,8 @@ import Testing
       upstreams: [upstream.address], cache: cache, timeout: .seconds(5), logger: Logger(label: "test"))
     let queries = DNSQueryHandler(zone: ClusterFixtures.zone(), upstream: forwarder)
     let channels = try await DNSServer.bind(
-      try SocketAddress(ipAddress: "127.0.0.1", port: 0), queries: queries, group: MultiThreadedEventLoopGroup.singleton)
+      try SocketAddress(ipAddress: "127.0.0.1", port: 0), queries: queries, group: MultiThreadedEventLoopGroup.singleton
+    )
     return Running(upstream: upstream, channels: channels, clock: clock, cache: cache)
   }
 
@@ -65,7 +66,8 @@ import Testing
     let udp = try await TestClient.udp(Self.query("web.default.svc.cluster.local", .a), to: server.address)
     #expect(udp.answers.map { "\($0.data)" } == ["address(10.43.1.5)"])
     #expect(udp.edns?.udpPayloadSize == 1232)
-    let tcp = try await TestClient.tcp(Self.query("Web.Default.svc.cluster.local", .a, edns: nil), to: server.tcpAddress)
+    let tcp = try await TestClient.tcp(
+      Self.query("Web.Default.svc.cluster.local", .a, edns: nil), to: server.tcpAddress)
     #expect(tcp.answers.map { "\($0.data)" } == ["address(10.43.1.5)"])
     #expect(tcp.questions[0].name.description == "Web.Default.svc.cluster.local.")
     #expect(server.upstream.count == 0)
@@ -160,8 +162,10 @@ import Testing
   @Test func malformedPacketsDoNotStopTheServer() async throws {
     let server = try await Self.start()
     defer { Task { await server.stop() } }
-    let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0)
-      .get()
+    let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
+      host: "127.0.0.1", port: 0
+    )
+    .get()
     var generator = SplitMix(seed: 7)
     for length in [0, 1, 11, 12, 13, 40, 300] {
       let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }

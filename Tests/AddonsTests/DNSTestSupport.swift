@@ -77,7 +77,9 @@ final class TestUpstream: Sendable {
       let envelope = unwrapInboundIn(data)
       guard let bytes = upstream.respond(envelope.data, udp: true) else { return }
       context.writeAndFlush(
-        wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: bytes))),
+        wrapOutboundOut(
+          AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: bytes))
+        ),
         promise: nil)
     }
   }
@@ -103,7 +105,9 @@ enum TestClient {
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.addHandler(
-            DNSUpstreamResponseHandler<AddressedEnvelope<ByteBuffer>>(id: query.id, question: question, promise: promise) {
+            DNSUpstreamResponseHandler<AddressedEnvelope<ByteBuffer>>(
+              id: query.id, question: question, promise: promise
+            ) {
               $0.data
             })
         }

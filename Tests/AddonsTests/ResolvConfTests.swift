@@ -25,7 +25,10 @@ import Testing
     // Without systemd's file the stub is used: the server runs in the host's namespace.
     #expect(ResolvConf.upstreams { $0 == "/etc/resolv.conf" ? files[$0] : nil }.map(\.description) == ["127.0.0.53"])
     // A configured file is taken as it is.
-    #expect(ResolvConf.upstreams(path: "/etc/resolv.conf.custom") { _ in "nameserver 1.1.1.1" }.map(\.description) == ["1.1.1.1"])
+    #expect(
+      ResolvConf.upstreams(path: "/etc/resolv.conf.custom") { _ in "nameserver 1.1.1.1" }.map(\.description) == [
+        "1.1.1.1"
+      ])
   }
 
   @Test func parsesListenAddresses() throws {

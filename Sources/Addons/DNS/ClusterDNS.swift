@@ -38,7 +38,8 @@ public final class ClusterDNS: Service, Sendable {
     informers: SharedInformers, configuration: ClusterDNSConfiguration = ClusterDNSConfiguration(),
     logger: Logger = Logger(label: "skiff.dns"), clock: any WallClock = SystemClock()
   ) throws {
-    try self.init(informers: informers, configuration: configuration, logger: logger, clock: clock, ownsInformers: false)
+    try self.init(
+      informers: informers, configuration: configuration, logger: logger, clock: clock, ownsInformers: false)
   }
 
   /// Serves `records` as the caller keeps them (no informers): benchmarks, embedding.
@@ -135,17 +136,23 @@ public final class ClusterDNS: Service, Sendable {
     guard let informers else { return }
     let records = self.records
     informers.informer(.services).onEvent { event in
-      if case .deleted = event { records.apply(service: event.object, deleted: true) } else {
+      if case .deleted = event {
+        records.apply(service: event.object, deleted: true)
+      } else {
         records.apply(service: event.object, deleted: false)
       }
     }
     informers.informer(.endpointSlices).onEvent { event in
-      if case .deleted = event { records.apply(endpointSlice: event.object, deleted: true) } else {
+      if case .deleted = event {
+        records.apply(endpointSlice: event.object, deleted: true)
+      } else {
         records.apply(endpointSlice: event.object, deleted: false)
       }
     }
     informers.informer(.namespaces).onEvent { event in
-      if case .deleted = event { records.apply(namespace: event.object, deleted: true) } else {
+      if case .deleted = event {
+        records.apply(namespace: event.object, deleted: true)
+      } else {
         records.apply(namespace: event.object, deleted: false)
       }
     }

@@ -43,7 +43,7 @@ public enum ClusterDNSService {
     let current: JSONValue
     do {
       current = try await client.get(.services, namespace: namespace, name: name)
-    } catch where error.isNotFound {
+    } catch  where error.isNotFound {
       try await create(client: client, wanted)
       return
     }
@@ -68,7 +68,7 @@ public enum ClusterDNSService {
   private static func create(client: KubeClient, _ service: JSONValue) async throws {
     do {
       try await client.create(.services, namespace: namespace, service)
-    } catch where error.isAlreadyExists {
+    } catch  where error.isAlreadyExists {
       // Another server of an HA cluster won the race.
     }
   }

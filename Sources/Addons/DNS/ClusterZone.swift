@@ -105,7 +105,9 @@ struct ClusterZone: Sendable {
       return service.ports.contains { $0.proto == proto } ? Answer() : Answer(code: .nameError)
     case 4:
       guard case .headless = service.kind else { return Answer(code: .nameError) }
-      let matching = readyEndpoints(slices ?? []).filter { endpoint in Self.hostname(endpoint).map { $0 == path[3] } ?? false }
+      let matching = readyEndpoints(slices ?? []).filter { endpoint in
+        Self.hostname(endpoint).map { $0 == path[3] } ?? false
+      }
       if matching.isEmpty { return Answer(code: .nameError) }
       return addresses(name, matching.flatMap(\.addresses), type)
     case 5 where path[3].hasPrefix("_") && path[4].hasPrefix("_"):
@@ -147,7 +149,9 @@ struct ClusterZone: Sendable {
         for slice in slices {
           for endpoint in slice.endpoints where endpoint.ready {
             guard let target = endpointName(endpoint, canonical) else { continue }
-            for port in slice.ports { targets.append(SRVTarget(port: port.port, target: target, addresses: endpoint.addresses)) }
+            for port in slice.ports {
+              targets.append(SRVTarget(port: port.port, target: target, addresses: endpoint.addresses))
+            }
           }
         }
         return srvAnswer(name, targets)
@@ -166,7 +170,8 @@ struct ClusterZone: Sendable {
     switch service.kind {
     case .externalName(let target):
       guard let target = try? DNSName(target) else { return Answer(code: .serverFailure) }
-      return srvAnswer(name, service.ports.filter(matches).map { SRVTarget(port: $0.port, target: target, addresses: []) })
+      return srvAnswer(
+        name, service.ports.filter(matches).map { SRVTarget(port: $0.port, target: target, addresses: []) })
     case .clusterIP(let ips):
       return srvAnswer(
         name, service.ports.filter(matches).map { SRVTarget(port: $0.port, target: canonical, addresses: ips) })

@@ -29,18 +29,22 @@ final class DNSCache: Sendable {
   func lookup(_ question: DNSQuestion) -> DNSUpstreamResult? {
     let now = clock.nowMilliseconds()
     let key = Self.key(question)
-    guard let entry = entries.withLock({ entries -> Entry? in
-      guard let entry = entries[key] else { return nil }
-      if now >= entry.expires {
-        entries[key] = nil
-        return nil
-      }
-      return entry
-    }) else { return nil }
+    guard
+      let entry = entries.withLock({ entries -> Entry? in
+        guard let entry = entries[key] else { return nil }
+        if now >= entry.expires {
+          entries[key] = nil
+          return nil
+        }
+        return entry
+      })
+    else { return nil }
     let elapsed = UInt32(clamping: (now - entry.stored) / 1000)
     var result = entry.result
     let age = { (records: inout [DNSRecord]) in
-      for index in records.indices { records[index].ttl = records[index].ttl > elapsed ? records[index].ttl - elapsed : 0 }
+      for index in records.indices {
+        records[index].ttl = records[index].ttl > elapsed ? records[index].ttl - elapsed : 0
+      }
     }
     age(&result.answers)
     age(&result.authorities)

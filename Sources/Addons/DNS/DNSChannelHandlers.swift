@@ -109,7 +109,8 @@ final class DNSUpstreamResponseHandler<In>: ChannelInboundHandler {
   let extract: (In) -> ByteBuffer?
   let promise: EventLoopPromise<DNSMessage>
 
-  init(id: UInt16, question: DNSQuestion, promise: EventLoopPromise<DNSMessage>, extract: @escaping (In) -> ByteBuffer?) {
+  init(id: UInt16, question: DNSQuestion, promise: EventLoopPromise<DNSMessage>, extract: @escaping (In) -> ByteBuffer?)
+  {
     self.id = id
     self.question = question
     self.extract = extract

@@ -18,12 +18,15 @@ enum DNSEndpoint {
       guard let value = Int(text[text.index(after: colon)...]) else { throw invalid(text) }
       port = value
     }
-    guard (0...65535).contains(port), IPAddress(host) != nil, let address = try? SocketAddress(ipAddress: host, port: port)
+    guard (0...65535).contains(port), IPAddress(host) != nil,
+      let address = try? SocketAddress(ipAddress: host, port: port)
     else { throw invalid(text) }
     return address
   }
 
   private static func invalid(_ text: String) -> AddonsError {
-    AddonsError(.invalidConfiguration, "invalid DNS address \"\(text)\": want an IP address with an optional port, like 10.43.0.10:53 or [fd00::10]:53")
+    AddonsError(
+      .invalidConfiguration,
+      "invalid DNS address \"\(text)\": want an IP address with an optional port, like 10.43.0.10:53 or [fd00::10]:53")
   }
 }

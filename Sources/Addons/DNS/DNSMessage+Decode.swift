@@ -15,7 +15,8 @@ extension DNSMessage {
     questions.reserveCapacity(Int(min(header.counts.0, 4)))
     for _ in 0..<header.counts.0 {
       let name = try reader.name()
-      questions.append(DNSQuestion(name: name, type: DNSType(rawValue: try reader.u16()), recordClass: try reader.u16()))
+      questions.append(
+        DNSQuestion(name: name, type: DNSType(rawValue: try reader.u16()), recordClass: try reader.u16()))
     }
     for _ in 0..<header.counts.1 { answers.append(try reader.record()) }
     for _ in 0..<header.counts.2 { authorities.append(try reader.record()) }

@@ -38,7 +38,8 @@ extension DNSMessage {
       writer.bytes.append(0)
       writer.u16(DNSType.opt.rawValue)
       writer.u16(edns.udpPayloadSize)
-      writer.u32(UInt32(responseCode.rawValue >> 4 & 0xFF) << 24 | UInt32(edns.version) << 16 | (edns.dnssecOK ? 0x8000 : 0))
+      writer.u32(
+        UInt32(responseCode.rawValue >> 4 & 0xFF) << 24 | UInt32(edns.version) << 16 | (edns.dnssecOK ? 0x8000 : 0))
       writer.u16(UInt16(optSize - 11))
       for option in edns.options {
         writer.u16(option.code)
@@ -97,7 +98,8 @@ struct DNSWriter {
     var index = 0
     while index < wire.count, wire[index] != 0 {
       let remaining = wire.count - index
-      if compress, let target = suffixes.first(where: { $0.length == remaining && matches(wire, index, at: $0.offset) }) {
+      if compress, let target = suffixes.first(where: { $0.length == remaining && matches(wire, index, at: $0.offset) })
+      {
         u16(0xC000 | UInt16(target.offset))
         return
       }

@@ -16,7 +16,9 @@ enum DNSServer {
     let udpBootstrap = DatagramBootstrap(group: group)
       .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
       .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: vectorReads)
-      .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReads * maxDatagram))
+      .channelOption(
+        ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReads * maxDatagram)
+      )
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.addHandler(DNSUDPServerHandler(queries: queries))

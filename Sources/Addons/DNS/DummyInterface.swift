@@ -53,7 +53,7 @@ struct DummyInterface: Sendable {
     }
     do {
       try ip(["link", "add", name, "type", "dummy"])
-    } catch where error.message.contains("File exists") {
+    } catch  where error.message.contains("File exists") {
       // Left over from an earlier run: reuse it.
     }
     try ip(["addr", "replace", "\(parsed)/\(parsed.isIPv4 ? 32 : 128)", "dev", name])

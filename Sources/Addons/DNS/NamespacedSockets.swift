@@ -29,7 +29,9 @@ enum NamespacedSockets {
     }
   }
 
-  private static func bindInNamespace(_ address: SocketAddress, _ namespace: String) -> Result<(Int32, Int32), AddonsError> {
+  private static func bindInNamespace(_ address: SocketAddress, _ namespace: String) -> Result<
+    (Int32, Int32), AddonsError
+  > {
     let path = "/run/netns/\(namespace)"
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return .failure(AddonsError(.io, "cannot open network namespace \(path): errno \(errno)")) }
