@@ -153,7 +153,7 @@ let package = Package(
     .target(
       name: "Addons",
       dependencies: [
-        "KubeAPI", "KubeClient", "SkiffCore",
+        "KubeAPI", "KubeClient", "SkiffCore", "CRuntime",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
@@ -192,6 +192,9 @@ let package = Package(
     .executableTarget(
       name: "podstartup-bench", dependencies: ["KubeAPI", "KubeClient", "SkiffTestSupport"],
       path: "Benchmarks/PodStartupBench"),
+    .executableTarget(
+      name: "dns-bench", dependencies: ["Addons", "KubeAPI", .product(name: "Logging", package: "swift-log")],
+      path: "Benchmarks/DNSBench"),
     .executableTarget(
       name: "kubeproto-bench", dependencies: ["KubeProto", "KubeAPI"], path: "Benchmarks/KubeProtoBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Cluster DNS queries per second on one core: skiff's in-process server vs Debian's unbound
+# serving the same records as local-data, both pinned to CPU 0, dnsperf pinned to CPU 1.
+#   Benchmarks/dns/run.sh [services] [seconds]
+# Needs: unbound dnsperf (apt), a release build: swift build -c release --product dns-bench
+set -eu
+services=${1:-1000}
+seconds=${2:-10}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bench=$root/.build/release/dns-bench
+work=$(mktemp -d)
+skiff_port=5353
+unbound_port=5354
+"$bench" files "$work" "$unbound_port" "$services"
+
+run() { # name port
+  taskset -c 1 dnsperf -s 127.0.0.1 -p "$2" -d "$work/queries.txt" -l "$seconds" -c 4 -q 200 -S 0 2>&1 |
+    awk -v name="$1" '/Queries per second/ { qps=$4 } /Queries lost/ { lost=$3 } /Average Latency/ { lat=$4 }
+      END { printf "%-8s qps %s lost %s avg-latency %ss\n", name, qps, lost, lat }'
+}
+
+taskset -c 0 "$bench" serve "$skiff_port" "$services" & skiff_pid=$!
+taskset -c 0 unbound -c "$work/unbound.conf" & unbound_pid=$!
+trap 'kill $skiff_pid $unbound_pid 2>/dev/null; rm -rf "$work"' EXIT
+sleep 2
+dig @127.0.0.1 -p "$skiff_port" +short svc-1.default.svc.cluster.local >/dev/null
+dig @127.0.0.1 -p "$unbound_port" +short svc-1.default.svc.cluster.local >/dev/null
+skiff=$(run skiff "$skiff_port")
+unbound=$(run unbound "$unbound_port")
+echo "$skiff"
+echo "$unbound"
+echo "$skiff $unbound" | awk '{ printf "ratio skiff/unbound: %.2f\n", $3 / $10 }'
