@@ -192,6 +192,7 @@ let package = Package(
     .executableTarget(
       name: "podstartup-bench", dependencies: ["KubeAPI", "KubeClient", "SkiffTestSupport"],
       path: "Benchmarks/PodStartupBench"),
+    .executableTarget(name: "proxy-bench", dependencies: ["Network"], path: "Benchmarks/ProxyBench"),
     .executableTarget(
       name: "kubeproto-bench", dependencies: ["KubeProto", "KubeAPI"], path: "Benchmarks/KubeProtoBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),

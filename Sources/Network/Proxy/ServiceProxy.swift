@@ -2,7 +2,6 @@ import KubeAPI
 import KubeClient
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// Keeps the node's `skiff` nftables table in step with the API: Services and EndpointSlices
 /// (service proxy), NetworkPolicies (policy), and the pod-network NAT. Informer events only mark
@@ -32,19 +31,10 @@ public final class ServiceProxy: Service, Sendable {
   public let configuration: ProxyConfiguration
   public let options: Options
   let informers: SharedInformers
-  let nft: NFTables
-  let conntrack: Conntrack
+  public let applier: NodeRulesetApplier
   let logger: Logger
   private let dirty: AsyncStream<Void>
   private let markDirty: AsyncStream<Void>.Continuation
-  private let state = Mutex<SyncState>(SyncState())
-
-  struct SyncState {
-    var inventory: NFTInventory?
-    var snapshot = ProxySnapshot()
-    var table: NFTTable?
-    var syncs = 0
-  }
 
   /// - Parameters:
   ///   - networkNamespace: run nft and conntrack inside this netns (tests); nil for the host.
@@ -57,8 +47,7 @@ public final class ServiceProxy: Service, Sendable {
     self.configuration = configuration
     self.options = options
     self.logger = logger
-    nft = NFTables(networkNamespace: networkNamespace)
-    conntrack = Conntrack(networkNamespace: networkNamespace, logger: logger)
+    applier = NodeRulesetApplier(configuration: configuration, networkNamespace: networkNamespace, logger: logger)
     (dirty, markDirty) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
   }
 
@@ -78,7 +67,7 @@ public final class ServiceProxy: Service, Sendable {
   }
 
   /// The table the last successful sync applied, and how many syncs succeeded.
-  public var lastApplied: (table: NFTTable?, syncs: Int) { state.withLock { ($0.table, $0.syncs) } }
+  public var lastApplied: (table: NFTTable?, syncs: Int) { applier.lastApplied }
 
   public func run() async throws {
     var types: [ResourceType] = [.pods, .services]
@@ -134,40 +123,22 @@ public final class ServiceProxy: Service, Sendable {
   public func sync() async throws(NetworkError) {
     let services = informers.cache(.services).list()
     let pods = informers.cache(.pods).list()
-    var proxy = ProxySnapshot(
+    let proxy = ProxySnapshot(
       services: options.serviceProxy ? services : [],
       endpointSlices: options.serviceProxy ? informers.cache(.endpointSlices).list() : [], pods: pods,
       nodeName: configuration.nodeName)
-    if !options.serviceProxy { proxy.services = [] }
     let policy =
       options.networkPolicy
       ? PolicySnapshot(
         policies: informers.cache(Self.networkPolicies).list(), pods: pods,
         namespaces: informers.cache(.namespaces).list(), services: services,
         localServiceIPs: configuration.localServiceIPs) : nil
-    let table = NodeRuleset.table(configuration: configuration, proxy: proxy, policy: policy)
-    let (previous, previousSnapshot) = state.withLock { ($0.inventory, $0.snapshot) }
     let start = ContinuousClock.now
-    do {
-      try await nft.apply(table.script(replacing: previous))
-    } catch {
-      // What is in the kernel is unknown now: the next attempt replaces the whole table.
-      state.withLock { $0.inventory = nil }
-      throw error
-    }
-    state.withLock { state in
-      state.inventory = table.inventory
-      state.snapshot = proxy
-      state.table = table
-      state.syncs += 1
-    }
+    let table = try await applier.apply(proxy: proxy, policy: policy)
     logger.debug(
       "service proxy synced",
       metadata: [
         "rules": "\(table.ruleCount)", "elements": "\(table.elementCount)", "took": "\(ContinuousClock.now - start)",
       ])
-    for deletion in ConntrackPlan.deletions(from: previousSnapshot, to: proxy, configuration: configuration) {
-      await conntrack.delete(deletion)
-    }
   }
 }
