@@ -20,7 +20,7 @@ public struct NFTables: Sendable {
     let result = try await process.run("nft", ["-f", "-"], input: script)
     guard result.status == 0 else {
       throw NetworkError(
-        .kernel, "nft rejected the \(tableName) ruleset\(where): \(Self.trim(result.stderr, script: script))")
+        .kernel, "nft rejected the \(tableName) ruleset\(location): \(Self.trim(result.stderr, script: script))")
     }
   }
 
@@ -44,7 +44,7 @@ public struct NFTables: Sendable {
     try await apply(script)
   }
 
-  private var `where`: String { networkNamespace.map { " in \($0)" } ?? "" }
+  private var location: String { networkNamespace.map { " in \($0)" } ?? "" }
 
   /// nft's messages quote the offending line; keep the first few so the log stays readable.
   static func trim(_ stderr: String, script: String) -> String {

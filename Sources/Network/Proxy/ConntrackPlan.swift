@@ -55,7 +55,3 @@ public enum ConntrackPlan {
     return result
   }
 }
-
-extension ConntrackPlan.Entry {
-  static func < (lhs: Self, rhs: Self) -> Bool { String(describing: lhs) < String(describing: rhs) }
-}

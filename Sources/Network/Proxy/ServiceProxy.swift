@@ -48,7 +48,9 @@ public final class ServiceProxy: Service, Sendable {
     self.options = options
     self.logger = logger
     applier = NodeRulesetApplier(configuration: configuration, networkNamespace: networkNamespace, logger: logger)
-    (dirty, markDirty) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    let stream = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    dirty = stream.stream
+    markDirty = stream.continuation
   }
 
   /// Builds its own informers on `client`.
