@@ -5,9 +5,8 @@ import Testing
 
 /// Feeds generated rulesets to `nft -c` (the kernel validates without committing). nft needs
 /// CAP_NET_ADMIN even to check, so this runs as root and skips otherwise.
-@Suite(.enabled(if: NFTSyntaxTests.canCheck, "needs root and nft (Debian nftables) to run `nft -c`"))
+@Suite(.enabled(if: getuid() == 0 && NFTables.isAvailable, "needs root and nft (Debian nftables) to run `nft -c`"))
 struct NFTSyntaxTests {
-  static let canCheck = getuid() == 0 && NFTables.isAvailable
 
   /// One ruleset using every feature at once.
   static func everything() -> NFTTable {

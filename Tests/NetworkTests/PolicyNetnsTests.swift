@@ -5,7 +5,10 @@ import Testing
 @testable import Network
 
 /// An allow/deny matrix of NetworkPolicies enforced in a test-created node namespace.
-@Suite(.enabled(if: ProxyTopology.isSupported, ProxyTopology.skipReason))
+@Suite(
+  .enabled(
+    if: ProxyTopology.isSupported,
+    "needs root, nft (nftables), ip (iproute2) and /usr/bin/python3 to build network namespaces"))
 struct PolicyNetnsTests {
   static let configuration = ProxyConfiguration(nodeName: "node-a", nodeIPs: [ProxyTopology.nodeIP])
 

@@ -8,8 +8,13 @@ import Testing
 
 /// `ServiceProxy` against a real `skiff server --disable-agent`, driven with the real kubectl:
 /// the ruleset in a test-created namespace follows Service and EndpointSlice changes.
-@Suite(.enabled(if: ProxyInformerTests.skipReason == nil, "\(ProxyInformerTests.skipReason ?? "")"))
-struct ProxyInformerTests {
+@Suite(
+  .enabled(
+    if: InformerTestGate.skipReason == nil,
+    "needs root, nft, ip, /usr/bin/python3, kubectl and the skiff binary (or SKIFF_BINARY)"))
+struct ProxyInformerTests {}
+
+enum InformerTestGate {
   static var skipReason: String? {
     if !ProxyTopology.isSupported { return ProxyTopology.skipReason }
     if SkiffServerProcess.kubectlPath == nil { return "needs kubectl" }
@@ -18,7 +23,9 @@ struct ProxyInformerTests {
     }
     return nil
   }
+}
 
+extension ProxyInformerTests {
   static let manifest = """
     apiVersion: v1
     kind: Service

@@ -5,7 +5,10 @@ import Testing
 
 /// The generated ruleset applied in a test-created "node" namespace, with real traffic from
 /// pod namespaces, the node itself and an outside host.
-@Suite(.enabled(if: ProxyTopology.isSupported, ProxyTopology.skipReason))
+@Suite(
+  .enabled(
+    if: ProxyTopology.isSupported,
+    "needs root, nft (nftables), ip (iproute2) and /usr/bin/python3 to build network namespaces"))
 struct ProxyNetnsTests {
   static let web = ProxiedService(
     namespace: "default", name: "web", clusterIPs: ["10.43.0.20"],

@@ -15,7 +15,6 @@ final class ProxyTopology: @unchecked Sendable {
     getuid() == 0 && NFTables.isAvailable && FileManager.default.isExecutableFile(atPath: python)
       && NFTProcess.locate("ip") != nil
   }
-  static let skipReason = "needs root, nft (nftables), ip (iproute2) and /usr/bin/python3 to build network namespaces"
 
   let prefix = "skp\(String(UInt32.random(in: 0..<0xFFFFF), radix: 16))"
   private(set) var namespaces: [String] = []
