@@ -23,7 +23,8 @@ func snapshot(seed: Int) -> ProxySnapshot {
       "http": (0..<endpointCount).map { endpoint in
         let address = index * endpointCount + endpoint + seed
         return ServiceEndpoint(
-          ip: "10.42.\(address / 250 % 250).\(address % 250 + 1)", port: 8080, nodeName: endpoint == 0 ? "bench" : "other")
+          ip: "10.42.\(address / 250 % 250).\(address % 250 + 1)", port: 8080,
+          nodeName: endpoint == 0 ? "bench" : "other")
       }
     ]
   }

@@ -12,14 +12,18 @@ struct NFTSyntaxTests {
   static func everything() -> NFTTable {
     let web = ProxiedService(
       namespace: "default", name: "web", clusterIPs: ["10.43.0.20"],
-      ports: [.init(name: "http", port: 80, nodePort: 30080), .init(name: "dns", proto: "udp", port: 53, nodePort: 30053)],
-      exposesNodePorts: true, externalIPs: ["192.168.50.200"], loadBalancerIPs: ["192.168.50.201"], affinityTimeout: 600,
+      ports: [
+        .init(name: "http", port: 80, nodePort: 30080), .init(name: "dns", proto: "udp", port: 53, nodePort: 30053),
+      ],
+      exposesNodePorts: true, externalIPs: ["192.168.50.200"], loadBalancerIPs: ["192.168.50.201"],
+      affinityTimeout: 600,
       externalTrafficLocal: true)
     let local = ProxiedService(
       namespace: "default", name: "local", clusterIPs: ["10.43.0.21"], ports: [.init(name: "", port: 80)],
       internalTrafficLocal: true)
     let empty = ProxiedService(
-      namespace: "default", name: "empty", clusterIPs: ["10.43.0.22"], ports: [.init(name: "", proto: "sctp", port: 80)])
+      namespace: "default", name: "empty", clusterIPs: ["10.43.0.22"], ports: [.init(name: "", proto: "sctp", port: 80)]
+    )
     let endpoints = [
       ServiceEndpoint(ip: "10.42.0.11", port: 8080, nodeName: "node-a"),
       ServiceEndpoint(ip: "10.42.1.12", port: 8080, nodeName: "node-b"),
@@ -37,7 +41,8 @@ struct NFTSyntaxTests {
     let policy = NetworkPolicySpec(
       namespace: "default", name: "p", podSelector: .everything,
       ingress: [
-        .init(peers: [.init(podSelector: .everything)], ports: [.init(name: "http"), .init(number: 9000, endPort: 9010)]),
+        .init(
+          peers: [.init(podSelector: .everything)], ports: [.init(name: "http"), .init(number: 9000, endPort: 9010)]),
         .init(peers: [.init(ipBlock: .init(cidr: "192.168.0.0/16", except: ["192.168.50.0/24", "192.168.60.0/24"]))]),
       ],
       egress: [.init(ports: [.init(proto: "udp", number: 53)]), .init(peers: [.init(podSelector: .everything)])])

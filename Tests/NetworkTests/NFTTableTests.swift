@@ -16,7 +16,8 @@ import Testing
   @Test func firstSyncReplacesTheWholeTable() {
     let script = Self.sample(chains: ["a"]).script(replacing: nil)
     #expect(script.hasPrefix("table ip skiff {}\ndelete table ip skiff\ntable ip skiff {\n"))
-    #expect(script.contains("  chain nat-prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n  }"))
+    #expect(
+      script.contains("  chain nat-prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n  }"))
     #expect(script.contains("  map service-ips {\n    type ipv4_addr . inet_proto . inet_service : verdict\n  }"))
   }
 
@@ -26,7 +27,8 @@ import Testing
     let script = new.script(replacing: old.inventory)
     #expect(
       script.hasPrefix(
-        "add table ip skiff\nflush table ip skiff\nflush set ip skiff service-ips\ndelete chain ip skiff b\ntable ip skiff {\n"))
+        "add table ip skiff\nflush table ip skiff\nflush set ip skiff service-ips\ndelete chain ip skiff b\ntable ip skiff {\n"
+      ))
     #expect(!script.contains("flush set ip skiff aff-x"))
     let dropped = Self.sample(chains: ["a"], affinity: false).script(replacing: old.inventory)
     #expect(dropped.contains("delete set ip skiff aff-x\n"))

@@ -32,7 +32,12 @@ struct PolicyNetnsTests {
         "podSelector": ["matchLabels": ["app": "web"]],
         "ingress": [
           [
-            "from": [["namespaceSelector": ["matchLabels": ["team": "shop"]], "podSelector": ["matchLabels": ["app": "client"]]]],
+            "from": [
+              [
+                "namespaceSelector": ["matchLabels": ["team": "shop"]],
+                "podSelector": ["matchLabels": ["app": "client"]],
+              ]
+            ],
             "ports": [["port": 8000, "endPort": 8090]],
           ],
           ["from": [["ipBlock": ["cidr": "192.168.50.0/24", "except": ["192.168.50.2/32"]]]]],

@@ -9,8 +9,10 @@ import Testing
   static let web = PolicyPod(
     namespace: "shop", name: "web", ip: "10.42.0.11", labels: ["app": "web"], nodeName: node,
     namedPorts: ["http": [.init(proto: "tcp", port: 8080)]])
-  static let client = PolicyPod(namespace: "shop", name: "client", ip: "10.42.0.10", labels: ["app": "client"], nodeName: node)
-  static let other = PolicyPod(namespace: "ops", name: "probe", ip: "10.42.1.20", labels: ["app": "client"], nodeName: "node-b")
+  static let client = PolicyPod(
+    namespace: "shop", name: "client", ip: "10.42.0.10", labels: ["app": "client"], nodeName: node)
+  static let other = PolicyPod(
+    namespace: "ops", name: "probe", ip: "10.42.1.20", labels: ["app": "client"], nodeName: "node-b")
   static let namespaces = ["shop": ["team": "shop"], "ops": ["team": "ops"]]
 
   static func policy(_ json: JSONValue) -> NetworkPolicySpec {
@@ -52,7 +54,10 @@ import Testing
           [
             "from": [
               ["podSelector": ["matchLabels": ["app": "client"]]],
-              ["namespaceSelector": ["matchLabels": ["team": "ops"]], "podSelector": ["matchLabels": ["app": "client"]]],
+              [
+                "namespaceSelector": ["matchLabels": ["team": "ops"]],
+                "podSelector": ["matchLabels": ["app": "client"]],
+              ],
             ],
             "ports": [["port": "http"], ["protocol": "UDP", "port": 5000, "endPort": 5010]],
           ]
@@ -94,11 +99,14 @@ import Testing
     ])
     allow.name = "q"
     #expect(
-      Self.table([deny, allow]).chains["pol-in-shop/web"]?.rules == ["ip saddr { 10.42.0.10, 10.42.0.11 } return", "drop"])
+      Self.table([deny, allow]).chains["pol-in-shop/web"]?.rules == [
+        "ip saddr { 10.42.0.10, 10.42.0.11 } return", "drop",
+      ])
   }
 
   @Test func egressNamedPortsResolvePerDestinationPodAndDNSIsAPseudoPod() {
-    let dns = PolicyPod(namespace: "kube-system", name: "service/kube-dns", ip: "10.43.0.10", labels: ["k8s-app": "kube-dns"])
+    let dns = PolicyPod(
+      namespace: "kube-system", name: "service/kube-dns", ip: "10.43.0.10", labels: ["k8s-app": "kube-dns"])
     let policy = Self.policy([
       "spec": [
         "podSelector": ["matchLabels": ["app": "client"]],

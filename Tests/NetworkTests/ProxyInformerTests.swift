@@ -97,7 +97,8 @@ extension ProxyInformerTests {
 
   /// kubectl on a Dispatch thread, never blocking the cooperative pool.
   @discardableResult
-  static func kubectl(_ server: SkiffServerProcess, _ arguments: String..., input: String? = nil) async throws -> String {
+  static func kubectl(_ server: SkiffServerProcess, _ arguments: String..., input: String? = nil) async throws -> String
+  {
     try await withCheckedThrowingContinuation { continuation in
       DispatchQueue.global().async {
         continuation.resume(with: Result { try server.kubectl(arguments: arguments, input: input) })

@@ -12,7 +12,9 @@ import Testing
 struct ProxyNetnsTests {
   static let web = ProxiedService(
     namespace: "default", name: "web", clusterIPs: ["10.43.0.20"],
-    ports: [.init(name: "http", port: 80, nodePort: 30080), .init(name: "echo", proto: "udp", port: 53, nodePort: 30053)],
+    ports: [
+      .init(name: "http", port: 80, nodePort: 30080), .init(name: "echo", proto: "udp", port: 53, nodePort: 30053),
+    ],
     exposesNodePorts: true)
   static let backends = [
     ServiceEndpoint(ip: "10.42.0.11", port: 8080, nodeName: "node-a"),
@@ -58,7 +60,8 @@ struct ProxyNetnsTests {
 
   @Test func clusterIPAndNodePortReachBothBackendsFromPodNodeAndOutside() async throws {
     try await Self.withTopology { topology, client in
-      let applier = NodeRulesetApplier(configuration: Self.configuration, networkNamespace: topology.path(topology.node))
+      let applier = NodeRulesetApplier(
+        configuration: Self.configuration, networkNamespace: topology.path(topology.node))
       try await applier.apply(proxy: Self.snapshot([Self.web]), policy: nil)
       #expect(await Self.spread(topology, from: client, "10.43.0.20", 80) == ["b1", "b2"])
       #expect(await Self.spread(topology, from: topology.node, "10.43.0.20", 80) == ["b1", "b2"])
@@ -78,7 +81,8 @@ struct ProxyNetnsTests {
     try await Self.withTopology { topology, client in
       var sticky = Self.web
       sticky.affinityTimeout = 300
-      let applier = NodeRulesetApplier(configuration: Self.configuration, networkNamespace: topology.path(topology.node))
+      let applier = NodeRulesetApplier(
+        configuration: Self.configuration, networkNamespace: topology.path(topology.node))
       try await applier.apply(proxy: Self.snapshot([sticky]), policy: nil)
       let first = await topology.reach(from: client, "10.43.0.20", 80)
       #expect(["b1", "b2"].contains(first))
@@ -128,7 +132,8 @@ struct ProxyNetnsTests {
       return
     }
     try await Self.withTopology { topology, client in
-      let applier = NodeRulesetApplier(configuration: Self.configuration, networkNamespace: topology.path(topology.node))
+      let applier = NodeRulesetApplier(
+        configuration: Self.configuration, networkNamespace: topology.path(topology.node))
       let b1 = ServiceEndpoint(ip: "10.42.0.11", port: 8080, nodeName: "node-a")
       let b2 = ServiceEndpoint(ip: "10.42.0.12", port: 8080, nodeName: "node-b")
       try await applier.apply(proxy: Self.snapshot([Self.web], [b1]), policy: nil)

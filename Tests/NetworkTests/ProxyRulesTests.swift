@@ -54,7 +54,8 @@ import Testing
   }
 
   @Test func serviceWithoutEndpointsIsRejected() {
-    let table = Self.table([Self.web(ports: [.init(name: "dns", proto: "udp", port: 53, nodePort: 30053)], nodePorts: true)], [])
+    let table = Self.table(
+      [Self.web(ports: [.init(name: "dns", proto: "udp", port: 53, nodePort: 30053)], nodePorts: true)], [])
     #expect(table.sets["service-ips"]?.elements == [])
     #expect(table.sets["no-endpoint-services"]?.elements == ["10.43.0.20 . udp . 53 : goto reject-chain"])
     #expect(table.sets["no-endpoint-nodeports"]?.elements == ["udp . 30053 : goto reject-chain"])
@@ -118,7 +119,8 @@ import Testing
   }
 
   @Test func externalTrafficPolicyLocalKeepsClientIPAndUsesLocalEndpoints() {
-    let service = Self.web(ports: [.init(name: "http", port: 80, nodePort: 30080)], nodePorts: true, externalLocal: true)
+    let service = Self.web(
+      ports: [.init(name: "http", port: 80, nodePort: 30080)], nodePorts: true, externalLocal: true)
     let table = Self.table([service])
     #expect(table.sets["service-nodeports"]?.elements == ["tcp . 30080 : goto ext-default/web/tcp/80"])
     #expect(

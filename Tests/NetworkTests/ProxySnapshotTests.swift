@@ -64,7 +64,8 @@ import Testing
     var elsewhere = pod
     elsewhere["spec"]?["nodeName"] = "node-b"
     let snapshot = ProxySnapshot(services: [], endpointSlices: [], pods: [pod, elsewhere], nodeName: "node-a")
-    #expect(snapshot.hostPorts == [HostPortMapping(proto: "tcp", hostPort: 8080, podIP: "10.42.0.30", containerPort: 80)])
+    #expect(
+      snapshot.hostPorts == [HostPortMapping(proto: "tcp", hostPort: 8080, podIP: "10.42.0.30", containerPort: 80)])
   }
 
   @Test func rejectsMalformedConfiguration() {

@@ -104,7 +104,8 @@ struct PeerResolver {
       if hasNamedPorts, let pods = peer.pods {
         // Egress named ports are each destination pod's ports: one match per pod.
         for pod in pods {
-          let ports = portMatches(rule.ports) { name, proto in pod.namedPorts[name]?.filter { $0.proto == proto } ?? [] }
+          let ports = portMatches(rule.ports) { name, proto in pod.namedPorts[name]?.filter { $0.proto == proto } ?? []
+          }
           for port in ports ?? [] { rules.append(join("ip daddr \(pod.ip)", port) + "return") }
         }
       } else {
@@ -158,7 +159,9 @@ struct PeerResolver {
     var result: [String] = []
     for port in ports {
       if let name = port.name {
-        for resolved in named(name, port.proto) { result.append("meta l4proto \(port.proto) th dport \(resolved.port)") }
+        for resolved in named(name, port.proto) {
+          result.append("meta l4proto \(port.proto) th dport \(resolved.port)")
+        }
       } else if let number = port.number {
         if let end = port.endPort, end > number {
           result.append("meta l4proto \(port.proto) th dport \(number)-\(end)")

@@ -49,7 +49,9 @@ public enum ConntrackPlan {
         where !configuration.localServiceIPs.contains(ip) {
           result[.address(ip, port.port), default: []].formUnion(endpoints)
         }
-        if service.exposesNodePorts, let nodePort = port.nodePort { result[.nodePort(nodePort), default: []].formUnion(endpoints) }
+        if service.exposesNodePorts, let nodePort = port.nodePort {
+          result[.nodePort(nodePort), default: []].formUnion(endpoints)
+        }
       }
     }
     return result

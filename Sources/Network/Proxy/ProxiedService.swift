@@ -179,7 +179,8 @@ public struct HostPortMapping: Sendable, Hashable, Comparable {
     var result: [HostPortMapping] = []
     for container in pod["spec"]?["containers"]?.arrayValue ?? [] {
       for port in container["ports"]?.arrayValue ?? [] {
-        guard let hostPort = port["hostPort"]?.intValue, hostPort > 0, let containerPort = port["containerPort"]?.intValue
+        guard let hostPort = port["hostPort"]?.intValue, hostPort > 0,
+          let containerPort = port["containerPort"]?.intValue
         else { continue }
         let hostIP = port["hostIP"]?.stringValue.flatMap { $0.isEmpty || $0 == "0.0.0.0" ? nil : $0 }
         result.append(

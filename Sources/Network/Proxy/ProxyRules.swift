@@ -95,12 +95,15 @@ public enum ProxyRules {
       let clusterChain = "svc-\(id)"
       let localChain = "local-\(id)"
       let externalChain = "ext-\(id)"
-      let nodePort = port.nodePort.flatMap { service.exposesNodePorts && configuration.nodePortRange.contains($0) ? $0 : nil }
+      let nodePort = port.nodePort.flatMap {
+        service.exposesNodePorts && configuration.nodePortRange.contains($0) ? $0 : nil
+      }
       let externalIPs = service.externalIPs + service.loadBalancerIPs
       let hasExternal = nodePort != nil || !externalIPs.isEmpty
 
       if !all.isEmpty {
-        table.add(clusterChain, "ip saddr != \(IPv4.canonical(configuration.clusterCIDR) ?? "") jump \(markForMasquerade)")
+        table.add(
+          clusterChain, "ip saddr != \(IPv4.canonical(configuration.clusterCIDR) ?? "") jump \(markForMasquerade)")
         dispatch(all, from: clusterChain, id: id, port: port, service: service, into: &table)
       }
       let needsLocal = service.internalTrafficLocal || (service.externalTrafficLocal && hasExternal)
@@ -125,8 +128,10 @@ public enum ProxyRules {
         internalVerdict = all.isEmpty ? "goto \(rejectChain)" : "goto \(clusterChain)"
       }
       let externalVerdict =
-        all.isEmpty ? "goto \(rejectChain)" : service.externalTrafficLocal ? "goto \(externalChain)" : "goto \(clusterChain)"
-      let internalMap = internalVerdict.hasPrefix("goto svc") || internalVerdict.hasPrefix("goto local")
+        all.isEmpty
+        ? "goto \(rejectChain)" : service.externalTrafficLocal ? "goto \(externalChain)" : "goto \(clusterChain)"
+      let internalMap =
+        internalVerdict.hasPrefix("goto svc") || internalVerdict.hasPrefix("goto local")
         ? serviceIPs : noEndpointServices
       let externalIPMap = all.isEmpty ? noEndpointServices : serviceIPs
       let nodePortMap = all.isEmpty ? noEndpointNodePorts : serviceNodePorts
