@@ -192,6 +192,7 @@ let package = Package(
     .executableTarget(
       name: "podstartup-bench", dependencies: ["KubeAPI", "KubeClient", "SkiffTestSupport"],
       path: "Benchmarks/PodStartupBench"),
+    .executableTarget(name: "proxy-bench", dependencies: ["Network"], path: "Benchmarks/ProxyBench"),
     .executableTarget(
       name: "dns-bench", dependencies: ["Addons", "KubeAPI", .product(name: "Logging", package: "swift-log")],
       path: "Benchmarks/DNSBench"),
