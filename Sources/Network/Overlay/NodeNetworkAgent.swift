@@ -59,9 +59,9 @@ public final class NodeNetworkAgent: Sendable {
             let peers = informer.cache.list().compactMap {
               OverlayPeer(node: $0, backend: self.network.configuration.backend)
             }
-            let overlay = self.overlay
+            let (overlay, vtep) = (self.overlay, device)
             let changes = try await OffPool.run {
-              try overlay.reconcile(peers: peers, podCIDR: node.podCIDR, uplink: node.uplink, device: device)
+              try overlay.reconcile(peers: peers, podCIDR: node.podCIDR, uplink: node.uplink, device: vtep)
             }
             if changes != Overlay.Changes() {
               self.logger.info(
@@ -83,7 +83,7 @@ public final class NodeNetworkAgent: Sendable {
     continuation.finish()
   }
 
-  private func prepare(podCIDR: IPv4CIDR) async throws(NetworkError) -> LinkInfo? {
+  private func prepare(podCIDR: IPv4CIDR) async throws -> LinkInfo? {
     let (network, overlay) = (self.network, self.overlay)
     return try await OffPool.run {
       let node = try network.prepare(podCIDR: podCIDR)

@@ -59,6 +59,12 @@ extension NetlinkKernel {
   }
 }
 
+/// The result a namespace thread hands back; the semaphore orders the write before the read.
+private final class NamespaceOutcome<T>: @unchecked Sendable {
+  var result: Result<T, NetworkError> = .failure(NetworkError(.kernel, "no result"))
+  let done = DispatchSemaphore(value: 0)
+}
+
 /// Work that must happen inside another network namespace, on a thread of its own.
 enum NetworkNamespace {
   /// Runs `body` on a new thread that has entered the namespace `fd` (opened from `path`) and
@@ -66,11 +72,7 @@ enum NetworkNamespace {
   static func run<T>(fd: Int32, path: String, _ body: @escaping () throws(NetworkError) -> T) throws(NetworkError)
     -> T
   {
-    final class Outcome: @unchecked Sendable {
-      var result: Result<T, NetworkError> = .failure(NetworkError(.kernel, "no result"))
-      let done = DispatchSemaphore(value: 0)
-    }
-    let outcome = Outcome()
+    let outcome = NamespaceOutcome<T>()
     nonisolated(unsafe) let body = body
     let thread = Thread {
       defer { outcome.done.signal() }

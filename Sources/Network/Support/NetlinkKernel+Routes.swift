@@ -47,7 +47,7 @@ extension NetlinkKernel {
   public func deleteRoute(_ route: RouteEntry) throws(NetworkError) {
     let message = Self.routeMessage(route, type: Netlink.deleteRoute, flags: 0)
     try withSocket { socket throws(NetworkError) in
-      do {
+      do throws(NetworkError) {
         try socket.perform(message, "delete route to \(route.destination)")
       } catch {
         if socket.lastErrno != ESRCH && socket.lastErrno != ENODEV { throw error }
@@ -99,7 +99,7 @@ extension NetlinkKernel {
   public func deleteNeighbour(_ entry: NeighbourEntry) throws(NetworkError) {
     let message = Self.neighbourMessage(entry, family: Netlink.afInet, type: Netlink.deleteNeighbour, flags: 0)
     try withSocket { socket throws(NetworkError) in
-      do {
+      do throws(NetworkError) {
         try socket.perform(message, "delete neighbour \(entry.address)")
       } catch {
         if socket.lastErrno != ENOENT && socket.lastErrno != ENODEV { throw error }
@@ -122,7 +122,7 @@ extension NetlinkKernel {
   public func deleteForwardingEntry(_ entry: NeighbourEntry) throws(NetworkError) {
     let message = Self.neighbourMessage(entry, family: Netlink.afBridge, type: Netlink.deleteNeighbour, flags: 0)
     try withSocket { socket throws(NetworkError) in
-      do {
+      do throws(NetworkError) {
         try socket.perform(message, "delete forwarding entry \(entry.mac.macText)")
       } catch {
         if socket.lastErrno != ENOENT && socket.lastErrno != ENODEV { throw error }

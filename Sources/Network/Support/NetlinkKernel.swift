@@ -28,7 +28,7 @@ public struct NetlinkKernel: NetworkKernel {
     var message = NetlinkMessage(type: Netlink.getLink, flags: 0)
     message.linkHeader()
     message.attribute(Netlink.linkName, string: name)
-    do {
+    do throws(NetworkError) {
       return try socket.dump(message, "look up \(name)").compactMap(parseLink).first
     } catch {
       if socket.lastErrno == ENODEV { return nil }
@@ -100,7 +100,7 @@ public struct NetlinkKernel: NetworkKernel {
     message.linkHeader()
     message.attribute(Netlink.linkName, string: name)
     try withSocket { socket throws(NetworkError) in
-      do {
+      do throws(NetworkError) {
         try socket.perform(message, "delete interface \(name)")
       } catch {
         if socket.lastErrno != ENODEV { throw error }
@@ -141,7 +141,7 @@ public struct NetlinkKernel: NetworkKernel {
       message.attribute(
         Netlink.addressBroadcast, IPv4CIDR(network: address.address, prefix: address.prefix).broadcast.bytes)
     }
-    do {
+    do throws(NetworkError) {
       try socket.perform(message, "add address \(address.address)/\(address.prefix)")
     } catch {
       if socket.lastErrno != EEXIST { throw error }

@@ -121,7 +121,7 @@ struct NetlinkAttributes {
 
 extension Array where Element == UInt8 {
   mutating func appendLittle<T: FixedWidthInteger>(_ value: T) {
-    withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
   }
 }
 
