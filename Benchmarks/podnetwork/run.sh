@@ -154,7 +154,7 @@ sleep 0.5
 loopback=$(throughput /run/netns/$tag-lan 127.0.0.1 5201)
 bridge=$(throughput "$(netns_of local 0)" "$server_ip" 5202)
 overlay=$(throughput "$(netns_of remote 1)" "$server_ip" 5202)
-mtu=$(nsenter "--net=$(netns_of remote 1)" cat /sys/class/net/eth0/mtu 2>/dev/null || echo "?")
+mtu=$(nsenter "--net=$(netns_of remote 1)" ip -o link show eth0 | grep -o 'mtu [0-9]*' | cut -d' ' -f2)
 echo "backend $backend, ${seconds}s per run, pod MTU $mtu, skiff $skiff"
 printf "%-34s %8s Gbit/s\n" "loopback (reference)" "$loopback"
 printf "%-34s %8s Gbit/s  (%s of loopback)\n" "pod -> pod, same node (skiff0)" "$bridge" \
