@@ -134,13 +134,17 @@ netns_of() {
   node=$2
   echo "/proc/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$dir/node$node/agent/sandboxes/$uid/sandbox.json")/ns/net"
 }
+if [ -n "${DEBUG:-}" ]; then for p in server local remote; do echo "== $p"; nsenter "--net=$(netns_of $p $([ $p = remote ] && echo 1 || echo 0))" sh -c "ip addr; ip route"; done; kc get pods -o wide; ip -n $tag-0 -o link; grep -i "network\|error" $dir/server.log | tail -20; fi
 server_ip=$(ip_of server)
 
 throughput() { # <client netns path or ""> <server ip> <port>
   local enter=()
   [ -n "$1" ] && enter=(nsenter "--net=$1")
-  "${enter[@]}" iperf3 -c "$2" -p "$3" -t "$seconds" -J | python3 -c \
-    'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
+  "${enter[@]}" iperf3 -c "$2" -p "$3" -t "$seconds" -J | python3 -c '
+import json, sys
+report = json.load(sys.stdin)
+if "error" in report: sys.exit("iperf3: " + report["error"])
+print("%.2f" % (report["end"]["sum_received"]["bits_per_second"] / 1e9))'
 }
 
 # Loopback reference: an iperf3 pair on the LAN namespace's loopback (same kernel, no host interfaces).
@@ -151,9 +155,9 @@ loop_pid=$!
 nsenter "--net=$(netns_of server 0)" iperf3 -s -p 5202 >/dev/null 2>&1 &
 pod_pid=$!
 sleep 0.5
-loopback=$(throughput /run/netns/$tag-lan 127.0.0.1 5201)
-bridge=$(throughput "$(netns_of local 0)" "$server_ip" 5202)
-overlay=$(throughput "$(netns_of remote 1)" "$server_ip" 5202)
+echo "loopback..." >&2; loopback=$(throughput /run/netns/$tag-lan 127.0.0.1 5201)
+echo "bridge..." >&2; bridge=$(throughput "$(netns_of local 0)" "$server_ip" 5202)
+echo "overlay..." >&2; overlay=$(throughput "$(netns_of remote 1)" "$server_ip" 5202)
 mtu=$(nsenter "--net=$(netns_of remote 1)" ip -o link show eth0 | grep -o 'mtu [0-9]*' | cut -d' ' -f2)
 echo "backend $backend, ${seconds}s per run, pod MTU $mtu, skiff $skiff"
 printf "%-34s %8s Gbit/s\n" "loopback (reference)" "$loopback"

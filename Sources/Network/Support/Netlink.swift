@@ -100,6 +100,15 @@ final class NetlinkSocket {
     _ = try exchange(message, what)
   }
 
+  /// Sends a single-object request (a get by name) and answers the reply payloads that came
+  /// before the kernel's acknowledgement.
+  func request(_ message: NetlinkMessage, _ what: @autoclosure () -> String) throws(NetworkError) -> [ArraySlice<UInt8>]
+  {
+    var message = message
+    message.flags |= Netlink.ack
+    return try exchange(message, what)
+  }
+
   /// Sends a dump request and answers every reply message's payload (after the nlmsghdr).
   func dump(_ message: NetlinkMessage, _ what: @autoclosure () -> String) throws(NetworkError) -> [ArraySlice<UInt8>] {
     var message = message

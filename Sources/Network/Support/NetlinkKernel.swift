@@ -29,7 +29,8 @@ public struct NetlinkKernel: NetworkKernel {
     message.linkHeader()
     message.attribute(Netlink.linkName, string: name)
     do throws(NetworkError) {
-      return try socket.dump(message, "look up \(name)").compactMap(parseLink).first
+      // Not a dump: a dump ignores the name and lists every interface.
+      return try socket.request(message, "look up \(name)").compactMap(parseLink).first { $0.name == name }
     } catch {
       if socket.lastErrno == ENODEV { return nil }
       throw error
