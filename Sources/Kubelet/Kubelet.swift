@@ -78,7 +78,8 @@ public final class Kubelet: Service, Sendable {
     }
     if configuration.cleanupNetworkOnExit, let settings = configuration.network {
       do {
-        try (network?.network ?? PodNetwork(configuration: settings, logger: logger)).removeAll()
+        let network = network?.network ?? PodNetwork(configuration: settings, logger: logger)
+        try await Blocking.run { try network.removeAll() }
         logger.info("removed the pod network from this node")
       } catch {
         logger.error("could not remove the pod network", metadata: ["error": "\(error)"])

@@ -52,7 +52,8 @@ import Testing
     #expect(attributes.ipv4(Netlink.routeGateway)?.description == "10.42.1.0")
     #expect(attributes.u32(Netlink.routeOutput) == 5)
 
-    let fdb = NeighbourEntry(interfaceIndex: 5, address: try #require(IPv4Address("192.0.2.9")), mac: [2, 0, 0, 0, 0, 9])
+    let fdb = NeighbourEntry(
+      interfaceIndex: 5, address: try #require(IPv4Address("192.0.2.9")), mac: [2, 0, 0, 0, 0, 9])
     let neighbour = NetlinkKernel.neighbourMessage(
       fdb, family: Netlink.afBridge, type: Netlink.newNeighbour, flags: Netlink.create)
     #expect(neighbour.payload[0] == Netlink.afBridge)

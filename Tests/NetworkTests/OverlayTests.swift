@@ -13,9 +13,13 @@ import Testing
   }
 
   static let peers = [
-    OverlayPeer(name: "self", podCIDR: IPv4CIDR("10.42.0.0/24")!, publicIP: IPv4Address("192.0.2.1")!, vtepMAC: [2, 1, 1, 1, 1, 1]),
-    OverlayPeer(name: "b", podCIDR: IPv4CIDR("10.42.1.0/24")!, publicIP: IPv4Address("192.0.2.2")!, vtepMAC: [2, 2, 2, 2, 2, 2]),
-    OverlayPeer(name: "c", podCIDR: IPv4CIDR("10.42.2.0/24")!, publicIP: IPv4Address("192.0.2.3")!, vtepMAC: [2, 3, 3, 3, 3, 3]),
+    OverlayPeer(
+      name: "self", podCIDR: IPv4CIDR("10.42.0.0/24")!, publicIP: IPv4Address("192.0.2.1")!,
+      vtepMAC: [2, 1, 1, 1, 1, 1]),
+    OverlayPeer(
+      name: "b", podCIDR: IPv4CIDR("10.42.1.0/24")!, publicIP: IPv4Address("192.0.2.2")!, vtepMAC: [2, 2, 2, 2, 2, 2]),
+    OverlayPeer(
+      name: "c", podCIDR: IPv4CIDR("10.42.2.0/24")!, publicIP: IPv4Address("192.0.2.3")!, vtepMAC: [2, 3, 3, 3, 3, 3]),
   ]
 
   @Test func vxlanProgramsFlannelLayoutAndRemovesDeletedNodes() throws {
@@ -30,7 +34,8 @@ import Testing
     #expect(node.uplink.name == "eth0")
     #expect(kernel.tables.withLock { $0.sysctls["net.ipv4.ip_forward"] } == "1")
     #expect(kernel.tables.withLock { $0.sysctls["net.bridge.bridge-nf-call-iptables"] } == "1")
-    #expect(kernel.addresses().contains(InterfaceAddress(index: node.bridge.index, address: podCIDR.gateway, prefix: 24)))
+    #expect(
+      kernel.addresses().contains(InterfaceAddress(index: node.bridge.index, address: podCIDR.gateway, prefix: 24)))
 
     let overlay = Overlay(configuration: network.configuration, kernel: kernel)
     let device = try #require(try overlay.setUp(podCIDR: podCIDR, uplink: node.uplink, mtu: node.mtu))
@@ -42,8 +47,12 @@ import Testing
     #expect(changes == Overlay.Changes(added: 6, removed: 0))
     #expect(
       Set(kernel.routeTable) == [
-        RouteEntry(destination: IPv4CIDR("10.42.1.0/24")!, gateway: IPv4Address("10.42.1.0"), interfaceIndex: device.index, onLink: true),
-        RouteEntry(destination: IPv4CIDR("10.42.2.0/24")!, gateway: IPv4Address("10.42.2.0"), interfaceIndex: device.index, onLink: true),
+        RouteEntry(
+          destination: IPv4CIDR("10.42.1.0/24")!, gateway: IPv4Address("10.42.1.0"), interfaceIndex: device.index,
+          onLink: true),
+        RouteEntry(
+          destination: IPv4CIDR("10.42.2.0/24")!, gateway: IPv4Address("10.42.2.0"), interfaceIndex: device.index,
+          onLink: true),
       ])
     #expect(
       Set(kernel.neighbours(interface: device.index)) == [
@@ -73,9 +82,11 @@ import Testing
     let uplink = try #require(kernel.link(named: "eth0"))
     // Left over from an earlier VXLAN run.
     kernel.replaceRoute(
-      RouteEntry(destination: IPv4CIDR("10.42.2.0/24")!, gateway: IPv4Address("10.42.2.0"), interfaceIndex: 77, onLink: true))
+      RouteEntry(
+        destination: IPv4CIDR("10.42.2.0/24")!, gateway: IPv4Address("10.42.2.0"), interfaceIndex: 77, onLink: true))
     // Not ours: outside the cluster CIDR.
-    let foreign = RouteEntry(destination: IPv4CIDR("172.16.0.0/16")!, gateway: IPv4Address("192.0.2.254"), interfaceIndex: 2)
+    let foreign = RouteEntry(
+      destination: IPv4CIDR("172.16.0.0/16")!, gateway: IPv4Address("192.0.2.254"), interfaceIndex: 2)
     kernel.replaceRoute(foreign)
     let overlay = Overlay(configuration: Self.configuration(.hostGW), kernel: kernel)
     #expect(try overlay.setUp(podCIDR: podCIDR, uplink: uplink, mtu: 1500) == nil)

@@ -27,7 +27,9 @@ struct PodNetworkE2ETests {
   static func kubectl(_ server: SkiffServerProcess, _ arguments: String..., input: String? = nil) async throws
     -> String
   {
-    try await offPool { try server.kubectl(arguments: arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines) }
+    try await offPool {
+      try server.kubectl(arguments: arguments, input: input).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
   }
 
   static func eventually(
@@ -79,7 +81,8 @@ struct PodNetworkE2ETests {
     var webIP = ""
     try await eventually("web and client Running with pod IPs", server) {
       let table = try await kubectl(
-        server, "get", "pods", "-o", "jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.podIP}{\"\\n\"}{end}")
+        server, "get", "pods", "-o",
+        "jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.podIP}{\"\\n\"}{end}")
       let rows = table.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
       guard rows.count == 2, rows.allSatisfy({ $0.count == 3 && $0[1] == "Running" && $0[2].hasPrefix("10.42.") })
       else { return false }
@@ -123,8 +126,10 @@ struct PodNetworkE2ETests {
     defer { removeAgentState(dataDir: server.dataDir) }
     defer { server.stop() }
     try await Self.eventually("the node's VTEP annotation", server) {
-      try await Self.kubectl(server, "get", "node", "net-0", "-o", "jsonpath={.metadata.annotations.skiff\\.io/vxlan-mac}")
-        .count == 17
+      try await Self.kubectl(
+        server, "get", "node", "net-0", "-o", "jsonpath={.metadata.annotations.skiff\\.io/vxlan-mac}"
+      )
+      .count == 17
     }
     let podCIDR = try await Self.kubectl(server, "get", "node", "net-0", "-o", "jsonpath={.spec.podCIDR}")
     #expect(podCIDR.hasPrefix("10.42.") && podCIDR.hasSuffix(".0/24"))
@@ -173,7 +178,8 @@ struct PodNetworkE2ETests {
     defer { agent.stop() }
     try await Self.eventually("both nodes publish their network", server) {
       let published = try await Self.kubectl(
-        server, "get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.annotations.skiff\\.io/backend}{\" \"}{end}")
+        server, "get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.annotations.skiff\\.io/backend}{\" \"}{end}"
+      )
       return published == "\(backend) \(backend) "
     }
     let remoteCIDR = try await Self.kubectl(server, "get", "node", "net-1", "-o", "jsonpath={.spec.podCIDR}")

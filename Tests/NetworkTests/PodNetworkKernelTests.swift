@@ -127,8 +127,12 @@ struct PodNetworkKernelTests {
     let overlay = Overlay(configuration: network.configuration)
     let podCIDR = try #require(IPv4CIDR("10.42.0.0/24"))
     let peers = [
-      OverlayPeer(name: "b", podCIDR: IPv4CIDR("10.42.1.0/24")!, publicIP: IPv4Address("192.168.79.2")!, vtepMAC: [2, 0xb, 0, 0, 0, 1]),
-      OverlayPeer(name: "c", podCIDR: IPv4CIDR("10.42.2.0/24")!, publicIP: IPv4Address("192.168.79.3")!, vtepMAC: [2, 0xc, 0, 0, 0, 1]),
+      OverlayPeer(
+        name: "b", podCIDR: IPv4CIDR("10.42.1.0/24")!, publicIP: IPv4Address("192.168.79.2")!,
+        vtepMAC: [2, 0xb, 0, 0, 0, 1]),
+      OverlayPeer(
+        name: "c", podCIDR: IPv4CIDR("10.42.2.0/24")!, publicIP: IPv4Address("192.168.79.3")!,
+        vtepMAC: [2, 0xc, 0, 0, 0, 1]),
     ]
     let (first, second) = try await Self.inNode(node) { () throws(NetworkError) in
       let state = try network.prepare(podCIDR: podCIDR)
@@ -141,7 +145,9 @@ struct PodNetworkKernelTests {
     #expect(first == Overlay.Changes(added: 6, removed: 0))
     #expect(second == Overlay.Changes())
     let details = try PodNetworkTopology.run(["-n", node, "-d", "link", "show", "skiff.1"])
-    #expect(details.contains("vxlan id 1") && details.contains("dstport 8472") && details.contains("nolearning"), "\(details)")
+    #expect(
+      details.contains("vxlan id 1") && details.contains("dstport 8472") && details.contains("nolearning"), "\(details)"
+    )
     #expect(details.contains("local 192.168.79.1") && details.contains("mtu 1450"), "\(details)")
     #expect(try PodNetworkTopology.run(["-n", node, "addr", "show", "dev", "skiff.1"]).contains("10.42.0.0/32"))
     let route = try PodNetworkTopology.run(["-n", node, "route", "show", "10.42.1.0/24"])

@@ -40,7 +40,9 @@ final class PodNetworkTopology: @unchecked Sendable {
       try Self.run(["netns", "add", namespace])
       namespaces.append(namespace)
       try Self.run(["-n", namespace, "link", "set", "lo", "up"])
-      try Self.run(["-n", namespace, "link", "add", "lan0", "type", "veth", "peer", "name", "port\(index)", "netns", lan])
+      try Self.run([
+        "-n", namespace, "link", "add", "lan0", "type", "veth", "peer", "name", "port\(index)", "netns", lan,
+      ])
       try Self.run(["-n", namespace, "addr", "add", "\(address)/24", "dev", "lan0"])
       try Self.run(["-n", namespace, "link", "set", "lan0", "up"])
       try Self.run(["-n", lan, "link", "set", "port\(index)", "master", "lan", "up"])

@@ -35,7 +35,6 @@ public final class NodeNetworkAgent: Sendable {
       }
       group.addTask {
         await informer.waitForSync()
-        var device: LinkInfo?
         var warnedWaiting = false
         var failing = false
         for await _ in wakes {
@@ -52,14 +51,19 @@ public final class NodeNetworkAgent: Sendable {
               guard let podCIDR = IPv4CIDR(text) else {
                 throw NetworkError(.invalidConfiguration, "the node's spec.podCIDR \(text) is not an IPv4 CIDR")
               }
-              device = try await self.prepare(podCIDR: podCIDR)
+              try await self.prepare(podCIDR: podCIDR)
             }
             guard let node = self.network.node else { continue }
+            // Every pass: recreates the VXLAN device if someone deleted it (cheap when it exists).
+            let overlay = self.overlay
+            let device = try await OffPool.run {
+              try overlay.setUp(podCIDR: node.podCIDR, uplink: node.uplink, mtu: node.mtu)
+            }
             try await self.publish(own, device: device)
             let peers = informer.cache.list().compactMap {
               OverlayPeer(node: $0, backend: self.network.configuration.backend)
             }
-            let (overlay, vtep) = (self.overlay, device)
+            let vtep = device
             let changes = try await OffPool.run {
               try overlay.reconcile(peers: peers, podCIDR: node.podCIDR, uplink: node.uplink, device: vtep)
             }
@@ -83,12 +87,9 @@ public final class NodeNetworkAgent: Sendable {
     continuation.finish()
   }
 
-  private func prepare(podCIDR: IPv4CIDR) async throws -> LinkInfo? {
-    let (network, overlay) = (self.network, self.overlay)
-    return try await OffPool.run {
-      let node = try network.prepare(podCIDR: podCIDR)
-      return try overlay.setUp(podCIDR: podCIDR, uplink: node.uplink, mtu: node.mtu)
-    }
+  private func prepare(podCIDR: IPv4CIDR) async throws {
+    let network = self.network
+    try await OffPool.run { _ = try network.prepare(podCIDR: podCIDR) }
   }
 
   /// Patches this node's annotations when they differ from what the others need.

@@ -36,7 +36,8 @@ public final class HostLocalIPAM: Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 {
           if errno == EEXIST { continue }
-          throw NetworkError(.kernel, "cannot reserve \(candidate) in \(directory): \(String(cString: strerror(errno)))")
+          throw NetworkError(
+            .kernel, "cannot reserve \(candidate) in \(directory): \(String(cString: strerror(errno)))")
         }
         let bytes = Array(podUID.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -43,7 +43,8 @@ public struct PodNetworkConfiguration: Sendable, Equatable {
     guard let parsedBackend = NetworkBackend(rawValue: backend) else {
       throw NetworkError(
         .invalidConfiguration,
-        "unknown network backend \"\(backend)\": use one of \(NetworkBackend.allCases.map(\.rawValue).joined(separator: ", "))")
+        "unknown network backend \"\(backend)\": use one of \(NetworkBackend.allCases.map(\.rawValue).joined(separator: ", "))"
+      )
     }
     guard let cidr = IPv4CIDR(clusterCIDR), cidr.prefix <= 24 else {
       throw NetworkError(

@@ -24,7 +24,9 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     value = bytes.reduce(0) { $0 << 8 | UInt32($1) }
   }
 
-  public var bytes: [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)] }
+  public var bytes: [UInt8] {
+    [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
+  }
 
   public var description: String { bytes.map(String.init).joined(separator: ".") }
 

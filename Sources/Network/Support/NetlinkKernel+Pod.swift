@@ -43,7 +43,8 @@ extension NetlinkKernel {
     guard let eth0 = try Self.link(named: "eth0", socket: pod) else {
       throw NetworkError(.kernel, "eth0 did not appear in \(request.networkNamespace)")
     }
-    try Self.addAddress(InterfaceAddress(index: eth0.index, address: request.address, prefix: request.prefix), socket: pod)
+    try Self.addAddress(
+      InterfaceAddress(index: eth0.index, address: request.address, prefix: request.prefix), socket: pod)
     try Self.setUp(eth0.index, socket: pod)
     let route = RouteEntry(
       destination: IPv4CIDR(network: IPv4Address(0), prefix: 0), gateway: request.gateway, interfaceIndex: eth0.index)

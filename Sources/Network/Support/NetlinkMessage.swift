@@ -40,7 +40,9 @@ struct NetlinkMessage {
   }
 
   /// struct rtmsg for a main-table unicast route.
-  mutating func routeHeader(destinationPrefix: UInt8, scope: UInt8, flags: UInt32, protocol: UInt8 = Netlink.protocolBoot) {
+  mutating func routeHeader(
+    destinationPrefix: UInt8, scope: UInt8, flags: UInt32, protocol: UInt8 = Netlink.protocolBoot
+  ) {
     payload += [Netlink.afInet, destinationPrefix, 0, 0, Netlink.tableMain, `protocol`, scope, Netlink.routeUnicast]
     payload.appendLittle(flags)
   }
