@@ -9,17 +9,21 @@ import Testing
 struct PodNetworkE2ETests {
   static let apiPort = 6443
 
-  /// A server with its embedded agent in node 0's namespace.
-  static func startServer(_ topology: PodNetworkTopology, backend: String) async throws -> SkiffServerProcess {
-    let dataDir = try TestImage.temporaryDirectory("netserver")
-    try FileManager.default.createDirectory(atPath: dataDir + "/agent/images", withIntermediateDirectories: true)
-    try TestImage.writeOCIArchive(to: dataDir + "/agent/images/busybox.tar")
+  /// A server with its embedded agent in node 0's namespace (on `dataDir` again for a restart).
+  static func startServer(
+    _ topology: PodNetworkTopology, backend: String, cleanup: Bool = true, dataDir: String? = nil
+  ) async throws -> SkiffServerProcess {
+    let dataDir = try dataDir ?? TestImage.temporaryDirectory("netserver")
+    if !FileManager.default.fileExists(atPath: dataDir + "/agent/images/busybox.tar") {
+      try FileManager.default.createDirectory(atPath: dataDir + "/agent/images", withIntermediateDirectories: true)
+      try TestImage.writeOCIArchive(to: dataDir + "/agent/images/busybox.tar")
+    }
     let server = try SkiffServerProcess(
       dataDir: dataDir,
       arguments: [
         "--enable-agent", "--https-listen-port", String(apiPort), "--node-name", "net-0", "--node-ip",
-        topology.node(0).address, "--network-backend", backend, "--cleanup-network-on-exit",
-      ], commandPrefix: topology.enter(0))
+        topology.node(0).address, "--network-backend", backend,
+      ] + (cleanup ? ["--cleanup-network-on-exit"] : []), commandPrefix: topology.enter(0))
     try await server.waitReady(timeout: .seconds(120), etcd: false)
     return server
   }
@@ -122,7 +126,8 @@ struct PodNetworkE2ETests {
   @Test func podsOnOneNodeTalkOverTheBridge() async throws {
     let topology = try PodNetworkTopology(nodes: 1)
     defer { topology.remove() }
-    let server = try await Self.startServer(topology, backend: "vxlan")
+    // The first agent keeps the network when it stops, as a restart or upgrade does.
+    var server = try await Self.startServer(topology, backend: "vxlan", cleanup: false)
     defer { removeAgentState(dataDir: server.dataDir) }
     defer { server.stop() }
     try await Self.eventually("the node's VTEP annotation", server) {
@@ -151,6 +156,15 @@ struct PodNetworkE2ETests {
     #expect(ports.contains("hairpin on"), "\(ports)")
     let ipam = "\(server.dataDir)/agent/network/ipam/\(podCIDR.replacingOccurrences(of: "/", with: "_"))"
     #expect(try FileManager.default.contentsOfDirectory(atPath: ipam).filter { $0.hasPrefix("10.42.") }.count == 2)
+
+    // Agent restart: the pods keep running, keep their addresses and still reach each other.
+    #expect(server.stop() == 0)
+    #expect(try topology.ip(0, "-o", "link", "show", "master", "skiff0").split(separator: "\n").count == 2)
+    server = try await Self.startServer(topology, backend: "vxlan", cleanup: true, dataDir: server.dataDir)
+    try await Self.eventually("the web pod reported with its address after the restart", server) {
+      try await Self.kubectl(server, "get", "pod", "web", "-o", "jsonpath={.status.podIP}") == webIP
+    }
+    try await Self.fetch(server, ip: webIP)
 
     try await Self.deletePods(server)
     try await Self.eventually("addresses released and veths gone", server) {
