@@ -17,7 +17,8 @@ for backend in $backends; do
   dir=$(mktemp -d /tmp/skiff-podstart-XXXXXX)
   ip netns add "$tag"
   ip -n "$tag" link set lo up
-  ip -n "$tag" link add uplink0 type dummy
+  ip -n "$tag" link add uplink0 type veth peer name uplink0p
+  ip -n "$tag" link set uplink0p up
   ip -n "$tag" addr add 192.168.76.1/24 dev uplink0
   ip -n "$tag" link set uplink0 up
   mkdir -p "$dir/agent/images"

@@ -44,8 +44,8 @@ struct PodNetworkKernelTests {
     let namespaces = Namespaces()
     defer { namespaces.remove() }
     let node = try namespaces.add("node")
-    // The uplink carrying the node IP, with a 1500 MTU like a real NIC.
-    try PodNetworkTopology.run(["-n", node, "link", "add", "uplink0", "type", "dummy"])
+    // The uplink carrying the node IP, with a 1500 MTU like a real NIC (a veth: not every kernel has dummy).
+    try PodNetworkTopology.run(["-n", node, "link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0p"])
     try PodNetworkTopology.run(["-n", node, "addr", "add", "192.168.78.1/24", "dev", "uplink0"])
     try PodNetworkTopology.run(["-n", node, "link", "set", "uplink0", "mtu", "1500", "up"])
     let pods = try (0..<8).map { try namespaces.add("pod\($0)") }
@@ -115,7 +115,7 @@ struct PodNetworkKernelTests {
     let namespaces = Namespaces()
     defer { namespaces.remove() }
     let node = try namespaces.add("node")
-    try PodNetworkTopology.run(["-n", node, "link", "add", "uplink0", "type", "dummy"])
+    try PodNetworkTopology.run(["-n", node, "link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0p"])
     try PodNetworkTopology.run(["-n", node, "addr", "add", "192.168.79.1/24", "dev", "uplink0"])
     try PodNetworkTopology.run(["-n", node, "link", "set", "uplink0", "up"])
     let directory = try TestImage.temporaryDirectory("netvxlan")

@@ -168,10 +168,7 @@ public final class PodNetwork: Sendable {
         hostName: PodNetworkConfiguration.hostInterfaceName(podUID: podUID), networkNamespace: networkNamespace,
         address: address, prefix: node.podCIDR.prefix, gateway: node.podCIDR.gateway, mtu: node.mtu,
         bridgeIndex: node.bridge.index))
-    let duration = ContinuousClock.now - started
-    logger.debug(
-      "pod network attached", metadata: ["pod": "\(podUID)", "ip": "\(address)", "duration": "\(duration)"])
-    return (address, duration)
+    return (address, ContinuousClock.now - started)
   }
 
   /// Removes the pod's veth (gone already when its namespace died) and releases its address.
