@@ -169,7 +169,8 @@ struct PodNetworkE2ETests {
     try await Self.deletePods(server)
     try await Self.eventually("addresses released and veths gone", server) {
       let held = try FileManager.default.contentsOfDirectory(atPath: ipam).filter { $0.hasPrefix("10.42.") }
-      return held.isEmpty && (try topology.ip(0, "-o", "link", "show", "master", "skiff0")).isEmpty
+      let ports = try topology.ip(0, "-o", "link", "show", "master", "skiff0")
+      return held.isEmpty && ports.isEmpty
     }
     #expect(server.stop() == 0)
     #expect(try Self.leftovers(topology, 0) == [])
@@ -221,7 +222,7 @@ struct PodNetworkE2ETests {
     _ = try await Self.kubectl(server, "delete", "node", "net-1")
     try await Self.eventually("node 0 forgets node 1", server) {
       try topology.ip(0, "route", "show", remoteCIDR).isEmpty
-        && (backend != "vxlan" || (try topology.ip(0, "neigh", "show", "dev", "skiff.1")).isEmpty)
+        && (try backend != "vxlan" || topology.ip(0, "neigh", "show", "dev", "skiff.1").isEmpty)
     }
     #expect(server.stop() == 0)
     #expect(try Self.leftovers(topology, 0) == [])

@@ -6,17 +6,18 @@ import Testing
 
 @testable import Network
 
+/// Why the privileged kernel tests cannot run here, if they cannot.
+let kernelSkipReason: String? = {
+  if geteuid() != 0 { return "needs root (network namespaces, bridges, veths)" }
+  if !FileManager.default.isExecutableFile(atPath: PodNetworkTopology.ip) { return "needs iproute2 (/usr/sbin/ip)" }
+  if !TestImage.busyboxAvailable { return "needs Debian's busybox-static at /bin/busybox (ping)" }
+  return nil
+}()
+
 /// The real rtnetlink path as root, inside network namespaces the test creates: a "node"
 /// namespace standing for the host and one namespace per "pod". Nothing touches the host's.
-@Suite(.serialized, .enabled(if: PodNetworkKernelTests.skipReason == nil, "\(PodNetworkKernelTests.skipReason ?? "")"))
+@Suite(.serialized, .enabled(if: kernelSkipReason == nil, "\(kernelSkipReason ?? "")"))
 struct PodNetworkKernelTests {
-  static var skipReason: String? {
-    if geteuid() != 0 { return "needs root (network namespaces, bridges, veths)" }
-    if !FileManager.default.isExecutableFile(atPath: PodNetworkTopology.ip) { return "needs iproute2 (/usr/sbin/ip)" }
-    if !TestImage.busyboxAvailable { return "needs Debian's busybox-static at /bin/busybox (ping)" }
-    return nil
-  }
-
   final class Namespaces: @unchecked Sendable {
     let prefix = "sknk\(UInt16.random(in: 0...UInt16.max))"
     var created: [String] = []
@@ -57,16 +58,18 @@ struct PodNetworkKernelTests {
     let podCIDR = try #require(IPv4CIDR("10.42.5.0/24"))
 
     let state = try await Self.inNode(node) { () throws(NetworkError) in
-      let state = try network.prepare(podCIDR: podCIDR)
+      _ = try network.prepare(podCIDR: podCIDR)
       // Idempotent: a restarted agent prepares again over what exists.
       return try network.prepare(podCIDR: podCIDR)
     }
     #expect(state.uplink.name == "uplink0")
     #expect(state.mtu == 1450)
     let durations = try await Self.inNode(node) { () throws(NetworkError) in
-      try pods.enumerated().map { index, pod in
-        try network.attach(podUID: "uid-\(index)", networkNamespace: "/run/netns/\(pod)").duration
+      var durations: [Duration] = []
+      for (index, pod) in pods.enumerated() {
+        durations.append(try network.attach(podUID: "uid-\(index)", networkNamespace: "/run/netns/\(pod)").duration)
       }
+      return durations
     }
     let sorted = durations.sorted()
     print("pod network attach: p50 \(sorted[sorted.count / 2]), max \(sorted.last!) over \(sorted.count) pods")
