@@ -130,7 +130,7 @@ let package = Package(
     .target(
       name: "Kubelet",
       dependencies: [
-        "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "CRuntime",
+        "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "CRuntime", "Network",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -3,6 +3,8 @@
 # embedded agent and the busybox test image; 100 pods created at once, then 100 one at a
 # time; prints the server's RSS when idle with no pods, and after. Run as root.
 #   Benchmarks/podstartup/run.sh [count=100]
+# The node runs in the host's network namespace with node IP 127.0.0.1, so pods get no pod
+# network by default (NETWORK_BACKEND=none); Benchmarks/podnetwork/run.sh measures the network.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-100}
@@ -15,7 +17,7 @@ mkdir -p "$dir/agent/images"
 port=$((20000 + RANDOM % 10000))
 "$bin/skiff" server --data-dir "$dir" --https-listen-port "$port" --bind-address 127.0.0.1 \
   --write-kubeconfig "$dir/kubeconfig.yaml" --node-name podstartup-bench --node-ip 127.0.0.1 \
-  --kubelet-port $((port + 1)) --etcd-listen "" >"$dir/server.log" 2>&1 &
+  --kubelet-port $((port + 1)) --etcd-listen "" --network-backend "${NETWORK_BACKEND:-none}" >"$dir/server.log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true

@@ -2,6 +2,7 @@ import Foundation
 import KubeAPI
 import KubeClient
 import Logging
+import Network
 import Runtime
 import ServiceLifecycle
 import SkiffCore
@@ -17,6 +18,8 @@ public final class Kubelet: Service, Sendable {
   let pods: PodManager
   let events: EventRecorder
   let node: NodeAgent
+  /// Nil without a pod network (`--network-backend none`).
+  let network: NodeNetworkAgent?
 
   public init(
     client: KubeClient, runtime: ContainerRuntime, configuration: KubeletConfiguration,
@@ -36,11 +39,18 @@ public final class Kubelet: Service, Sendable {
     events = EventRecorder(client: client, component: "kubelet", host: configuration.nodeName, logger: logger)
     node = NodeAgent(
       client: client, configuration: configuration, images: runtime.images, clock: SystemClock(), logger: logger)
+    if let settings = configuration.network, settings.backend != .none {
+      network = NodeNetworkAgent(
+        client: client, nodeName: configuration.nodeName,
+        network: PodNetwork(configuration: settings, logger: logger), logger: logger)
+    } else {
+      network = nil
+    }
     pods = PodManager(
       context: PodContext(
         client: client, runtime: runtime,
         volumes: PodVolumes(client: client, podsDirectory: configuration.podsDirectory, logger: logger),
-        events: events, configuration: configuration, logger: logger))
+        events: events, configuration: configuration, network: network?.network, logger: logger))
   }
 
   /// What the kubelet API asks about running pods.
@@ -62,8 +72,18 @@ public final class Kubelet: Service, Sendable {
         await StaticPods(client: self.client, configuration: self.configuration, logger: self.logger).run()
       }
       group.addTask { await self.runtime.images.watchDropDirectory() }
+      if let network { group.addTask { await network.run() } }
       try? await gracefulShutdown()
       group.cancelAll()
+    }
+    if configuration.cleanupNetworkOnExit, let settings = configuration.network {
+      do {
+        let network = network?.network ?? PodNetwork(configuration: settings, logger: logger)
+        try await Blocking.run { try network.removeAll() }
+        logger.info("removed the pod network from this node")
+      } catch {
+        logger.error("could not remove the pod network", metadata: ["error": "\(error)"])
+      }
     }
     logger.info("kubelet stopped; containers keep running")
   }

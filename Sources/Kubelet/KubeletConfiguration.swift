@@ -1,4 +1,5 @@
 import KubeAPI
+import Network
 
 /// How one node's kubelet runs: who it is, where it keeps pods, and what it reserves.
 public struct KubeletConfiguration: Sendable {
@@ -23,6 +24,10 @@ public struct KubeletConfiguration: Sendable {
   public var evictionMemoryAvailableBytes: Int64 = 100 << 20
   public var evictionNodefsAvailableFraction = 0.10
   public var resolvConf = "/etc/resolv.conf"
+  /// The pod network (bridge, IPAM, overlay); nil or backend `none`: pods get loopback only.
+  public var network: PodNetworkConfiguration?
+  /// Remove the bridge, overlay and IPAM state when the kubelet stops (pods lose their network).
+  public var cleanupNetworkOnExit = false
 
   public init(nodeName: String, directory: String, nodeIP: String) {
     self.nodeName = nodeName
@@ -34,6 +39,20 @@ public struct KubeletConfiguration: Sendable {
   public var manifestsDirectory: String { directory + "/pod-manifests" }
   public var imagesDirectory: String { directory + "/images" }
   public var seccompDirectory: String { directory + "/seccomp" }
+  public var networkDirectory: String { directory + "/network" }
+
+  /// What `--network-backend` accepts.
+  public static let networkBackends = NetworkBackend.allCases.map(\.rawValue)
+
+  /// Sets the pod network from its flags; the error names the bad value.
+  public mutating func setNetwork(backend: String, clusterCIDR: String, interface: String?) throws {
+    do {
+      network = try PodNetworkConfiguration(
+        backend: backend, clusterCIDR: clusterCIDR, nodeIP: nodeIP, directory: networkDirectory, interface: interface)
+    } catch {
+      throw KubeletError(.invalidArgument, error.message)
+    }
+  }
 
   /// Parses `--node-taint` values into Node taints; the error names the bad one.
   public func parsedTaints() throws -> [JSONValue] {

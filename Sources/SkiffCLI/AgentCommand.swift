@@ -28,6 +28,9 @@ struct AgentCommand: AsyncParsableCommand {
   @Option(help: "Directory for state (default /var/lib/skiff, ~/.skiff when not root).")
   var dataDir: String?
 
+  @Option(help: "Pod IP range of the cluster (the server's --cluster-cidr).")
+  var clusterCidr = "10.42.0.0/16"
+
   @OptionGroup(title: "Node")
   var agent: AgentOptions
 
@@ -68,7 +71,7 @@ struct AgentCommand: AsyncParsableCommand {
     } catch {
       throw ValidationError("invalid join token: \(error)")
     }
-    let configuration = try agent.kubeletConfiguration(dataDir: dataDir)
+    let configuration = try agent.kubeletConfiguration(dataDir: dataDir, clusterCIDR: clusterCidr)
     let runtime: Runtime.ContainerRuntime
     do {
       runtime = try agent.runtime(dataDir: dataDir)

@@ -33,19 +33,34 @@ struct AgentOptions: ParsableArguments {
   @Option(help: "Registry mirrors, credentials and TLS in K3s's registries.yaml format.")
   var registryConfig = "/etc/skiff/registries.yaml"
 
+  @Option(help: "Pod network between nodes: vxlan, host-gw, or none (pods get loopback only; bring your own CNI).")
+  var networkBackend = "vxlan"
+
+  @Option(help: "Interface the pod network's overlay uses (default: the one carrying the node IP).")
+  var networkIface: String?
+
+  @Flag(help: "Remove the skiff0 bridge, the overlay and pod addresses when the agent stops (pods lose their network).")
+  var cleanupNetworkOnExit = false
+
   func validate() throws {
     for label in nodeLabel where !label.contains("=") {
       throw ValidationError("--node-label \"\(label)\" must be KEY=VALUE")
     }
     guard (1...65535).contains(kubeletPort) else { throw ValidationError("--kubelet-port must be 1-65535") }
+    guard KubeletConfiguration.networkBackends.contains(networkBackend) else {
+      throw ValidationError("--network-backend must be one of vxlan, host-gw, none: got \(networkBackend)")
+    }
   }
 
   var resolvedNodeName: String { nodeName ?? ClusterPKI.currentHostname() }
 
   var resolvedNodeIP: String { nodeIp ?? NodeAddress.primaryIPv4() ?? "127.0.0.1" }
 
-  /// The kubelet configuration for a node keeping its state in `<dataDir>/agent`.
-  func kubeletConfiguration(dataDir: String, extraLabels: [String: String] = [:]) throws -> KubeletConfiguration {
+  /// The kubelet configuration for a node keeping its state in `<dataDir>/agent`, its pods'
+  /// addresses from `clusterCIDR` (the server's `--cluster-cidr`).
+  func kubeletConfiguration(dataDir: String, clusterCIDR: String, extraLabels: [String: String] = [:]) throws
+    -> KubeletConfiguration
+  {
     var configuration = KubeletConfiguration(
       nodeName: resolvedNodeName, directory: dataDir + "/agent", nodeIP: resolvedNodeIP)
     for label in nodeLabel {
@@ -59,6 +74,12 @@ struct AgentOptions: ParsableArguments {
     configuration.clusterDomain = clusterDomain
     do {
       _ = try configuration.parsedTaints()
+    } catch let error as KubeletError {
+      throw ValidationError(error.message)
+    }
+    configuration.cleanupNetworkOnExit = cleanupNetworkOnExit
+    do {
+      try configuration.setNetwork(backend: networkBackend, clusterCIDR: clusterCIDR, interface: networkIface)
     } catch let error as KubeletError {
       throw ValidationError(error.message)
     }

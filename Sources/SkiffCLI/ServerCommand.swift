@@ -287,7 +287,7 @@ struct ServerCommand: AsyncParsableCommand {
   private func embeddedAgent(api: APIServer, pki: ClusterPKI, dataDir: String, logger: Logger) -> AgentService? {
     do {
       let configuration = try agent.kubeletConfiguration(
-        dataDir: dataDir, extraLabels: ["node-role.kubernetes.io/control-plane": "true"])
+        dataDir: dataDir, clusterCIDR: clusterCidr, extraLabels: ["node-role.kubernetes.io/control-plane": "true"])
       let client = KubeClient(
         transport: api.inProcessTransport(user: "system:node:\(configuration.nodeName)", groups: ["system:nodes"]))
       let join = AgentJoin(

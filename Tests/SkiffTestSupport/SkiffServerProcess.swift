@@ -41,11 +41,16 @@ public final class SkiffServerProcess: @unchecked Sendable {
     ["/usr/local/bin/kubectl", "/usr/bin/kubectl"].first { FileManager.default.isExecutableFile(atPath: $0) }
   }
 
-  public init(dataDir: String? = nil, arguments: [String] = []) throws {
+  /// Runs the server and kubectl through this, e.g. `nsenter --net=/run/netns/<name>` for a
+  /// node in its own network namespace.
+  public let commandPrefix: [String]
+
+  public init(dataDir: String? = nil, arguments: [String] = [], commandPrefix: [String] = []) throws {
     self.dataDir = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("skiff-e2e-\(UUID())").path
+    self.commandPrefix = commandPrefix
     logPath = self.dataDir + ".log"
     _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    process.executableURL = URL(fileURLWithPath: Self.binary)
+    process.executableURL = URL(fileURLWithPath: commandPrefix.first ?? Self.binary)
     var extra: [String] = []
     if let index = arguments.firstIndex(of: "--https-listen-port"), let port = Int(arguments[index + 1]) {
       apiPort = port
@@ -56,8 +61,14 @@ public final class SkiffServerProcess: @unchecked Sendable {
     if !arguments.contains("--token") { extra += ["--token", Self.testToken] }
     // Servers in tests run no pods unless a test asks for the embedded agent.
     if !arguments.contains("--enable-agent") { extra.append("--disable-agent") }
+    // Agents of tests sharing the host's network namespace must not build a pod network there.
+    if arguments.contains("--enable-agent") && !arguments.contains("--network-backend") {
+      extra += ["--network-backend", "none"]
+    }
     if !arguments.contains("--write-kubeconfig") { extra += ["--write-kubeconfig", "\(self.dataDir)/kubeconfig.yaml"] }
-    process.arguments = ["server", "--data-dir", self.dataDir] + extra + arguments.filter { $0 != "--enable-agent" }
+    process.arguments =
+      Array(commandPrefix.dropFirst()) + (commandPrefix.isEmpty ? [] : [Self.binary])
+      + ["server", "--data-dir", self.dataDir] + extra + arguments.filter { $0 != "--enable-agent" }
     var environment = ProcessInfo.processInfo.environment
     environment["SKIFF_CONFIG_FILE"] = "/dev/null"
     process.environment = environment
@@ -113,7 +124,12 @@ public final class SkiffServerProcess: @unchecked Sendable {
 
   @discardableResult
   public func kubectl(arguments: [String], input: String? = nil) throws -> String {
-    try Self.run(Self.kubectlPath ?? "kubectl", ["--kubeconfig", kubeconfig] + arguments, input: input)
+    let kubectl = Self.kubectlPath ?? "kubectl"
+    guard let wrapper = commandPrefix.first else {
+      return try Self.run(kubectl, ["--kubeconfig", kubeconfig] + arguments, input: input)
+    }
+    return try Self.run(
+      wrapper, Array(commandPrefix.dropFirst()) + [kubectl, "--kubeconfig", kubeconfig] + arguments, input: input)
   }
 
   public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

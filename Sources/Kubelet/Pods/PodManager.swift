@@ -2,6 +2,7 @@ import Foundation
 import KubeAPI
 import KubeClient
 import Logging
+import Network
 import Runtime
 import Synchronization
 
@@ -27,6 +28,9 @@ final class PodManager: PodLocator, Sendable {
       group.addTask {
         await informer.waitForSync()
         self.collectOrphans(known: Set(informer.cache.list().compactMap(\.metadata.uid)))
+      }
+      if let network = context.network {
+        group.addTask { await self.collectLeakedAddresses(network, informer: informer) }
       }
       group.addTask { await self.evictUnderPressure() }
       for await event in events {
@@ -157,6 +161,27 @@ final class PodManager: PodLocator, Sendable {
     for sandbox in runtime.listSandboxes() where !known.contains(sandbox.id) {
       try? runtime.removeSandbox(id: sandbox.id)
       context.volumes.tearDown(uid: sandbox.id)
+    }
+  }
+
+  /// At start and every 5 minutes: addresses held by pods neither the API nor a worker knows
+  /// (deleted while the agent was down, or a teardown that failed) go back to the pool.
+  private func collectLeakedAddresses(_ network: PodNetwork, informer: Informer) async {
+    await informer.waitForSync()
+    guard await network.waitUntilReady() else { return }
+    while !Task.isCancelled {
+      // The known set is read after the allocations are listed: a pod allocating meanwhile is
+      // already in the informer's cache (workers start from it).
+      _ = try? await Blocking.run {
+        var known: Set<String>?
+        network.collectLeaks { uid in
+          if known == nil {
+            known = Set(informer.cache.list().compactMap(\.metadata.uid)).union(self.workers.withLock { Set($0.keys) })
+          }
+          return known?.contains(uid) ?? true
+        }
+      }
+      try? await Task.sleep(for: .seconds(300))
     }
   }
 

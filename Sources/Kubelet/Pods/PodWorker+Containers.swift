@@ -7,10 +7,14 @@ import SkiffCore
 
 extension PodWorker {
   func ensureSandbox() async throws {
-    if let sandbox, sandbox.isAlive { return }
+    if let sandbox, sandbox.isAlive {
+      try await ensurePodNetwork(sandbox)
+      return
+    }
     if let existing = try? context.runtime.loadSandbox(uid) {
       if existing.isAlive {
         sandbox = existing
+        try await ensurePodNetwork(existing)
         return
       }
       // The pause process died (a reboot): every container goes with it.
@@ -22,6 +26,8 @@ extension PodWorker {
       pod: pod, container: [:], volumes: [:], podDirectory: "", seccompDirectory: "", nodeMemoryBytes: 0
     ).hostname
     let files = PodFiles(pod: pod, configuration: context.configuration)
+    try await reservePodAddress()
+    networkAttached = false
     let (directory, ip) = (podDirectory, podIP)
     // The pod's cgroup bounds all its containers; sidecars count, run-to-completion init containers do not.
     let podCgroup = ContainerConfig.podCgroup(pod)
@@ -36,6 +42,7 @@ extension PodWorker {
       return try runtime.createSandbox(id: id, options: options)
     }
     startTime = startTime ?? KubeTime(clock: SystemClock()).rfc3339
+    if let sandbox { try await ensurePodNetwork(sandbox) }
   }
 
   func ensureVolumes() async throws {
@@ -323,9 +330,11 @@ extension PodWorker {
     for record in containers.values { record.probeTask?.cancel() }
     let ids = containers.values.flatMap { [$0.runtimeID, $0.previousID].compactMap { $0 } }
     let (runtime, volumes, id, podCgroup) = (context.runtime, context.volumes, uid, ContainerConfig.podCgroup(pod))
+    let network = hostNetwork ? nil : context.network
     _ = try? await Blocking.run {
       for container in ids { try? runtime.remove(container, force: true) }
       try? runtime.removeSandbox(id: id)
+      try? network?.detach(podUID: id)
       try? runtime.cgroups.destroy(podCgroup)
       volumes.tearDown(uid: id)
     }

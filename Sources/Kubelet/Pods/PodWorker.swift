@@ -3,6 +3,7 @@ import Glibc
 import KubeAPI
 import KubeClient
 import Logging
+import Network
 import Runtime
 import SkiffCore
 
@@ -13,6 +14,8 @@ struct PodContext: Sendable {
   let volumes: PodVolumes
   let events: EventRecorder
   let configuration: KubeletConfiguration
+  /// Nil without a pod network: pods keep an isolated namespace with loopback only.
+  let network: PodNetwork?
   let logger: Logger
 }
 
@@ -37,6 +40,9 @@ actor PodWorker {
   var setupError: (reason: String, message: String)?
   /// Set when node-pressure eviction chose this pod: it stops and ends Failed/Evicted.
   var eviction: String?
+  /// The pod's own address (not hostNetwork) and whether its sandbox's namespace is wired.
+  var podAddress: String?
+  var networkAttached = false
   private var wakeContinuation: AsyncStream<Void>.Continuation?
 
   /// What the worker remembers about one container across its instances.
@@ -69,7 +75,7 @@ actor PodWorker {
   var restartPolicy: String { spec["restartPolicy"]?.stringValue ?? "Always" }
   var podDirectory: String { context.volumes.podDirectory(uid) }
   var hostNetwork: Bool { spec["hostNetwork"]?.boolValue ?? false }
-  var podIP: String { hostNetwork ? context.configuration.nodeIP : "" }
+  var podIP: String { hostNetwork ? context.configuration.nodeIP : (podAddress ?? "") }
 
   static func isSidecar(_ container: JSONValue) -> Bool { container["restartPolicy"]?.stringValue == "Always" }
 
@@ -172,7 +178,10 @@ actor PodWorker {
     } catch {
       let message = "\(error)"
       if setupError?.message != message {
-        context.events.record(pod, .warning, reason: "FailedMount", message: message)
+        let reason = error is NetworkError ? "FailedCreatePodSandBox" : "FailedMount"
+        context.events.record(
+          pod, .warning, reason: (error as? KubeletError)?.code == .unavailable ? "NetworkNotReady" : reason,
+          message: message)
       }
       setupError = ("ContainerCreating", message)
       await report()
