@@ -1,3 +1,4 @@
+import SkiffCore
 import Dispatch
 import Foundation
 import KubeAPI
@@ -15,11 +16,7 @@ import Testing
 
   /// Blocking commands run on a Dispatch thread, never on the cooperative pool.
   static func blocking(_ body: @escaping @Sendable () throws -> String) async throws -> String {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(with: Result { try body().trimmingCharacters(in: .whitespacesAndNewlines) })
-      }
-    }
+    try await Blocking.run { try body().trimmingCharacters(in: .whitespacesAndNewlines) }
   }
 
   static func kubectl(_ server: SkiffServerProcess, _ arguments: String..., input: String? = nil) async throws

@@ -1,3 +1,4 @@
+import SkiffCore
 import Dispatch
 import Foundation
 import Glibc
@@ -125,9 +126,7 @@ func removeAgentState(dataDir: String) {
   try? FileManager.default.removeItem(atPath: dataDir)
 }
 
-/// Runs blocking work (kubectl, ip) on a Dispatch thread, never on the cooperative pool.
+/// Runs blocking work (kubectl, ip) on a thread of its own, never on the shared pool.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-  try await withCheckedThrowingContinuation { continuation in
-    DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-  }
+  try await Blocking.run(body)
 }

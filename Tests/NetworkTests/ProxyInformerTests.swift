@@ -1,3 +1,4 @@
+import SkiffCore
 import Dispatch
 import Foundation
 import KubeClient
@@ -99,11 +100,7 @@ extension ProxyInformerTests {
   @discardableResult
   static func kubectl(_ server: SkiffServerProcess, _ arguments: String..., input: String? = nil) async throws -> String
   {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(with: Result { try server.kubectl(arguments: arguments, input: input) })
-      }
-    }
+    try await Blocking.run { try server.kubectl(arguments: arguments, input: input) }
   }
 
   static func eventually(_ what: String, _ condition: () async -> Bool) async throws {

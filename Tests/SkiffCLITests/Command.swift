@@ -1,3 +1,4 @@
+import SkiffCore
 import Foundation
 
 /// A finished command: its exit status and what it printed (stdout and stderr together).
@@ -18,14 +19,7 @@ enum Command {
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
     directory: String? = nil
   ) async throws -> CommandResult {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(
-          with: Result {
-            try runBlocking(executable, arguments, environment: environment, directory: directory)
-          })
-      }
-    }
+    try await Blocking.run { try runBlocking(executable, arguments, environment: environment, directory: directory) }
   }
 
   /// `bash -c script` with extra environment variables on top of this process's.

@@ -1,3 +1,4 @@
+import SkiffCore
 import Foundation
 import SkiffTestSupport
 import Testing
@@ -29,16 +30,16 @@ import Testing
       guard fd >= 0, bound == 0 else { throw SkiffServerProcess.Failure("cannot bind \(path): errno \(errno)") }
     }
 
-    /// The next datagram, or nil after `seconds`; blocks, so it runs on a Dispatch thread.
+    /// The next datagram, or nil after `seconds`; blocks, so it runs on a thread of its own.
     func receive(seconds: Int) async -> String? {
       await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { [fd] in
+        Thread { [fd] in
           var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
           guard poll(&entry, 1, Int32(seconds * 1000)) == 1 else { return continuation.resume(returning: nil) }
           var buffer = [UInt8](repeating: 0, count: 4096)
           let count = recv(fd, &buffer, buffer.count, 0)
           continuation.resume(returning: count < 0 ? nil : String(decoding: buffer.prefix(count), as: UTF8.self))
-        }
+        }.start()
       }
     }
 
@@ -103,11 +104,6 @@ import Testing
     kill(process.processIdentifier, SIGTERM)
     let stopping = await listener.receive(seconds: 30)
     #expect(stopping == "STOPPING=1")
-    await withCheckedContinuation { continuation in
-      DispatchQueue.global().async {
-        process.waitUntilExit()
-        continuation.resume()
-      }
-    }
+    try await Blocking.run { process.waitUntilExit() }
   }
 }

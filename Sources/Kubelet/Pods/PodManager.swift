@@ -1,3 +1,4 @@
+import SkiffCore
 import Foundation
 import KubeAPI
 import KubeClient

@@ -1,3 +1,4 @@
+import SkiffCore
 import Network
 import Runtime
 

@@ -63,12 +63,13 @@ struct NFTProcess: Sendable {
         continuation.resume(throwing: error)
         return
       }
-      // Large rulesets exceed the pipe buffer: write on a Dispatch thread, never on the caller's.
+      // Large rulesets exceed the pipe buffer: write on a thread of its own, never the caller's
+      // (nor Dispatch's pool, which Swift's tasks share).
       let data = Data((input ?? "").utf8)
-      DispatchQueue.global().async {
+      Thread {
         try? stdin.fileHandleForWriting.write(contentsOf: data)
         try? stdin.fileHandleForWriting.close()
-      }
+      }.start()
     }
     stdout.fileHandleForReading.readabilityHandler = nil
     stderr.fileHandleForReading.readabilityHandler = nil

@@ -1,3 +1,4 @@
+import SkiffCore
 import KubeAPI
 import KubeClient
 import Logging
@@ -56,7 +57,7 @@ public final class NodeNetworkAgent: Sendable {
             guard let node = self.network.node else { continue }
             // Every pass: recreates the VXLAN device if someone deleted it (cheap when it exists).
             let overlay = self.overlay
-            let device = try await OffPool.run {
+            let device = try await Blocking.run {
               try overlay.setUp(podCIDR: node.podCIDR, uplink: node.uplink, mtu: node.mtu)
             }
             try await self.publish(own, device: device)
@@ -64,7 +65,7 @@ public final class NodeNetworkAgent: Sendable {
               OverlayPeer(node: $0, backend: self.network.configuration.backend)
             }
             let vtep = device
-            let changes = try await OffPool.run {
+            let changes = try await Blocking.run {
               try overlay.reconcile(peers: peers, podCIDR: node.podCIDR, uplink: node.uplink, device: vtep)
             }
             if changes != Overlay.Changes() {
@@ -89,7 +90,7 @@ public final class NodeNetworkAgent: Sendable {
 
   private func prepare(podCIDR: IPv4CIDR) async throws {
     let network = self.network
-    try await OffPool.run { _ = try network.prepare(podCIDR: podCIDR) }
+    try await Blocking.run { _ = try network.prepare(podCIDR: podCIDR) }
   }
 
   /// Patches this node's annotations when they differ from what the others need.
