@@ -206,7 +206,7 @@ struct PodNetworkE2ETests {
       let published = try await Self.kubectl(
         server, "get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.annotations.skiff\\.io/backend}{\" \"}{end}"
       )
-      return published == "\(backend) \(backend) "
+      return published.split(separator: " ") == [Substring(backend), Substring(backend)]
     }
     let remoteCIDR = try await Self.kubectl(server, "get", "node", "net-1", "-o", "jsonpath={.spec.podCIDR}")
     try await Self.eventually("node 0 routes \(remoteCIDR) to node 1", server) {
