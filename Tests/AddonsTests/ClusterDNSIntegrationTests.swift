@@ -69,7 +69,7 @@ import Testing
         listenAddresses: ["127.0.0.1:\(port)"], upstreams: .none, interfaceName: nil))
     let running = Task { try await dns.run() }
     defer { running.cancel() }
-    _ = await dns.listeningAddresses()
+    if await dns.listeningAddresses().isEmpty { try await running.value }
 
     try await Self.kubectl(server, "create", "service", "clusterip", "web", "--tcp=80:8080")
     let ip = try await Self.kubectl(server, "get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}")

@@ -29,6 +29,7 @@ import Testing
       configuration: ClusterDNSConfiguration(upstreams: .none, networkNamespace: namespace))
     let running = Task { try await dns.run() }
     let addresses = await dns.listeningAddresses()
+    if addresses.isEmpty { try await running.value }
     #expect(addresses.map { "\($0)" }.contains { $0.contains("10.43.0.10") && $0.contains("53") })
 
     let links = try await Self.run(ip, ["-n", namespace, "addr", "show", "dev", "skiff-dns"])
