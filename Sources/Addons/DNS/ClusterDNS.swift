@@ -118,7 +118,9 @@ public final class ClusterDNS: Service, Sendable {
     let queries = DNSQueryHandler(zone: zone, upstream: forwarder)
     subscribe()
 
-    if let name = configuration.interfaceName { try interfaces.ensure(name: name, address: configuration.serviceIP) }
+    let placement = try configuration.interfaceName.map { name throws(AddonsError) in
+      try interfaces.ensure(name: name, address: configuration.serviceIP)
+    }
     var channels: [any Channel] = []
     do {
       for text in configuration.listenAddresses {
@@ -129,7 +131,7 @@ public final class ClusterDNS: Service, Sendable {
       }
     } catch {
       for channel in channels { try? await channel.close() }
-      if let name = configuration.interfaceName { try? interfaces.remove(name: name) }
+      if let placement { try? interfaces.remove(placement) }
       if ownsInformers { informers?.stop() }
       throw AddonsError(.io, "cluster DNS cannot listen on \(configuration.listenAddresses): \(error)")
     }
@@ -142,7 +144,7 @@ public final class ClusterDNS: Service, Sendable {
       ])
     try? await gracefulShutdown()
     for channel in channels { try? await channel.close() }
-    if let name = configuration.interfaceName { try? interfaces.remove(name: name) }
+    if let placement { try? interfaces.remove(placement) }
     if ownsInformers { informers?.stop() }
     logger.info("cluster DNS stopped")
   }
