@@ -166,6 +166,7 @@ public final class ClusterDNS: Service, Sendable {
         records.apply(endpointSlice: event.object, deleted: false)
       }
     }
+    guard configuration.watchNamespaces else { return }
     informers.informer(.namespaces).onEvent { event in
       if case .deleted = event {
         records.apply(namespace: event.object, deleted: true)
