@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libsqlite3-dev libseccomp-dev libzstd-dev zlib1g-dev pkg-config postgresql etcd-client etcd-server curl openssl busybox-static zstd gzip runc docker-registry skopeo python3 dpkg-dev lintian debootstrap iproute2 nftables conntrack util-linux iperf3)
+packages=(libsqlite3-dev libseccomp-dev libzstd-dev zlib1g-dev pkg-config postgresql etcd-client etcd-server curl openssl busybox-static zstd gzip runc docker-registry skopeo python3 dpkg-dev lintian debootstrap iproute2 nftables conntrack util-linux iperf3 dnsutils unbound dnsperf)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

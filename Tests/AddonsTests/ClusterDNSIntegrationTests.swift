@@ -63,10 +63,10 @@ import Testing
     let dns = try ClusterDNS(
       client: client,
       configuration: ClusterDNSConfiguration(
-        listenAddresses: ["127.0.0.1:\(port)"], upstreams: .none, interfaceName: nil))
+        listenAddresses: ["127.0.0.1:\(port)"], upstreams: .none, interfaceName: nil, watchNamespaces: true))
     let running = Task { try await dns.run() }
     defer { running.cancel() }
-    _ = await dns.listeningAddresses()
+    if await dns.listeningAddresses().isEmpty { try await running.value }
 
     try await Self.kubectl(server, "create", "service", "clusterip", "web", "--tcp=80:8080")
     let ip = try await Self.kubectl(server, "get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}")
@@ -108,6 +108,13 @@ import Testing
       try await Self.dig(port, "+short", "SRV", "_sql._tcp.db.default.svc.cluster.local").split(separator: "\n")
         .sorted()
         == ["0 50 5432 10-42-0-32.db.default.svc.cluster.local.", "0 50 5432 db-0.db.default.svc.cluster.local."])
+
+    // A namespace without services exists: NODATA, not NXDOMAIN.
+    try await Self.kubectl(server, "create", "namespace", "quiet")
+    try await Self.eventually("the quiet namespace") {
+      try await Self.dig(port, "quiet.svc.cluster.local").contains("status: NOERROR")
+    }
+    #expect(try await Self.dig(port, "loud.svc.cluster.local").contains("status: NXDOMAIN"))
 
     // Deleting the service takes its name away: NXDOMAIN, with the SOA.
     try await Self.kubectl(server, "delete", "service", "web")

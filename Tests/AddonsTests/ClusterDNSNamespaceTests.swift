@@ -29,9 +29,11 @@ import Testing
       configuration: ClusterDNSConfiguration(upstreams: .none, networkNamespace: namespace))
     let running = Task { try await dns.run() }
     let addresses = await dns.listeningAddresses()
+    if addresses.isEmpty { try await running.value }
     #expect(addresses.map { "\($0)" }.contains { $0.contains("10.43.0.10") && $0.contains("53") })
 
-    let links = try await Self.run(ip, ["-n", namespace, "addr", "show", "dev", "skiff-dns"])
+    // The dummy link where the kernel has them, else the loopback device.
+    let links = try await Self.run(ip, ["-n", namespace, "addr", "show"])
     #expect(links.contains("10.43.0.10/32"))
     for transport in ["+notcp", "+tcp"] {
       let answer = try await Self.run(
@@ -45,6 +47,6 @@ import Testing
 
     running.cancel()
     try? await running.value
-    await #expect(throws: (any Error).self) { try await Self.run(ip, ["-n", namespace, "link", "show", "skiff-dns"]) }
+    #expect(!(try await Self.run(ip, ["-n", namespace, "addr", "show"])).contains("10.43.0.10"))
   }
 }

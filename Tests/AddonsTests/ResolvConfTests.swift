@@ -57,7 +57,8 @@ final class RecordingRunner: LinkCommandRunner {
 @Suite struct DummyInterfaceTests {
   @Test func createsAddressesAndRaisesTheInterface() throws {
     let runner = RecordingRunner()
-    try DummyInterface(runner: runner, namespace: nil).ensure(name: "skiff-dns", address: "10.43.0.10")
+    let placement = try DummyInterface(runner: runner, namespace: nil).ensure(name: "skiff-dns", address: "10.43.0.10")
+    #expect(placement == .dummy("skiff-dns"))
     #expect(
       runner.calls.withLock { $0 } == [
         ["link", "add", "skiff-dns", "type", "dummy"], ["addr", "replace", "10.43.0.10/32", "dev", "skiff-dns"],
@@ -70,10 +71,21 @@ final class RecordingRunner: LinkCommandRunner {
       "-n test link add skiff-dns type dummy": "ip: RTNETLINK answers: File exists"
     ])
     let interface = DummyInterface(runner: runner, namespace: "test")
-    try interface.ensure(name: "skiff-dns", address: "fd00:43::a")
-    try interface.remove(name: "skiff-dns")
+    try interface.remove(try interface.ensure(name: "skiff-dns", address: "fd00:43::a"))
     #expect(runner.calls.withLock { $0 }.last == ["-n", "test", "link", "del", "skiff-dns"])
     #expect(runner.calls.withLock { $0 }[1] == ["-n", "test", "addr", "replace", "fd00:43::a/128", "dev", "skiff-dns"])
+  }
+
+  @Test func fallsBackToLoopbackWithoutDummyLinks() throws {
+    let runner = RecordingRunner(failing: ["link add skiff-dns type dummy": "Error: Unknown device type."])
+    let interface = DummyInterface(runner: runner, namespace: nil)
+    let placement = try interface.ensure(name: "skiff-dns", address: "10.43.0.10")
+    #expect(placement == .loopback("10.43.0.10/32"))
+    try interface.remove(placement)
+    #expect(
+      runner.calls.withLock { $0 }.suffix(2) == [
+        ["addr", "replace", "10.43.0.10/32", "dev", "lo"], ["addr", "del", "10.43.0.10/32", "dev", "lo"],
+      ])
   }
 
   @Test func reportsOtherFailures() {

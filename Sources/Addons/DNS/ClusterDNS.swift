@@ -70,7 +70,8 @@ public final class ClusterDNS: Service, Sendable {
     self.interfaces = DummyInterface(runner: IPCommandRunner(), namespace: configuration.networkNamespace)
   }
 
-  /// The addresses actually listened on (ports resolved when 0 was asked), once bound.
+  /// The addresses actually listened on (ports resolved when 0 was asked), once bound; empty
+  /// when starting failed (`run` throws why).
   public func listeningAddresses() async -> [SocketAddress] {
     await withCheckedContinuation { continuation in
       let ready = bound.withLock { state -> [SocketAddress]? in
@@ -83,6 +84,25 @@ public final class ClusterDNS: Service, Sendable {
   }
 
   public func run() async throws {
+    do {
+      try await serve()
+    } catch {
+      announce([])
+      throw error
+    }
+  }
+
+  /// Tells `listeningAddresses` callers where the server listens (nothing, when it failed).
+  private func announce(_ addresses: [SocketAddress]) {
+    let waiters = bound.withLock { state in
+      if state.addresses == nil { state.addresses = addresses }
+      defer { state.waiters = [] }
+      return state.waiters
+    }
+    for waiter in waiters { waiter.resume(returning: addresses) }
+  }
+
+  private func serve() async throws {
     let upstreams = try resolveUpstreams()
     let domain = try DNSName(configuration.clusterDomain)
     let zone = ClusterZone(
@@ -98,7 +118,9 @@ public final class ClusterDNS: Service, Sendable {
     let queries = DNSQueryHandler(zone: zone, upstream: forwarder)
     subscribe()
 
-    if let name = configuration.interfaceName { try interfaces.ensure(name: name, address: configuration.serviceIP) }
+    let placement = try configuration.interfaceName.map { name throws(AddonsError) in
+      try interfaces.ensure(name: name, address: configuration.serviceIP)
+    }
     var channels: [any Channel] = []
     do {
       for text in configuration.listenAddresses {
@@ -109,17 +131,12 @@ public final class ClusterDNS: Service, Sendable {
       }
     } catch {
       for channel in channels { try? await channel.close() }
-      if let name = configuration.interfaceName { try? interfaces.remove(name: name) }
+      if let placement { try? interfaces.remove(placement) }
       if ownsInformers { informers?.stop() }
       throw AddonsError(.io, "cluster DNS cannot listen on \(configuration.listenAddresses): \(error)")
     }
     let addresses = channels.enumerated().compactMap { $0.offset % 2 == 0 ? $0.element.localAddress : nil }
-    let waiters = bound.withLock { state in
-      state.addresses = addresses
-      defer { state.waiters = [] }
-      return state.waiters
-    }
-    for waiter in waiters { waiter.resume(returning: addresses) }
+    announce(addresses)
     logger.info(
       "cluster DNS serving",
       metadata: [
@@ -127,7 +144,7 @@ public final class ClusterDNS: Service, Sendable {
       ])
     try? await gracefulShutdown()
     for channel in channels { try? await channel.close() }
-    if let name = configuration.interfaceName { try? interfaces.remove(name: name) }
+    if let placement { try? interfaces.remove(placement) }
     if ownsInformers { informers?.stop() }
     logger.info("cluster DNS stopped")
   }
@@ -149,6 +166,7 @@ public final class ClusterDNS: Service, Sendable {
         records.apply(endpointSlice: event.object, deleted: false)
       }
     }
+    guard configuration.watchNamespaces else { return }
     informers.informer(.namespaces).onEvent { event in
       if case .deleted = event {
         records.apply(namespace: event.object, deleted: true)

@@ -28,6 +28,9 @@ public struct ClusterDNSConfiguration: Sendable {
   public var cacheSize: Int
   /// How long to wait for one upstream before trying the next.
   public var upstreamTimeout: Duration
+  /// Also watch Namespaces, so `<ns>.svc.<domain>` of a namespace without services is NODATA
+  /// rather than NXDOMAIN. Needs list/watch on namespaces, which the node role lacks.
+  public var watchNamespaces: Bool
 
   public static let defaultServiceIP = "10.43.0.10"
   public static let defaultInterface = "skiff-dns"
@@ -36,7 +39,7 @@ public struct ClusterDNSConfiguration: Sendable {
     clusterDomain: String = "cluster.local", listenAddresses: [String]? = nil,
     serviceIP: String = ClusterDNSConfiguration.defaultServiceIP, upstreams: Upstreams = .resolvConf(),
     interfaceName: String? = ClusterDNSConfiguration.defaultInterface, networkNamespace: String? = nil,
-    ttl: UInt32 = 5, cacheSize: Int = 10_000, upstreamTimeout: Duration = .seconds(2)
+    ttl: UInt32 = 5, cacheSize: Int = 10_000, upstreamTimeout: Duration = .seconds(2), watchNamespaces: Bool = false
   ) {
     self.clusterDomain = clusterDomain
     self.listenAddresses = listenAddresses ?? ["\(serviceIP):53"]
@@ -47,5 +50,6 @@ public struct ClusterDNSConfiguration: Sendable {
     self.ttl = ttl
     self.cacheSize = cacheSize
     self.upstreamTimeout = upstreamTimeout
+    self.watchNamespaces = watchNamespaces
   }
 }

@@ -96,10 +96,9 @@ struct ClusterZone: Sendable {
       (state.services[key], state.services[key] == nil ? nil : state.slices[key].map { Array($0.values) })
     }
     guard let service else { return Answer(code: .nameError) }
-    let canonical = serviceName(service)
     switch path.count {
     case 3:
-      return serviceRecords(name, service, canonical, slices ?? [], type, depth: depth)
+      return serviceRecords(name, service, slices ?? [], type, depth: depth)
     case 4 where path[3].hasPrefix("_"):
       let proto = path[3].dropFirst()
       return service.ports.contains { $0.proto == proto } ? Answer() : Answer(code: .nameError)
@@ -112,14 +111,14 @@ struct ClusterZone: Sendable {
       return addresses(name, matching.flatMap(\.addresses), type)
     case 5 where path[3].hasPrefix("_") && path[4].hasPrefix("_"):
       return portAnswer(
-        name, service, canonical, slices ?? [], proto: path[3].dropFirst(), port: path[4].dropFirst(), type)
+        name, service, slices ?? [], proto: path[3].dropFirst(), port: path[4].dropFirst(), type)
     default:
       return Answer(code: .nameError)
     }
   }
 
   private func serviceRecords(
-    _ name: DNSName, _ service: ClusterRecords.Service, _ canonical: DNSName, _ slices: [ClusterRecords.Slice],
+    _ name: DNSName, _ service: ClusterRecords.Service, _ slices: [ClusterRecords.Slice],
     _ type: DNSType, depth: Int
   ) -> Answer {
     switch service.kind {
@@ -139,12 +138,14 @@ struct ClusterZone: Sendable {
       return answer
     case .clusterIP(let ips):
       if type == .srv {
+        let canonical = serviceName(service)
         return srvAnswer(name, service.ports.map { SRVTarget(port: $0.port, target: canonical, addresses: ips) })
       }
       return addresses(name, ips, type)
     case .headless:
       let endpoints = readyEndpoints(slices)
       if type == .srv {
+        let canonical = serviceName(service)
         var targets: [SRVTarget] = []
         for slice in slices {
           for endpoint in slice.endpoints where endpoint.ready {
@@ -161,12 +162,13 @@ struct ClusterZone: Sendable {
   }
 
   private func portAnswer(
-    _ name: DNSName, _ service: ClusterRecords.Service, _ canonical: DNSName, _ slices: [ClusterRecords.Slice],
+    _ name: DNSName, _ service: ClusterRecords.Service, _ slices: [ClusterRecords.Slice],
     proto: Substring, port: Substring, _ type: DNSType
   ) -> Answer {
     let matches = { (candidate: ClusterRecords.Port) in candidate.proto == proto && candidate.name == port }
     guard service.ports.contains(where: matches) else { return Answer(code: .nameError) }
     guard type == .srv || type == .any else { return Answer() }
+    let canonical = serviceName(service)
     switch service.kind {
     case .externalName(let target):
       guard let target = try? DNSName(target) else { return Answer(code: .serverFailure) }

@@ -37,8 +37,16 @@ struct IPCommandRunner: LinkCommandRunner {
 }
 
 /// The node's `skiff-dns` dummy interface holding the cluster DNS Service IP as a /32 (or
-/// /128), so the server can bind that address and pods reach it through their gateway.
+/// /128), so the server can bind that address and pods reach it through their gateway. Kernels
+/// built without dummy links (some VM kernels) get the address on `lo` instead, which the
+/// kernel delivers locally just the same.
 struct DummyInterface: Sendable {
+  /// Where the address went, so cleanup removes exactly that.
+  enum Placement: Equatable, Sendable {
+    case dummy(String)
+    case loopback(String)
+  }
+
   let runner: any LinkCommandRunner
   let namespace: String?
 
@@ -47,21 +55,29 @@ struct DummyInterface: Sendable {
   }
 
   /// Creates the interface if missing, sets the address, brings it up; safe to repeat.
-  func ensure(name: String, address: String) throws(AddonsError) {
+  func ensure(name: String, address: String) throws(AddonsError) -> Placement {
     guard let parsed = IPAddress(address) else {
       throw AddonsError(.invalidConfiguration, "invalid cluster DNS address \"\(address)\"")
     }
+    let prefix = "\(parsed)/\(parsed.isIPv4 ? 32 : 128)"
     do {
       try ip(["link", "add", name, "type", "dummy"])
     } catch  where error.message.contains("File exists") {
       // Left over from an earlier run: reuse it.
+    } catch  where error.message.contains("Unknown device type") || error.message.contains("not supported") {
+      try ip(["addr", "replace", prefix, "dev", "lo"])
+      return .loopback(prefix)
     }
-    try ip(["addr", "replace", "\(parsed)/\(parsed.isIPv4 ? 32 : 128)", "dev", name])
+    try ip(["addr", "replace", prefix, "dev", name])
     try ip(["link", "set", name, "up"])
+    return .dummy(name)
   }
 
-  /// Deletes the interface (and with it the address).
-  func remove(name: String) throws(AddonsError) {
-    try ip(["link", "del", name])
+  /// Deletes the interface (and with it the address), or the address from `lo`.
+  func remove(_ placement: Placement) throws(AddonsError) {
+    switch placement {
+    case .dummy(let name): try ip(["link", "del", name])
+    case .loopback(let prefix): try ip(["addr", "del", prefix, "dev", "lo"])
+    }
   }
 }
