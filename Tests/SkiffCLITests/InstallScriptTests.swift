@@ -210,11 +210,6 @@ struct InstallScriptTests {
   }
 }
 
-extension Command {
-  static func run(_ executable: String, _ arguments: [String]) async throws -> CommandResult {
-    try await run(executable, arguments, environment: nil, directory: nil)
-  }
-}
 
 /// The unit texts pass systemd's own checker (where systemd-analyze exists; no systemd needs to run).
 @Suite struct SystemdUnitTests {
