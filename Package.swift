@@ -168,6 +168,7 @@ let package = Package(
       name: "SkiffCLI",
       dependencies: [
         "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime", "KubeClient", "Controllers", "HollowNodes", "Kubelet",
+        "Network", "Addons",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

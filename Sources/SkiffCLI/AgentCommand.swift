@@ -31,6 +31,9 @@ struct AgentCommand: AsyncParsableCommand {
   @Option(help: "Pod IP range of the cluster (the server's --cluster-cidr).")
   var clusterCidr = "10.42.0.0/16"
 
+  @Option(help: "Service IP range of the cluster (the server's --service-cidr).")
+  var serviceCidr = "10.43.0.0/16"
+
   @OptionGroup(title: "Node")
   var agent: AgentOptions
 
@@ -85,6 +88,9 @@ struct AgentCommand: AsyncParsableCommand {
     var service = AgentService(
       join: join, configuration: configuration, runtime: runtime, inProcessClient: nil, logger: logger)
     service.onRegistered = { registration.finish() }
+    service.addons = agent.addons(
+      nodeName: configuration.nodeName, nodeIP: configuration.nodeIP, clusterCIDR: clusterCidr,
+      serviceCIDR: serviceCidr)
     let notify = SystemdNotifyService(
       notifier: SystemdNotifier(), status: "node \(configuration.nodeName) registered",
       ready: { for await _ in registered {} })

@@ -42,6 +42,15 @@ struct AgentOptions: ParsableArguments {
   @Flag(help: "Remove the skiff0 bridge, the overlay and pod addresses when the agent stops (pods lose their network).")
   var cleanupNetworkOnExit = false
 
+  @Flag(help: "Do not run the nftables service proxy on this node.")
+  var disableKubeProxy = false
+
+  @Flag(help: "Do not enforce NetworkPolicy on this node.")
+  var disableNetworkPolicy = false
+
+  @Flag(help: "Do not serve cluster DNS on this node.")
+  var disableClusterDns = false
+
   func validate() throws {
     for label in nodeLabel where !label.contains("=") {
       throw ValidationError("--node-label \"\(label)\" must be KEY=VALUE")

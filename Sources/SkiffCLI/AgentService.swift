@@ -18,6 +18,8 @@ struct AgentService: Service, CustomStringConvertible {
   let logger: Logger
   /// Called once the API server has this node's Node object (for `READY=1` to systemd).
   var onRegistered: (@Sendable () -> Void)? = nil
+  /// Service proxy, network policy and cluster DNS for this node.
+  var addons = AgentAddons()
 
   /// What service logs show: never the join token.
   var description: String { "AgentService(node: \(configuration.nodeName))" }
@@ -38,7 +40,15 @@ struct AgentService: Service, CustomStringConvertible {
         logger: Logger(label: "kubelet.server"))
     })
     try await api.restart()
+    let addonServices = try addons.services(client: client, logger: logger)
     await withDiscardingTaskGroup { group in
+      for service in addonServices {
+        group.addTask {
+          do { try await service.run() } catch {
+            logger.error("node add-on stopped", metadata: ["service": "\(type(of: service))", "error": "\(error)"])
+          }
+        }
+      }
       if let onRegistered {
         group.addTask { [configuration] in
           while !Task.isCancelled {

@@ -1,4 +1,5 @@
 import APIServer
+import Addons
 import ArgumentParser
 import Controllers
 import EtcdServer
@@ -211,11 +212,14 @@ struct ServerCommand: AsyncParsableCommand {
       }
     }
     var readiness: APIServer?
+    var addons: Task<Void, Never>?
+    defer { addons?.cancel() }
     if !disableApiserver {
       let (api, pki) = try await apiServer(log: log, dataDir: dataDir, logger: logger)
       readiness = api
       services.append(api)
       if !disableControllerManager { services.append(controllerManager(api: api, pki: pki)) }
+      addons = ensureAddonObjects(api: api, logger: logger)
       if !disableAgent, let agent = embeddedAgent(api: api, pki: pki, dataDir: dataDir, logger: logger) {
         services.append(agent)
       }
@@ -293,9 +297,13 @@ struct ServerCommand: AsyncParsableCommand {
       let join = AgentJoin(
         server: "https://127.0.0.1:\(httpsListenPort)", token: pki.token, nodeName: configuration.nodeName,
         nodeIPs: [configuration.nodeIP], dataDirectory: dataDir, logger: Logger(label: "agent"))
-      return AgentService(
+      var service = AgentService(
         join: join, configuration: configuration, runtime: try agent.runtime(dataDir: dataDir),
         inProcessClient: client, logger: Logger(label: "kubelet"))
+      service.addons = agent.addons(
+        nodeName: configuration.nodeName, nodeIP: configuration.nodeIP, clusterCIDR: clusterCidr,
+        serviceCIDR: serviceCidr)
+      return service
     } catch {
       logger.warning(
         "embedded agent not started: this server will run no pods (pass --disable-agent to silence this)",
@@ -340,6 +348,25 @@ struct ServerCommand: AsyncParsableCommand {
         metadata: ["snapshot": "\(path)", "revision": "\(info.revision)", "previous": "\(aside)"])
     } catch let error as StoreError {
       throw ValidationError("cannot restore \(path): \(error)")
+    }
+  }
+
+  /// The API objects of the in-process add-ons (the `kube-dns` Service every node's cluster DNS
+  /// answers on), created once the API serves and repaired at each start.
+  private func ensureAddonObjects(api: APIServer, logger: Logger) -> Task<Void, Never> {
+    let client = KubeClient(transport: api.inProcessTransport(user: "system:skiff-addons", groups: ["system:masters"]))
+    let clusterIP = agent.clusterDns
+    return Task {
+      await api.waitUntilReady()
+      while !Task.isCancelled {
+        do {
+          try await ClusterDNSService.ensure(client: client, clusterIP: clusterIP)
+          return
+        } catch {
+          logger.warning("cannot create the kube-dns Service yet", metadata: ["error": "\(error)"])
+          try? await Task.sleep(for: .seconds(5))
+        }
+      }
     }
   }
 }

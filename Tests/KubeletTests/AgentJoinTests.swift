@@ -23,6 +23,8 @@ struct AgentJoinTests {
       process.arguments = [
         "agent", "--server", "https://127.0.0.1:\(server)", "--token", token, "--data-dir", dataDir, "--node-name",
         nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", String(try SkiffServerProcess.freePort()),
+        // On the host's network namespace: no pod network, proxy or DNS of its own.
+        "--network-backend", "none", "--disable-kube-proxy", "--disable-network-policy", "--disable-cluster-dns",
       ]
       var environment = ProcessInfo.processInfo.environment
       environment["SKIFF_CONFIG_FILE"] = "/dev/null"

@@ -61,9 +61,12 @@ public final class SkiffServerProcess: @unchecked Sendable {
     if !arguments.contains("--token") { extra += ["--token", Self.testToken] }
     // Servers in tests run no pods unless a test asks for the embedded agent.
     if !arguments.contains("--enable-agent") { extra.append("--disable-agent") }
-    // Agents of tests sharing the host's network namespace must not build a pod network there.
+    // Agents of tests sharing the host's network namespace must not build a pod network, a
+    // service proxy or cluster DNS there.
     if arguments.contains("--enable-agent") && !arguments.contains("--network-backend") {
-      extra += ["--network-backend", "none"]
+      extra += [
+        "--network-backend", "none", "--disable-kube-proxy", "--disable-network-policy", "--disable-cluster-dns",
+      ]
     }
     if !arguments.contains("--write-kubeconfig") { extra += ["--write-kubeconfig", "\(self.dataDir)/kubeconfig.yaml"] }
     process.arguments =

@@ -124,6 +124,11 @@ enum BootstrapPolicy {
         rule(["certificates.k8s.io"], ["certificatesigningrequests"], ["create", "get", "list", "watch"]),
         rule(["discovery.k8s.io"], ["endpointslices"], read),
       ]),
+    // What each node's in-process service proxy and network policy read, as kube-proxy's and
+    // kube-router's roles give them.
+    role(
+      "skiff:node-network",
+      [rule([""], ["namespaces"], read), rule(["networking.k8s.io"], ["networkpolicies"], read)]),
     // TLS bootstrap (kubeadm's names): bootstrap tokens may request node client certificates, and the
     // csrapproving controller approves what these subresource permissions allow.
     role(
@@ -168,6 +173,7 @@ enum BootstrapPolicy {
       groups: ["system:authenticated", "system:unauthenticated"]),
     binding("system:monitoring", role: "system:monitoring", groups: ["system:monitoring"]),
     binding("system:node", role: "system:node", groups: ["system:nodes"]),
+    binding("skiff:node-network", role: "skiff:node-network", groups: ["system:nodes"]),
     binding("system:node-bootstrapper", role: "system:node-bootstrapper", groups: ["system:bootstrappers"]),
     binding(
       "skiff:node-autoapprove-bootstrap", role: "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
