@@ -37,7 +37,8 @@ extension AgentOptions {
         serviceProxy: !disableKubeProxy, networkPolicy: !disableNetworkPolicy)
     }
     if !disableClusterDns {
-      addons.dns = ClusterDNSConfiguration(clusterDomain: clusterDomain, serviceIP: clusterDns)
+      addons.dns = ClusterDNSConfiguration(
+        clusterDomain: clusterDomain, serviceIP: clusterDns, upstreams: .resolvConf(path: resolvConf))
     }
     return addons
   }

@@ -42,6 +42,9 @@ struct AgentOptions: ParsableArguments {
   @Flag(help: "Remove the skiff0 bridge, the overlay and pod addresses when the agent stops (pods lose their network).")
   var cleanupNetworkOnExit = false
 
+  @Option(help: "Resolver file pods with dnsPolicy Default get, and cluster DNS forwards other names to.")
+  var resolvConf = "/etc/resolv.conf"
+
   @Flag(help: "Do not run the nftables service proxy on this node.")
   var disableKubeProxy = false
 
@@ -81,6 +84,7 @@ struct AgentOptions: ParsableArguments {
     configuration.kubeletPort = kubeletPort
     configuration.clusterDNS = [clusterDns]
     configuration.clusterDomain = clusterDomain
+    configuration.resolvConf = resolvConf
     do {
       _ = try configuration.parsedTaints()
     } catch let error as KubeletError {

@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import Kubelet
 import Logging
+import Network
 import PKI
 import Runtime
 import ServiceLifecycle
@@ -76,6 +77,13 @@ struct AgentService: Service, CustomStringConvertible {
       group.cancelAll()
     }
     await api.stop()
+    if configuration.cleanupNetworkOnExit {
+      for case let proxy as ServiceProxy in addonServices {
+        do { try await proxy.applier.removeAll() } catch {
+          logger.warning("cannot remove the service proxy's nftables table", metadata: ["error": "\(error)"])
+        }
+      }
+    }
   }
 
   /// Joins, retrying every 2 s while the server is unreachable; nil when shutdown came first.
