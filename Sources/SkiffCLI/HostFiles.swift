@@ -54,7 +54,8 @@ struct HostFiles: Sendable {
     posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
     posix_spawn_file_actions_addclose(&actions, fds[0])
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    let argv = [gzip, "-dc", path].map { strdup($0) } + [nil]
+    let arguments: [String] = [gzip, "-dc", path]
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0
     let spawned = posix_spawn(&pid, gzip, &actions, nil, argv, environ)
@@ -64,7 +65,7 @@ struct HostFiles: Sendable {
     var output: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
-      let count = read(fds[0], &buffer, buffer.count)
+      let count = Glibc.read(fds[0], &buffer, buffer.count)
       if count > 0 {
         output += buffer[0..<count]
       } else if count == 0 || errno != EINTR {
