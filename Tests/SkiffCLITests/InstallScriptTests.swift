@@ -229,7 +229,7 @@ struct InstallScriptTests {
       skiff_unit server '\(bin)' /etc/systemd/system/skiff.service.env "server --node-label 'a=b c'" \
         >'\(directory)/skiff.service'
       skiff_unit agent '\(bin)' /etc/systemd/system/skiff-agent.service.env agent >'\(directory)/skiff-agent.service'
-      '\(analyzer ?? "")' verify '\(directory)/skiff.service' '\(directory)/skiff-agent.service'
+      '\(Self.analyzer ?? "")' verify '\(directory)/skiff.service' '\(directory)/skiff-agent.service'
       """)
     #expect(result.status == 0, "\(result.output)")
   }
