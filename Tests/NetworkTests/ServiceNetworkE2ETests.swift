@@ -9,11 +9,12 @@ import Testing
 /// cluster go to a resolver the test runs, and a policy lets only the chosen client in.
 @Suite(.serialized, .enabled(if: PodNetworkTopology.skipReason == nil, "\(PodNetworkTopology.skipReason ?? "")"))
 struct ServiceNetworkE2ETests {
-  static let workloads = """
+  static func web(_ name: String) -> String {
+    """
     apiVersion: v1
     kind: Pod
-    metadata: {name: web-1, labels: {app: web}}
-    spec: &web
+    metadata: {name: \(name), labels: {app: web}}
+    spec:
       terminationGracePeriodSeconds: 0
       containers:
       - name: httpd
@@ -21,25 +22,22 @@ struct ServiceNetworkE2ETests {
         imagePullPolicy: Never
         ports: [{name: http, containerPort: 8080}]
         command: ["sh", "-c", "mkdir -p /tmp/www && echo hello-from-$(hostname) > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]
-    ---
+    """
+  }
+
+  static func sleeper(_ name: String, labels: String) -> String {
+    """
     apiVersion: v1
     kind: Pod
-    metadata: {name: web-2, labels: {app: web}}
-    spec: *web
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: client, labels: {role: client}}
-    spec: &sleeper
+    metadata: {name: \(name), labels: {\(labels)}}
+    spec:
       terminationGracePeriodSeconds: 0
       containers:
       - {name: sleep, image: docker.io/library/busybox:test, imagePullPolicy: Never, command: ["sleep", "3600"]}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: intruder}
-    spec: *sleeper
-    ---
+    """
+  }
+
+  static let services = """
     apiVersion: v1
     kind: Service
     metadata: {name: web}
@@ -64,6 +62,11 @@ struct ServiceNetworkE2ETests {
       ports: [{name: http, port: 8080}]
     """
 
+  static var workloads: String {
+    [web("web-1"), web("web-2"), sleeper("client", labels: "role: client"), sleeper("intruder", labels: "role: other"),
+     services].joined(separator: "\n---\n")
+  }
+
   static let policy = """
     apiVersion: networking.k8s.io/v1
     kind: NetworkPolicy
@@ -76,7 +79,8 @@ struct ServiceNetworkE2ETests {
         ports: [{port: 8080}]
     """
 
-  /// A one-question DNS responder: `outside.example` is 192.0.2.7, anything else NXDOMAIN.
+  /// A one-question DNS responder: `outside.example` is 192.0.2.7 (no other types), anything
+  /// else NXDOMAIN.
   static let resolver = #"""
     import socket, sys
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -88,14 +92,16 @@ struct ServiceNetworkE2ETests {
             end += data[end] + 1
         question = data[12:end + 5]
         name = data[12:end].lower()
-        found = name == b"\x07outside\x07example" and data[end + 1:end + 3] == b"\x00\x01"
-        flags = b"\x81\x80" if found else b"\x81\x83"
+        known = name == b"\x07outside\x07example"
+        found = known and data[end + 1:end + 3] == b"\x00\x01"
+        flags = b"\x81\x80" if known else b"\x81\x83"
         answer = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x07" if found else b""
         s.sendto(data[:2] + flags + b"\x00\x01" + (b"\x00\x01" if found else b"\x00\x00") + b"\x00\x00\x00\x00" + question + answer, peer)
     """#
 
+  /// What `script` prints in `pod`, errors included, whatever its exit status.
   func exec(_ server: SkiffServerProcess, _ pod: String, _ script: String) async -> String {
-    (try? await PodNetworkE2ETests.kubectl(server, "exec", pod, "--", "sh", "-c", script)) ?? ""
+    (try? await PodNetworkE2ETests.kubectl(server, "exec", pod, "--", "sh", "-c", "(\(script)) 2>&1; true")) ?? ""
   }
 
   /// One HTTP/1.0 GET with busybox nc (Debian's static busybox wget crashes).
@@ -107,6 +113,8 @@ struct ServiceNetworkE2ETests {
     let topology = try PodNetworkTopology(nodes: 1)
     defer { topology.remove() }
     let node = topology.node(0)
+    // Real hosts have a default route; locally generated traffic to a ClusterIP needs one.
+    try topology.ip(0, "route", "add", "default", "via", "192.168.77.254", "dev", "lan0", "onlink")
     let directory = try TestImage.temporaryDirectory("netdns")
     defer { try? FileManager.default.removeItem(atPath: directory) }
     try "nameserver \(node.address)\n".write(toFile: directory + "/resolv.conf", atomically: true, encoding: .utf8)
@@ -161,7 +169,7 @@ struct ServiceNetworkE2ETests {
     #expect(srv.contains("web.default.svc.cluster.local") && srv.contains("80"), "\(srv)")
     let outside = await exec(server, "client", "nslookup outside.example")
     #expect(outside.contains("192.0.2.7"), "\(outside)")
-    let missing = await exec(server, "client", "nslookup nope.default.svc.cluster.local; echo rc=$?")
+    let missing = await exec(server, "client", "nslookup nope.default.svc.cluster.local")
     #expect(missing.contains("NXDOMAIN") || missing.contains("can't find"), "\(missing)")
 
     // ClusterIP from a pod, balanced over both backends; from the node; NodePort on the node IP.
