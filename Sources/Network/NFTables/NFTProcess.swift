@@ -41,45 +41,50 @@ struct NFTProcess: Sendable {
     }
   }
 
+  /// Spawns and waits on Dispatch threads with blocking reads: Foundation's pipe
+  /// `readabilityHandler` crashes libdispatch on Linux when handles close under it.
   private static func spawn(_ executable: String, _ arguments: [String], input: String?) async throws -> Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let stdin = Pipe()
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    let outputs = OutputCollector()
-    stdout.fileHandleForReading.readabilityHandler = { handle in outputs.append(handle.availableData, error: false) }
-    stderr.fileHandleForReading.readabilityHandler = { handle in outputs.append(handle.availableData, error: true) }
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-      process.terminationHandler = { process in continuation.resume(returning: process.terminationStatus) }
-      do {
-        try process.run()
-      } catch {
-        process.terminationHandler = nil
-        continuation.resume(throwing: error)
-        return
-      }
-      // Large rulesets exceed the pipe buffer: write on a Dispatch thread, never on the caller's.
-      let data = Data((input ?? "").utf8)
+    try await withCheckedThrowingContinuation { continuation in
       DispatchQueue.global().async {
-        try? stdin.fileHandleForWriting.write(contentsOf: data)
-        try? stdin.fileHandleForWriting.close()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        do {
+          try process.run()
+        } catch {
+          continuation.resume(throwing: error)
+          return
+        }
+        let outputs = OutputCollector()
+        let group = DispatchGroup()
+        let data = Data((input ?? "").utf8)
+        // Large rulesets exceed the pipe buffer: write and read concurrently.
+        DispatchQueue.global().async(group: group) {
+          try? stdin.fileHandleForWriting.write(contentsOf: data)
+          try? stdin.fileHandleForWriting.close()
+        }
+        DispatchQueue.global().async(group: group) {
+          outputs.append(stdout.fileHandleForReading.readDataToEndOfFile(), error: false)
+        }
+        outputs.append(stderr.fileHandleForReading.readDataToEndOfFile(), error: true)
+        group.wait()
+        exited.wait()
+        let (out, err) = outputs.strings
+        continuation.resume(returning: Result(status: process.terminationStatus, stdout: out, stderr: err))
       }
     }
-    stdout.fileHandleForReading.readabilityHandler = nil
-    stderr.fileHandleForReading.readabilityHandler = nil
-    outputs.append(stdout.fileHandleForReading.readDataToEndOfFile(), error: false)
-    outputs.append(stderr.fileHandleForReading.readDataToEndOfFile(), error: true)
-    let (out, err) = outputs.strings
-    return Result(status: status, stdout: out, stderr: err)
   }
 }
 
-/// Output gathered from pipe handlers running on Foundation's threads.
+/// Output gathered by reader threads.
 private final class OutputCollector: @unchecked Sendable {
   private let lock = NSLock()
   private var out = Data()
