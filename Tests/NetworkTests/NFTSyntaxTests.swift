@@ -60,10 +60,11 @@ struct NFTSyntaxTests {
     var previous = table.inventory
     previous.chains.insert("svc-default/gone/tcp/1")
     previous.dynamicSets.insert("aff-default/gone/tcp/1__10.42.0.9/1")
-    previous.sets.insert("old-map")
+    previous.maps.insert("old-map")
     let incremental = table.script(replacing: previous)
     #expect(incremental.contains("delete chain ip skiff svc-default/gone/tcp/1\n"))
     #expect(incremental.contains("delete set ip skiff aff-default/gone/tcp/1__10.42.0.9/1\n"))
+    #expect(incremental.contains("flush map ip skiff old-map\ndelete map") || incremental.contains("delete map ip skiff old-map\n"))
   }
 
   @Test func nftErrorsAreReportedWithTheirText() async {

@@ -27,7 +27,7 @@ import Testing
     let script = new.script(replacing: old.inventory)
     #expect(
       script.hasPrefix(
-        "add table ip skiff\nflush table ip skiff\nflush set ip skiff service-ips\ndelete chain ip skiff b\ntable ip skiff {\n"
+        "add table ip skiff\nflush table ip skiff\nflush map ip skiff service-ips\ndelete chain ip skiff b\ntable ip skiff {\n"
       ))
     #expect(!script.contains("flush set ip skiff aff-x"))
     let dropped = Self.sample(chains: ["a"], affinity: false).script(replacing: old.inventory)

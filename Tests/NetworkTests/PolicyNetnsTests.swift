@@ -67,11 +67,7 @@ struct PolicyNetnsTests {
       let b2 = try await topology.addPod("b2", ip: "10.42.0.12")
       try await topology.waitForServers([(b1, "10.42.0.11"), (b2, "10.42.0.12")])
       // The cluster DNS answers on the node's dummy interface (TCP 8080 and UDP 53 here).
-      _ = try await NFTProcess().run("ip", ["-n", topology.node, "link", "add", "dummy0", "type", "dummy"])
-      _ = try await NFTProcess().run("ip", ["-n", topology.node, "addr", "add", "10.43.0.10/32", "dev", "dummy0"])
-      _ = try await NFTProcess().run("ip", ["-n", topology.node, "link", "set", "dummy0", "up"])
-      try topology.startServer(in: topology.node, name: "dns", udpPort: 53)
-      try await topology.waitForServers([(topology.node, "10.43.0.10")])
+      try await topology.addDummy("10.43.0.10", name: "dns", udpPort: 53)
 
       let pods = [
         PolicyPod(namespace: "shop", name: "client", ip: "10.42.0.10", labels: ["app": "client"], nodeName: "node-a"),

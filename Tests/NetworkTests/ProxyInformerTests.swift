@@ -17,7 +17,7 @@ struct ProxyInformerTests {}
 
 enum InformerTestGate {
   static var skipReason: String? {
-    if !ProxyTopology.isSupported { return ProxyTopology.skipReason }
+    if !ProxyTopology.isSupported { return "needs root, nft, ip and /usr/bin/python3" }
     if SkiffServerProcess.kubectlPath == nil { return "needs kubectl" }
     if !FileManager.default.isExecutableFile(atPath: SkiffServerProcess.binary) {
       return "needs the skiff binary (build it or set SKIFF_BINARY)"

@@ -29,10 +29,19 @@ final class ProxyTopology: @unchecked Sendable {
   init() async throws {
     scriptPath = NSTemporaryDirectory() + "\(prefix)-net.py"
     try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+    do {
+      try await build()
+    } catch {
+      await destroy()
+      throw error
+    }
+  }
+
+  private func build() async throws {
     for namespace in [node, outside] { try await addNamespace(namespace) }
-    try await ip(node, "link", "add", "br", "type", "bridge")
-    try await ip(node, "addr", "add", "10.42.0.1/24", "dev", "br")
-    try await ip(node, "link", "set", "br", "up")
+    try await ip(node, "link", "add", "skbr0", "type", "bridge")
+    try await ip(node, "addr", "add", "10.42.0.1/24", "dev", "skbr0")
+    try await ip(node, "link", "set", "skbr0", "up")
     try await ip(node, "link", "add", "ext0", "type", "veth", "peer", "name", "eth0", "netns", outside)
     try await ip(node, "addr", "add", "\(Self.nodeIP)/24", "dev", "ext0")
     try await ip(node, "link", "set", "ext0", "up")
@@ -56,7 +65,10 @@ final class ProxyTopology: @unchecked Sendable {
     try await addNamespace(namespace)
     let host = "v\(prefix.dropFirst(3))\(podCount)"
     try await ip(node, "link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", namespace)
-    try await ip(node, "link", "set", host, "master", "br")
+    try await ip(node, "link", "set", host, "master", "skbr0")
+    // Hairpin mode lets a pod reach itself through its Service (the bridged DNAT goes back
+    // out the port it came in on); the pod network must set it on every port.
+    try await ip(node, "link", "set", host, "type", "bridge_slave", "hairpin", "on")
     try await ip(node, "link", "set", host, "up")
     try await ip(namespace, "addr", "add", "\(address)/24", "dev", "eth0")
     try await ip(namespace, "link", "set", "eth0", "up")

@@ -1,4 +1,5 @@
 import Foundation
+import SkiffCore
 
 /// Runs a host tool (nft, conntrack), optionally inside a network namespace through
 /// `nsenter --net=<path>`, feeding stdin and collecting output without blocking the
@@ -41,46 +42,46 @@ struct NFTProcess: Sendable {
     }
   }
 
+  /// Spawns and waits with blocking reads on threads of their own (never Dispatch's pool, which
+  /// Swift's tasks share): Foundation's pipe `readabilityHandler` crashes libdispatch on Linux
+  /// when handles close under it.
   private static func spawn(_ executable: String, _ arguments: [String], input: String?) async throws -> Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let stdin = Pipe()
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    let outputs = OutputCollector()
-    stdout.fileHandleForReading.readabilityHandler = { handle in outputs.append(handle.availableData, error: false) }
-    stderr.fileHandleForReading.readabilityHandler = { handle in outputs.append(handle.availableData, error: true) }
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-      process.terminationHandler = { process in continuation.resume(returning: process.terminationStatus) }
-      do {
-        try process.run()
-      } catch {
-        process.terminationHandler = nil
-        continuation.resume(throwing: error)
-        return
-      }
-      // Large rulesets exceed the pipe buffer: write on a thread of its own, never the caller's
-      // (nor Dispatch's pool, which Swift's tasks share).
+    try await Blocking.run {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: executable)
+      process.arguments = arguments
+      let stdin = Pipe()
+      let stdout = Pipe()
+      let stderr = Pipe()
+      process.standardInput = stdin
+      process.standardOutput = stdout
+      process.standardError = stderr
+      try process.run()
+      let outputs = OutputCollector()
+      let done = DispatchGroup()
       let data = Data((input ?? "").utf8)
+      // Large rulesets exceed the pipe buffer: write and read concurrently.
+      done.enter()
       Thread {
         try? stdin.fileHandleForWriting.write(contentsOf: data)
         try? stdin.fileHandleForWriting.close()
+        done.leave()
       }.start()
+      done.enter()
+      Thread {
+        outputs.append(stdout.fileHandleForReading.readDataToEndOfFile(), error: false)
+        done.leave()
+      }.start()
+      outputs.append(stderr.fileHandleForReading.readDataToEndOfFile(), error: true)
+      done.wait()
+      process.waitUntilExit()
+      let (out, err) = outputs.strings
+      return Result(status: process.terminationStatus, stdout: out, stderr: err)
     }
-    stdout.fileHandleForReading.readabilityHandler = nil
-    stderr.fileHandleForReading.readabilityHandler = nil
-    outputs.append(stdout.fileHandleForReading.readDataToEndOfFile(), error: false)
-    outputs.append(stderr.fileHandleForReading.readDataToEndOfFile(), error: true)
-    let (out, err) = outputs.strings
-    return Result(status: status, stdout: out, stderr: err)
   }
 }
 
-/// Output gathered from pipe handlers running on Foundation's threads.
+/// Output gathered by reader threads.
 private final class OutputCollector: @unchecked Sendable {
   private let lock = NSLock()
   private var out = Data()

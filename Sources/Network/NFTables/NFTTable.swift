@@ -58,7 +58,8 @@ public struct NFTTable: Sendable, Equatable {
   public var inventory: NFTInventory {
     NFTInventory(
       chains: Set(chains.keys),
-      sets: Set(sets.values.filter { !$0.isDynamic }.map(\.name)),
+      sets: Set(sets.values.filter { !$0.isDynamic && !$0.isMap }.map(\.name)),
+      maps: Set(sets.values.filter(\.isMap).map(\.name)),
       dynamicSets: Set(sets.values.filter(\.isDynamic).map(\.name)))
   }
 
@@ -75,10 +76,12 @@ public struct NFTTable: Sendable, Equatable {
     if let previous {
       out += "add table \(qualified)\nflush table \(qualified)\n"
       for set in previous.sets.sorted() { out += "flush set \(qualified) \(set)\n" }
+      for map in previous.maps.sorted() { out += "flush map \(qualified) \(map)\n" }
       let current = inventory
       for chain in previous.chains.subtracting(current.chains).sorted() {
         out += "delete chain \(qualified) \(chain)\n"
       }
+      for map in previous.maps.subtracting(current.maps).sorted() { out += "delete map \(qualified) \(map)\n" }
       for set in previous.sets.union(previous.dynamicSets).sorted()
       where !current.sets.contains(set) && !current.dynamicSets.contains(set) {
         out += "delete set \(qualified) \(set)\n"
@@ -104,14 +107,17 @@ public struct NFTTable: Sendable, Equatable {
 /// The object names one sync wrote, so the next one knows what to flush and what to delete.
 public struct NFTInventory: Sendable, Equatable {
   public var chains: Set<String>
-  /// Static sets and maps: flushed and refilled on every sync.
+  /// Static sets: flushed and refilled on every sync.
   public var sets: Set<String>
+  /// Maps (verdict maps included): flushed and refilled on every sync.
+  public var maps: Set<String>
   /// Sets the kernel fills (session affinity): kept, never flushed while still wanted.
   public var dynamicSets: Set<String>
 
-  public init(chains: Set<String> = [], sets: Set<String> = [], dynamicSets: Set<String> = []) {
+  public init(chains: Set<String> = [], sets: Set<String> = [], maps: Set<String> = [], dynamicSets: Set<String> = []) {
     self.chains = chains
     self.sets = sets
+    self.maps = maps
     self.dynamicSets = dynamicSets
   }
 }
