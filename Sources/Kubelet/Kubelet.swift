@@ -53,6 +53,10 @@ public final class Kubelet: Service, Sendable {
         events: events, configuration: configuration, network: network?.network, logger: logger))
   }
 
+  /// The node's pod network (nil with `--network-backend none`): the service proxy reads the
+  /// node's pod CIDR from `podNetwork?.node?.podCIDR` and the cluster CIDR from its configuration.
+  public var podNetwork: PodNetwork? { network?.network }
+
   /// What the kubelet API asks about running pods.
   public var locator: any PodLocator { pods }
 

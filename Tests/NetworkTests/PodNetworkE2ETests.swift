@@ -119,7 +119,7 @@ struct PodNetworkE2ETests {
 
   /// Deletes the pods and waits for them to be gone (their sandboxes removed by the kubelet).
   static func deletePods(_ server: SkiffServerProcess) async throws {
-    _ = try await kubectl(server, "delete", "pod", "web", "client", "--wait=false")
+    _ = try await kubectl(server, "delete", "pods", "--all", "--wait=false")
     try await eventually("pods deleted", server) {
       try await kubectl(server, "get", "pods", "-o", "name").isEmpty
     }
@@ -167,6 +167,23 @@ struct PodNetworkE2ETests {
     #expect(ports.contains("hairpin on"), "\(ports)")
     let ipam = "\(server.dataDir)/agent/network/ipam/\(podCIDR.replacingOccurrences(of: "/", with: "_"))"
     #expect(try FileManager.default.contentsOfDirectory(atPath: ipam).filter { $0.hasPrefix("10.42.") }.count == 2)
+
+    // A finished pod gives its address back and still shows it in its status.
+    let done = """
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: done}
+      spec:
+        restartPolicy: Never
+        containers:
+        - {name: once, image: docker.io/library/busybox:test, imagePullPolicy: Never, command: ["true"]}
+      """
+    _ = try await Self.kubectl(server, "apply", "-f", "-", input: done)
+    try await Self.eventually("the finished pod's address released", server) {
+      let phase = try await Self.kubectl(server, "get", "pod", "done", "-o", "jsonpath={.status.phase} {.status.podIP}")
+      let held = try FileManager.default.contentsOfDirectory(atPath: ipam).filter { $0.hasPrefix("10.42.") }
+      return phase.hasPrefix("Succeeded 10.42.") && held.count == 2
+    }
 
     // Agent restart: the pods keep running, keep their addresses and still reach each other.
     #expect(server.stop() == 0)

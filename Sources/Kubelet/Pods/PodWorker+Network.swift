@@ -37,4 +37,20 @@ extension PodWorker {
     context.logger.debug(
       "pod network set up", metadata: ["pod": "\(key)", "ip": "\(address)", "duration": "\(duration)"])
   }
+
+  /// A finished pod runs nothing any more: its veth goes and its address returns to the pool,
+  /// so completed Jobs do not exhaust the node's range; the status keeps the IP, as upstream's.
+  func releasePodNetwork() async {
+    guard usesPodNetwork, let network = context.network, !networkReleased else { return }
+    if podAddress == nil { podAddress = pod["status"]?["podIP"]?.stringValue }
+    let id = uid
+    do {
+      try await Blocking.run { try network.detach(podUID: id) }
+      networkReleased = true
+      networkAttached = false
+    } catch {
+      context.logger.warning(
+        "cannot release a finished pod's address", metadata: ["pod": "\(key)", "error": "\(error)"])
+    }
+  }
 }

@@ -43,6 +43,8 @@ actor PodWorker {
   /// The pod's own address (not hostNetwork) and whether its sandbox's namespace is wired.
   var podAddress: String?
   var networkAttached = false
+  /// A finished pod's address went back to the pool (its status keeps showing it).
+  var networkReleased = false
   private var wakeContinuation: AsyncStream<Void>.Continuation?
 
   /// What the worker remembers about one container across its instances.
@@ -168,6 +170,7 @@ actor PodWorker {
     let reported = pod["status"]?["phase"]?.stringValue
     if reported == "Succeeded" || reported == "Failed" || eviction != nil {
       await stopAll(grace: 0, reason: nil)
+      if reported == "Succeeded" || reported == "Failed" { await releasePodNetwork() }
       await report()
       return
     }
