@@ -64,7 +64,9 @@ struct NFTSyntaxTests {
     let incremental = table.script(replacing: previous)
     #expect(incremental.contains("delete chain ip skiff svc-default/gone/tcp/1\n"))
     #expect(incremental.contains("delete set ip skiff aff-default/gone/tcp/1__10.42.0.9/1\n"))
-    #expect(incremental.contains("flush map ip skiff old-map\ndelete map") || incremental.contains("delete map ip skiff old-map\n"))
+    #expect(
+      incremental.contains("flush map ip skiff old-map\ndelete map")
+        || incremental.contains("delete map ip skiff old-map\n"))
   }
 
   @Test func nftErrorsAreReportedWithTheirText() async {

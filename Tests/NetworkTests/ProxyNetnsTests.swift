@@ -151,7 +151,7 @@ extension ProxyTopology {
   func addDummy(_ address: String, name: String, udpPort: Int = 9090) async throws {
     let result = try await NFTProcess().run("ip", ["-n", node, "addr", "add", "\(address)/32", "dev", "lo"])
     if result.status != 0 { throw NetworkError(.kernel, "cannot add \(address) to the node: \(result.stderr)") }
-    try startServer(in: node, name: name, udpPort: udpPort)
+    try startServer(in: node, name: name, udpPort: udpPort, udpAddress: address)
     try await waitForServers([(node, address)])
   }
 }

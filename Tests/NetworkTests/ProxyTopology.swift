@@ -78,11 +78,14 @@ final class ProxyTopology: @unchecked Sendable {
   }
 
   /// Starts the echo server in a namespace (also usable on the node or outside).
-  func startServer(in namespace: String, name: String, udpPort: Int = 9090, tcpPort: Int = 8080) throws {
+  /// `udpAddress` binds UDP to one address, so replies leave from it (as a real DNS server does).
+  func startServer(
+    in namespace: String, name: String, udpPort: Int = 9090, tcpPort: Int = 8080, udpAddress: String = "0.0.0.0"
+  ) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: NFTProcess.locate("ip")!)
     process.arguments = [
-      "netns", "exec", namespace, Self.python, scriptPath, "serve", name, String(tcpPort), String(udpPort),
+      "netns", "exec", namespace, Self.python, scriptPath, "serve", name, String(tcpPort), String(udpPort), udpAddress,
     ]
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
@@ -156,10 +159,10 @@ final class ProxyTopology: @unchecked Sendable {
   static let script = #"""
     import socket, sys, threading
 
-    def serve(name, tcp_port, udp_port):
+    def serve(name, tcp_port, udp_port, udp_address):
         tcp = socket.socket(); tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         tcp.bind(("0.0.0.0", tcp_port)); tcp.listen(64)
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("0.0.0.0", udp_port))
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind((udp_address, udp_port))
         def udp_loop():
             while True:
                 data, peer = udp.recvfrom(2048)
@@ -184,7 +187,7 @@ final class ProxyTopology: @unchecked Sendable {
         except (socket.timeout, TimeoutError): print("TIMEOUT")
         except OSError as e: print("ERROR", e.errno, e.strerror)
 
-    if sys.argv[1] == "serve": serve(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    if sys.argv[1] == "serve": serve(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     else: probe(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]))
     """#
 }
