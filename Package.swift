@@ -130,7 +130,7 @@ let package = Package(
     .target(
       name: "Kubelet",
       dependencies: [
-        "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "CRuntime", "Network",
+        "KubeAPI", "KubeClient", "Runtime", "PKI", "SkiffCore", "CRuntime", "SkiffNetwork",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -143,7 +143,7 @@ let package = Package(
       ]
     ),
     .target(
-      name: "Network",
+      name: "SkiffNetwork",
       dependencies: [
         "KubeAPI", "KubeClient", "SkiffCore", "CRuntime",
         .product(name: "Logging", package: "swift-log"),
@@ -168,7 +168,7 @@ let package = Package(
       name: "SkiffCLI",
       dependencies: [
         "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime", "KubeClient", "Controllers", "HollowNodes", "Kubelet",
-        "Network", "Addons",
+        "SkiffNetwork", "Addons",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -193,7 +193,7 @@ let package = Package(
     .executableTarget(
       name: "podstartup-bench", dependencies: ["KubeAPI", "KubeClient", "SkiffTestSupport"],
       path: "Benchmarks/PodStartupBench"),
-    .executableTarget(name: "proxy-bench", dependencies: ["Network"], path: "Benchmarks/ProxyBench"),
+    .executableTarget(name: "proxy-bench", dependencies: ["SkiffNetwork"], path: "Benchmarks/ProxyBench"),
     .executableTarget(
       name: "dns-bench", dependencies: ["Addons", "KubeAPI", .product(name: "Logging", package: "swift-log")],
       path: "Benchmarks/DNSBench"),
@@ -234,7 +234,7 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ]),
-    .testTarget(name: "NetworkTests", dependencies: ["Network", "KubeAPI", "KubeClient", "SkiffCore", "SkiffTestSupport"]),
+    .testTarget(name: "NetworkTests", dependencies: ["SkiffNetwork", "KubeAPI", "KubeClient", "SkiffCore", "SkiffTestSupport"]),
     .testTarget(
       name: "AddonsTests",
       dependencies: [

@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import SkiffNetwork
 
 // Full service-proxy sync for N Services × M endpoints: ruleset generation, `nft -f` apply in a
 // throw-away network namespace (first sync = whole-table replace, then an incremental resync),

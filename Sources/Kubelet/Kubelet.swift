@@ -2,7 +2,7 @@ import Foundation
 import KubeAPI
 import KubeClient
 import Logging
-import Network
+import SkiffNetwork
 import Runtime
 import ServiceLifecycle
 import SkiffCore

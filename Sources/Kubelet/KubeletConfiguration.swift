@@ -1,5 +1,5 @@
 import KubeAPI
-import Network
+import SkiffNetwork
 
 /// How one node's kubelet runs: who it is, where it keeps pods, and what it reserves.
 public struct KubeletConfiguration: Sendable {

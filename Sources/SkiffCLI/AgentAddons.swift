@@ -1,7 +1,7 @@
 import Addons
 import KubeClient
 import Logging
-import Network
+import SkiffNetwork
 import ServiceLifecycle
 
 /// What every node runs beside the kubelet, in-process and without images: the nftables service

@@ -2,7 +2,7 @@ import Foundation
 import KubeClient
 import Kubelet
 import Logging
-import Network
+import SkiffNetwork
 import PKI
 import Runtime
 import ServiceLifecycle

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 @Suite struct IPAMTests {
   static func directory() -> String {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// Feeds generated rulesets to `nft -c` (the kernel validates without committing). nft needs
 /// CAP_NET_ADMIN even to check, so this runs as root and skips otherwise.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// How a table becomes one nft transaction.
 @Suite struct NFTTableTests {

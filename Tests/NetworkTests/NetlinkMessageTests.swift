@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 @Suite struct NetlinkMessageTests {
   @Test func addressesAndRangesParse() throws {

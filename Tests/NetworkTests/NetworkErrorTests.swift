@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 @Suite struct NetworkErrorTests {
   @Test func describesItselfWithItsMessage() {

@@ -1,6 +1,6 @@
 import Synchronization
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// An in-memory model of the kernel tables the overlay touches (links, addresses, routes,
 /// neighbours, forwarding entries), recording every change, for tests without root.

@@ -3,7 +3,7 @@ import KubeAPI
 import Logging
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 @Suite struct OverlayTests {
   static func configuration(_ backend: NetworkBackend, directory: String = "/nonexistent") -> PodNetworkConfiguration {

@@ -4,7 +4,7 @@ import Logging
 import SkiffTestSupport
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// Why the privileged kernel tests cannot run here, if they cannot.
 let kernelSkipReason: String? = {

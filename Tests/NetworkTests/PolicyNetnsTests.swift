@@ -2,7 +2,7 @@ import Foundation
 import KubeAPI
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// An allow/deny matrix of NetworkPolicies enforced in a test-created node namespace.
 @Suite(

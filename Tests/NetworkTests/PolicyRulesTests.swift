@@ -1,7 +1,7 @@
 import KubeAPI
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// Golden snippets of the NetworkPolicy chains.
 @Suite struct PolicyRulesTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// Which UDP flows a sync deletes.
 @Suite struct ProxyConntrackPlanTests {

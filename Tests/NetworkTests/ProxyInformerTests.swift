@@ -5,7 +5,7 @@ import KubeClient
 import SkiffTestSupport
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// `ServiceProxy` against a real `skiff server --disable-agent`, driven with the real kubectl:
 /// the ruleset in a test-created namespace follows Service and EndpointSlice changes.

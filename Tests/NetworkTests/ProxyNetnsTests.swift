@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// The generated ruleset applied in a test-created "node" namespace, with real traffic from
 /// pod namespaces, the node itself and an outside host.

@@ -1,7 +1,7 @@
 import KubeAPI
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// Golden snippets of the generated ruleset, one per proxy feature; `NFTSyntaxTests` feeds the
 /// same rulesets to `nft -c`.

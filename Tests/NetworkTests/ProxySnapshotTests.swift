@@ -1,7 +1,7 @@
 import KubeAPI
 import Testing
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// Reading Services, EndpointSlices and pods from their API JSON.
 @Suite struct ProxySnapshotTests {

@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import Network
+@testable import SkiffNetwork
 
 /// A throw-away network built from test-created namespaces: a "node" with bridge `br` (the
 /// pod network 10.42.0.0/24, gateway 10.42.0.1), pods attached by veth, and an "outside" host

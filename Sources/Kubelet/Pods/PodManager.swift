@@ -3,7 +3,7 @@ import Foundation
 import KubeAPI
 import KubeClient
 import Logging
-import Network
+import SkiffNetwork
 import Runtime
 import Synchronization
 

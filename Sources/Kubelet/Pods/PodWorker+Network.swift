@@ -1,5 +1,5 @@
 import SkiffCore
-import Network
+import SkiffNetwork
 import Runtime
 
 extension PodWorker {

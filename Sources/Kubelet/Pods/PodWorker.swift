@@ -3,7 +3,7 @@ import Glibc
 import KubeAPI
 import KubeClient
 import Logging
-import Network
+import SkiffNetwork
 import Runtime
 import SkiffCore
 
