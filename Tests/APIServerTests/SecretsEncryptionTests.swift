@@ -55,10 +55,14 @@ import Testing
   .serialized,
   .enabled(if: SkiffServerProcess.kubectlPath != nil && SkiffServerProcess.hasEtcdctl, "needs kubectl and etcdctl"))
 struct SecretsEncryptionServerTests {
+  /// The stored row, as bytes through etcdctl's JSON output (the value is binary).
   func raw(_ server: SkiffServerProcess, _ name: String) async throws -> String {
-    try await Blocking.run {
-      try server.etcdctl("get", "/registry/secrets/default/\(name)", "--print-value-only")
+    let json = try await Blocking.run {
+      try server.etcdctl("get", "/registry/secrets/default/\(name)", "-w", "json")
     }
+    let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+    let value = ((object?["kvs"] as? [[String: Any]])?.first?["value"] as? String).flatMap { Data(base64Encoded: $0) }
+    return String(decoding: value ?? Data(), as: UTF8.self)
   }
 
   func password(_ server: SkiffServerProcess, _ name: String) async throws -> String {

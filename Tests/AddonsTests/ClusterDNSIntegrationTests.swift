@@ -43,7 +43,7 @@ import Testing
   func servicesCreatedWithKubectlResolve() async throws {
     let server = try SkiffServerProcess()
     defer { server.stop() }
-    try await Self.eventually("the API server") { try await Self.kubectl(server, "get", "--raw", "/readyz") == "ok" }
+    try await server.waitReady(timeout: .seconds(120), etcd: false)
     let client = KubeClient(transport: try HTTPTransport(HTTPTransport.Credentials(kubeconfig: server.kubeconfig)))
 
     // kube-dns gets the fixed ClusterIP; a second ensure changes nothing, a damaged one is repaired.
