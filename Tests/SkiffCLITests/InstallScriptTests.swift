@@ -158,7 +158,8 @@ struct InstallScriptTests {
     server.standardError = FileHandle.nullDevice
     try server.run()
     defer {
-      kill(server.processIdentifier, SIGTERM)
+      // SIGKILL: a test process that ran a server in-process ignores SIGTERM, and children inherit that.
+      kill(server.processIdentifier, SIGKILL)
       server.waitUntilExit()
     }
     let url = "http://127.0.0.1:\(port)/skiff-linux-amd64"

@@ -90,7 +90,8 @@ final class RegistryServer {
 
   deinit {
     if process.isRunning {
-      kill(process.processIdentifier, SIGTERM)
+      // SIGKILL: children inherit SIGTERM ignored from a test process that ran a server in-process.
+      kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
     }
     try? FileSystem.removeTree(directory)
