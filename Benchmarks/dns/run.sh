@@ -9,8 +9,8 @@ seconds=${2:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bench=$root/.build/release/dns-bench
 work=$(mktemp -d)
-skiff_port=5353
-unbound_port=5354
+skiff_port=${SKIFF_PORT:-15353}
+unbound_port=${UNBOUND_PORT:-15354}
 "$bench" files "$work" "$unbound_port" "$services"
 
 run() { # name port
