@@ -5,7 +5,13 @@ import Synchronization
 /// lookup and a copy with the ID and the question's spelling patched in.
 final class ZoneResponseCache: Sendable {
   let capacity: Int
-  private let state = Mutex<(generation: UInt64, entries: [[UInt8]: [UInt8]])>((0, [:]))
+  private let state = Mutex<(generation: UInt64, entries: [Key: [UInt8]])>((0, [:]))
+
+  /// A question's key bytes, hashed in one call rather than byte by byte.
+  struct Key: Hashable {
+    let bytes: [UInt8]
+    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+  }
 
   init(capacity: Int = 4096) { self.capacity = capacity }
 
@@ -17,7 +23,7 @@ final class ZoneResponseCache: Sendable {
           state = (generation, [:])
           return nil
         }
-        return state.entries[query.key]
+        return state.entries[Key(bytes: query.key)]
       })
     else { return nil }
     // ID, then the question name exactly as asked (same length: only its case can differ).
@@ -34,7 +40,7 @@ final class ZoneResponseCache: Sendable {
         return
       }
       if state.entries.count >= capacity { state.entries = [:] }
-      state.entries[query.key] = response
+      state.entries[Key(bytes: query.key)] = response
     }
   }
 }
