@@ -14,8 +14,8 @@ final class DNSDatagramLoop: Sendable {
   let queries: DNSQueryHandler
   let eventLoop: any EventLoop
   /// The socket; nil once closed, so a late forwarded answer never writes to a reused descriptor.
-  private let socket: Mutex<Int32?>
-  private let running = Atomic<Bool>(true)
+  let socket: Mutex<Int32?>
+  let running = Atomic<Bool>(true)
   private let finished = DispatchSemaphore(value: 0)
   let localAddress: SocketAddress?
 
@@ -74,6 +74,10 @@ final class DNSDatagramLoop: Sendable {
 
   private func serve() {
     guard let fd = socket.withLock({ $0 }) else { return }
+    if MultiMessage.available, let receive = MultiMessage.receive, let send = MultiMessage.send {
+      serveBatched(fd: fd, receive: receive, send: send)
+      return
+    }
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.maxDatagram, alignment: 8)
     defer { buffer.deallocate() }
     var peer = sockaddr_storage()
@@ -101,7 +105,7 @@ final class DNSDatagramLoop: Sendable {
     }
   }
 
-  private func send(_ bytes: [UInt8], to peer: sockaddr_storage, length: socklen_t, fd: Int32) {
+  func send(_ bytes: [UInt8], to peer: sockaddr_storage, length: socklen_t, fd: Int32) {
     var peer = peer
     _ = bytes.withUnsafeBytes { payload in
       withUnsafePointer(to: &peer) {
