@@ -29,14 +29,14 @@ import Testing
 
   struct Running {
     let upstream: TestUpstream
-    let channels: [any Channel]
+    let listener: DNSListener
     let clock: ManualClock
     let cache: DNSCache
-    var address: SocketAddress { channels[0].localAddress! }
-    var tcpAddress: SocketAddress { channels[1].localAddress! }
+    var address: SocketAddress { listener.address! }
+    var tcpAddress: SocketAddress { listener.tcpAddress! }
 
     func stop() async {
-      for channel in channels { try? await channel.close() }
+      await listener.close()
       await upstream.stop()
     }
   }
@@ -49,10 +49,10 @@ import Testing
     let forwarder = DNSForwarder(
       upstreams: [upstream.address], cache: cache, timeout: .seconds(5), logger: Logger(label: "test"))
     let queries = DNSQueryHandler(zone: ClusterFixtures.zone(), upstream: forwarder)
-    let channels = try await DNSServer.bind(
+    let listener = try await DNSServer.bind(
       try SocketAddress(ipAddress: "127.0.0.1", port: 0), queries: queries, group: MultiThreadedEventLoopGroup.singleton
     )
-    return Running(upstream: upstream, channels: channels, clock: clock, cache: cache)
+    return Running(upstream: upstream, listener: listener, clock: clock, cache: cache)
   }
 
   static func query(_ name: String, _ type: DNSType, edns: UInt16? = 1232) -> DNSMessage {

@@ -121,21 +121,22 @@ public final class ClusterDNS: Service, Sendable {
     let placement = try configuration.interfaceName.map { name throws(AddonsError) in
       try interfaces.ensure(name: name, address: configuration.serviceIP)
     }
-    var channels: [any Channel] = []
+    var listeners: [DNSListener] = []
     do {
       for text in configuration.listenAddresses {
         let address = try DNSEndpoint.parse(text)
         let sockets = try configuration.networkNamespace.map { try NamespacedSockets.bind(address, in: $0) }
-        channels += try await DNSServer.bind(
-          address, queries: queries, group: MultiThreadedEventLoopGroup.singleton, sockets: sockets)
+        listeners.append(
+          try await DNSServer.bind(
+            address, queries: queries, group: MultiThreadedEventLoopGroup.singleton, sockets: sockets))
       }
     } catch {
-      for channel in channels { try? await channel.close() }
+      for listener in listeners { await listener.close() }
       if let placement { try? interfaces.remove(placement) }
       if ownsInformers { informers?.stop() }
       throw AddonsError(.io, "cluster DNS cannot listen on \(configuration.listenAddresses): \(error)")
     }
-    let addresses = channels.enumerated().compactMap { $0.offset % 2 == 0 ? $0.element.localAddress : nil }
+    let addresses = listeners.compactMap(\.address)
     announce(addresses)
     logger.info(
       "cluster DNS serving",
@@ -143,7 +144,7 @@ public final class ClusterDNS: Service, Sendable {
         "addresses": "\(addresses)", "domain": "\(configuration.clusterDomain)", "upstreams": "\(upstreams)",
       ])
     try? await gracefulShutdown()
-    for channel in channels { try? await channel.close() }
+    for listener in listeners { await listener.close() }
     if let placement { try? interfaces.remove(placement) }
     if ownsInformers { informers?.stop() }
     logger.info("cluster DNS stopped")

@@ -51,6 +51,8 @@ public final class ClusterRecords: Sendable {
   }
 
   let state = Mutex(State())
+  /// Bumped after every change, so cached answers built from older records are dropped.
+  let generation = Atomic<UInt64>(0)
 
   public init() {}
 
@@ -70,6 +72,7 @@ public final class ClusterRecords: Sendable {
       default: break
       }
     }
+    generation.add(1, ordering: .releasing)
   }
 
   /// Applies an EndpointSlice event; slices without the `kubernetes.io/service-name` label are ignored.
@@ -83,6 +86,7 @@ public final class ClusterRecords: Sendable {
       state.slices[key, default: [:]][name] = slice
       if state.slices[key]?.isEmpty == true { state.slices[key] = nil }
     }
+    generation.add(1, ordering: .releasing)
   }
 
   /// Applies a Namespace event, so an existing namespace without services answers NODATA.
@@ -91,6 +95,7 @@ public final class ClusterRecords: Sendable {
     state.withLock { state in
       if deleted { state.namespaces.remove(name) } else { state.namespaces.insert(name) }
     }
+    generation.add(1, ordering: .releasing)
   }
 
   static func service(_ object: JSONValue, name: String, namespace: String) -> Service {

@@ -24,49 +24,6 @@ extension ByteBufferAllocator {
   }
 }
 
-/// Serves queries arriving as datagrams; answers written in one read burst are flushed
-/// together so NIO can send them with one sendmmsg.
-final class DNSUDPServerHandler: ChannelInboundHandler {
-  typealias InboundIn = AddressedEnvelope<ByteBuffer>
-  typealias OutboundOut = AddressedEnvelope<ByteBuffer>
-
-  let queries: DNSQueryHandler
-  private var pendingFlush = false
-
-  init(queries: DNSQueryHandler) { self.queries = queries }
-
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    let envelope = unwrapInboundIn(data)
-    let reply = envelope.data.withUnsafeReadableBytes { queries.handle($0, udp: true, on: context.eventLoop) }
-    let remote = envelope.remoteAddress
-    switch reply {
-    case .now(let bytes):
-      let buffer = context.channel.allocator.buffer(bytes: bytes)
-      context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: remote, data: buffer)), promise: nil)
-      pendingFlush = true
-    case .later(let future):
-      let channel = context.channel
-      future.whenSuccess { bytes in
-        let buffer = channel.allocator.buffer(bytes: bytes)
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
-      }
-    case .drop:
-      break
-    }
-  }
-
-  func channelReadComplete(context: ChannelHandlerContext) {
-    if pendingFlush {
-      pendingFlush = false
-      context.flush()
-    }
-  }
-
-  func errorCaught(context: ChannelHandlerContext, error: any Error) {
-    // A datagram socket reports ICMP errors of earlier replies here; the socket stays usable.
-  }
-}
-
 /// Serves length-prefixed queries on one TCP connection; closes it when idle.
 final class DNSTCPServerHandler: ChannelInboundHandler {
   typealias InboundIn = ByteBuffer

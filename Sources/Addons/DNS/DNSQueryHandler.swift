@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// Resolves names outside the cluster zone (the forwarder, with its cache).
 protocol DNSUpstream: Sendable {
@@ -13,6 +14,8 @@ struct DNSQueryHandler: Sendable {
   let upstream: (any DNSUpstream)?
   /// Largest UDP response we send, whatever the client advertises (DNS flag day 2020).
   let maxUDPPayload: Int = 1232
+  /// Zone answers already encoded, reused until the records change.
+  let responses = ZoneResponseCache()
 
   enum Reply {
     case now([UInt8])
@@ -21,6 +24,11 @@ struct DNSQueryHandler: Sendable {
   }
 
   func handle(_ bytes: UnsafeRawBufferPointer, udp: Bool, on eventLoop: any EventLoop) -> Reply {
+    let quick = QuickQuery(bytes, udp: udp, maxUDPPayload: maxUDPPayload)
+    let generation = zone.records.generation.load(ordering: .acquiring)
+    if let quick, let cached = responses.response(for: quick, bytes: bytes, generation: generation) {
+      return .now(cached)
+    }
     let request: DNSMessage
     do {
       request = try DNSMessage(decoding: bytes)
@@ -51,7 +59,11 @@ struct DNSQueryHandler: Sendable {
       response.answers = answer.answers
       response.authorities = answer.authorities
       response.additionals = answer.additionals
-      guard let target = answer.external else { return .now(response.encoded(maxSize: limit)) }
+      guard let target = answer.external else {
+        let encoded = response.encoded(maxSize: limit)
+        if let quick { responses.store(encoded, for: quick, generation: generation) }
+        return .now(encoded)
+      }
       guard let upstream else { return .now(response.encoded(maxSize: limit)) }
       // ExternalName: CoreDNS appends the upstream's answer for the CNAME target.
       let chase = DNSQuestion(name: target, type: question.type, recordClass: question.recordClass)

@@ -1,35 +1,30 @@
 import NIOCore
 import NIOPosix
 
-/// The UDP and TCP listeners of one address. UDP reads up to 32 datagrams per syscall
-/// (recvmmsg) and answers them in one flush.
-enum DNSServer {
-  static let vectorReads = 32
-  static let maxDatagram = 2048
+/// The UDP and TCP listeners of one address: UDP on a datagram loop of its own, TCP on NIO.
+struct DNSListener: Sendable {
+  let udp: DNSDatagramLoop
+  let tcp: any Channel
 
+  /// Where UDP listens (the port resolved when 0 was asked).
+  var address: SocketAddress? { udp.localAddress }
+  var tcpAddress: SocketAddress? { tcp.localAddress }
+
+  func close() async {
+    udp.stop()
+    try? await tcp.close()
+  }
+}
+
+enum DNSServer {
   /// Binds UDP and TCP on `address` (or adopts sockets already bound, e.g. inside another
   /// network namespace) and answers with `queries`.
   static func bind(
     _ address: SocketAddress, queries: DNSQueryHandler, group: any EventLoopGroup,
     sockets: (udp: NIOBSDSocket.Handle, tcp: NIOBSDSocket.Handle)? = nil
-  ) async throws -> [any Channel] {
-    let udpBootstrap = DatagramBootstrap(group: group)
-      .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-      .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: vectorReads)
-      .channelOption(
-        ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReads * maxDatagram)
-      )
-      .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(DNSUDPServerHandler(queries: queries))
-        }
-      }
-    let udp: any Channel
-    if let sockets {
-      udp = try await udpBootstrap.withBoundSocket(sockets.udp).get()
-    } else {
-      udp = try await udpBootstrap.bind(to: address).get()
-    }
+  ) async throws -> DNSListener {
+    let udpSocket = try sockets?.udp ?? DNSDatagramLoop.bind(address)
+    let udp = DNSDatagramLoop(socket: udpSocket, queries: queries, eventLoop: group.next())
     let tcpBootstrap = ServerBootstrap(group: group)
       .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
       .serverChannelOption(ChannelOptions.backlog, value: 128)
@@ -48,9 +43,10 @@ enum DNSServer {
       } else {
         tcp = try await tcpBootstrap.bind(to: udp.localAddress ?? address).get()
       }
-      return [udp, tcp]
+      udp.start()
+      return DNSListener(udp: udp, tcp: tcp)
     } catch {
-      try? await udp.close()
+      udp.stop()
       throw error
     }
   }
