@@ -47,7 +47,9 @@ final class ServiceAllocator: Sendable {
     return taken
   }
 
-  func allocate(_ service: inout JSONValue) throws(APIError) {
+  /// Fills in a ClusterIP and NodePorts; on create an address the client asked for (in
+  /// `clusterIP` or `clusterIPs`) must be in range and free.
+  func allocate(_ service: inout JSONValue, isCreate: Bool) throws(APIError) {
     guard var spec = service["spec"] else { return }
     let type = spec["type"]?.stringValue ?? "ClusterIP"
     if type == "ExternalName" { return }
@@ -58,7 +60,8 @@ final class ServiceAllocator: Sendable {
       state.ports = state.ports.filter { $0.value > now }
     }
     let expiry = now + Self.pendingLifetime
-    let asked = spec["clusterIP"]?.stringValue ?? ""
+    let asked = spec["clusterIP"]?.stringValue ?? spec["clusterIPs"]?.arrayValue?.first?.stringValue ?? ""
+    if !asked.isEmpty { spec["clusterIP"] = .string(asked) }
     if asked.isEmpty {
       let ip = try state.withLock { state throws(APIError) -> UInt32 in
         // Random start spreads allocations; the low addresses are kept for well-known services.
@@ -76,7 +79,7 @@ final class ServiceAllocator: Sendable {
         throw APIError.internalError("failed to allocate a serviceIP: range is full")
       }
       spec["clusterIP"] = .string(IPv4.format(ip))
-    } else if asked != "None", spec["clusterIPs"] == nil {
+    } else if asked != "None", isCreate || spec["clusterIPs"] == nil {
       guard let ip = IPv4.parse(asked), ip & ~size == base, ip != base else {
         throw APIError.invalid(
           ResourceDefinition.serviceDefinition, name: service["metadata"]?["name"]?.stringValue ?? "",

@@ -27,7 +27,7 @@ enum ServiceStrategy {
       }
       service["spec"] = spec
       if context.isCreate { service["status"] = .object(["loadBalancer": .object([:])]) }
-      try context.allocator?.allocate(&service)
+      try context.allocator?.allocate(&service, isCreate: context.isCreate)
     }
     strategy.validate = { service, old, _ in
       var errors: [FieldError] = []
