@@ -158,7 +158,7 @@ struct InstallScriptTests {
     server.standardError = FileHandle.nullDevice
     try server.run()
     defer {
-      kill(server.processIdentifier, SIGTERM)
+      kill(server.processIdentifier, SIGKILL)  // SIGTERM may be blocked: the test runner's mask is inherited
       server.waitUntilExit()
     }
     let url = "http://127.0.0.1:\(port)/skiff-linux-amd64"
