@@ -312,8 +312,9 @@ obtain_binary() {
     dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/skiff >"$TMP/skiff" ||
       fail "$deb has no usr/bin/skiff"
     SOURCE="$deb"
-  elif binary=$(ls "$SCRIPT_DIR/dist/skiff-linux-$ARCH" "$SCRIPT_DIR/dist/skiff" 2>/dev/null | head -n 1) &&
-    [ -n "$binary" ]; then
+  elif binary=$(for candidate in "$SCRIPT_DIR/dist/skiff-linux-$ARCH" "$SCRIPT_DIR/dist/skiff"; do
+    [ -f "$candidate" ] && echo "$candidate" && break
+  done) && [ -n "$binary" ]; then
     cp "$binary" "$TMP/skiff"
     SOURCE="$binary"
   elif [ -n "${INSTALL_SKIFF_URL:-}" ]; then
