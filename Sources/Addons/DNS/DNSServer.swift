@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 import NIOPosix
 
@@ -10,8 +11,16 @@ struct DNSListener: Sendable {
   var address: SocketAddress? { udp.localAddress }
   var tcpAddress: SocketAddress? { tcp.localAddress }
 
+  /// Stops both; the UDP thread's exit (up to its receive timeout) is awaited off the
+  /// cooperative pool.
   func close() async {
-    udp.stop()
+    let udp = self.udp
+    await withCheckedContinuation { continuation in
+      DispatchQueue.global().async {
+        udp.stop()
+        continuation.resume()
+      }
+    }
     try? await tcp.close()
   }
 }
