@@ -165,6 +165,10 @@ if command -v ip >/dev/null 2>&1; then
   for interface in skiff0 skiff.1 skiff-dns; do
     ip link show "$interface" >/dev/null 2>&1 && ip link delete "$interface" && echo "removed interface $interface"
   done
+  # Cluster DNS falls back to the loopback interface on kernels without dummy links.
+  dns_ip=${SKIFF_CLUSTER_DNS:-10.43.0.10}
+  ip -o addr show dev lo 2>/dev/null | grep -q " $dns_ip/32 " && ip addr del "$dns_ip/32" dev lo &&
+    echo "removed address $dns_ip from lo"
 fi
 if command -v nft >/dev/null 2>&1; then
   nft list tables 2>/dev/null | while read -r _ family table; do

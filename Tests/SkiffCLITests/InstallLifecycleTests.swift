@@ -72,8 +72,8 @@ struct InstallLifecycleTests {
       ip link add skiff0 type bridge
       ip link add veth-test type veth peer name veth-peer
       ip link set veth-test master skiff0
-      ip link add skiff.1 type dummy
-      ip link add skiff-dns type dummy
+      ip link add skiff.1 type bridge  # any link type: the kernel may lack dummy
+      ip link add skiff-dns type bridge
       if command -v nft >/dev/null; then nft add table inet skiff; nft add table ip skiff-proxy; fi
       mkdir -p "$DATA/agent/pods/p1/volumes/v1"
       mount -t tmpfs tmpfs "$DATA/agent/pods/p1/volumes/v1"
@@ -86,7 +86,7 @@ struct InstallLifecycleTests {
       done
       if command -v nft >/dev/null; then ! nft list tables | grep -q skiff || { echo "nft table left"; exit 1; }; fi
       ! grep -q " $DATA/agent/pods/p1/volumes/v1 " /proc/self/mounts || { echo "mount left"; exit 1; }
-      "$SKIFF" ctr ps --data-dir "$DATA" -a
+      "$SKIFF" ctr ps --data-dir "$DATA"
       "$SKIFF" ctr rm --data-dir "$DATA" "$ID" >/dev/null || echo "ctr rm after killall failed"
       echo "killall passed"
       """
