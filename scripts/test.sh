@@ -61,10 +61,12 @@ swift build --build-tests
 if [ $# -gt 0 ]; then
   swift test --skip-build "$@"
 else
-  # Three runs: the controllers' in-process clusters (timing-sensitive, movable clocks) and the
-  # node end-to-end suites (real servers, agents, containers, pod networks) each apart from
-  # everything else, so that the load of one does not stretch the other's timeouts on 2 cores.
-  swift test --skip-build --skip 'KubeletTests\.|NetworkTests\.|ControllersTests\.'
+  # Four runs: the datastore's cross-server followers, the controllers' in-process clusters
+  # (timing-sensitive, movable clocks) and the node end-to-end suites (real servers, agents,
+  # containers, pod networks) each apart from everything else, so that the load of one does not
+  # stretch another's timeouts on 2 cores.
+  swift test --skip-build --skip 'KubeletTests\.|NetworkTests\.|ControllersTests\.|StoreTests\.'
+  swift test --skip-build --filter 'StoreTests\.'
   swift test --skip-build --filter 'ControllersTests\.'
   swift test --skip-build --filter 'KubeletTests\.|NetworkTests\.'
 fi
