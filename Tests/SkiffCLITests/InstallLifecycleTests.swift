@@ -64,16 +64,16 @@ struct InstallLifecycleTests {
       skiff_killall_script >"$DATA/killall.sh"
       chmod 0755 "$DATA/killall.sh"
       mount -t tmpfs tmpfs /run
-      "$SKIFF" ctr --data-dir "$DATA" images import "$DATA/busybox.tar" >/dev/null
-      "$SKIFF" ctr --data-dir "$DATA" run -d "\(TestImage.name)" "$ID" sleep 1000 >/dev/null
+      "$SKIFF" ctr images import --data-dir "$DATA" "$DATA/busybox.tar" >/dev/null
+      "$SKIFF" ctr run --data-dir "$DATA" -d "\(TestImage.name)" "$ID" sleep 1000 >/dev/null
       shim=$(cat "$DATA/agent/containers/$ID/shim.pid")
       init=$(cat "$DATA/agent/containers/$ID/pid")
       kill -0 "$shim" && kill -0 "$init"
       ip link add skiff0 type bridge
       ip link add veth-test type veth peer name veth-peer
       ip link set veth-test master skiff0
-      ip link add skiff.1 type dummy
-      ip link add skiff-dns type dummy
+      ip link add skiff.1 type vxlan id 1 dstport 8472
+      ip link add skiff-dns type bridge
       if command -v nft >/dev/null; then nft add table inet skiff; nft add table ip skiff-proxy; fi
       mkdir -p "$DATA/agent/pods/p1/volumes/v1"
       mount -t tmpfs tmpfs "$DATA/agent/pods/p1/volumes/v1"
@@ -86,8 +86,8 @@ struct InstallLifecycleTests {
       done
       if command -v nft >/dev/null; then ! nft list tables | grep -q skiff || { echo "nft table left"; exit 1; }; fi
       ! grep -q " $DATA/agent/pods/p1/volumes/v1 " /proc/self/mounts || { echo "mount left"; exit 1; }
-      "$SKIFF" ctr --data-dir "$DATA" ps -a
-      "$SKIFF" ctr --data-dir "$DATA" rm "$ID" >/dev/null || echo "ctr rm after killall failed"
+      "$SKIFF" ctr ps --data-dir "$DATA"
+      "$SKIFF" ctr rm --data-dir "$DATA" "$ID" >/dev/null || echo "ctr rm after killall failed"
       echo "killall passed"
       """
     let result = try await inNamespaces(script, ["DATA": data, "ID": id])
@@ -95,7 +95,7 @@ struct InstallLifecycleTests {
     #expect(result.output.contains("stopped the containers recorded in \(data) (1)"), "\(result.output)")
     #expect(result.output.contains("killall passed"))
     if result.status != 0 {
-      _ = try? await Command.run(SkiffServerProcess.binary, ["ctr", "--data-dir", data, "rm", "-f", id])
+      _ = try? await Command.run(SkiffServerProcess.binary, ["ctr", "rm", "--data-dir", data, "-f", id])
     }
   }
 
