@@ -97,7 +97,8 @@ import Testing
     #expect(ready?.hasPrefix("READY=1\n") == true, "\(ready ?? "nothing")")
     // READY=1 means serving: the API answers now, with no retry.
     if let kubectl = SkiffServerProcess.kubectlPath {
-      let readyz = try await Command.run(kubectl, ["--kubeconfig", directory + "/kubeconfig", "get", "--raw", "/readyz"])
+      let readyz = try await Command.run(
+        kubectl, ["--kubeconfig", directory + "/kubeconfig", "get", "--raw", "/readyz"])
       #expect(readyz.output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(readyz.output)")
     }
     kill(process.processIdentifier, SIGTERM)
