@@ -72,7 +72,7 @@ struct InstallLifecycleTests {
       ip link add skiff0 type bridge
       ip link add veth-test type veth peer name veth-peer
       ip link set veth-test master skiff0
-      ip link add skiff.1 type bridge  # any link type: the kernel may lack dummy
+      ip link add skiff.1 type vxlan id 1 dstport 8472
       ip link add skiff-dns type bridge
       if command -v nft >/dev/null; then nft add table inet skiff; nft add table ip skiff-proxy; fi
       mkdir -p "$DATA/agent/pods/p1/volumes/v1"

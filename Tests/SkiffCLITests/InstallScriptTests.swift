@@ -210,7 +210,6 @@ struct InstallScriptTests {
   }
 }
 
-
 /// The unit texts pass systemd's own checker (where systemd-analyze exists; no systemd needs to run).
 @Suite struct SystemdUnitTests {
   static let analyzer = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first {

@@ -98,12 +98,58 @@ import Testing
     #expect(ready?.hasPrefix("READY=1\n") == true, "\(ready ?? "nothing")")
     // READY=1 means serving: the API answers now, with no retry.
     if let kubectl = SkiffServerProcess.kubectlPath {
-      let readyz = try await Command.run(kubectl, ["--kubeconfig", directory + "/kubeconfig", "get", "--raw", "/readyz"])
+      let readyz = try await Command.run(
+        kubectl, ["--kubeconfig", directory + "/kubeconfig", "get", "--raw", "/readyz"])
       #expect(readyz.output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(readyz.output)")
     }
     kill(process.processIdentifier, SIGTERM)
     let stopping = await listener.receive(seconds: 30)
     #expect(stopping == "STOPPING=1")
     try await Blocking.run { process.waitUntilExit() }
+  }
+
+  /// A real `skiff agent` joining a real server: READY=1 once its Node exists, STOPPING=1 on SIGTERM.
+  @Test(.enabled(if: Command.isRoot, "an agent runs containers: needs root"))
+  func agentNotifiesOnceRegistered() async throws {
+    let server = try SkiffServerProcess()
+    defer { server.stop() }
+    try await server.waitReady(etcd: false)
+    let directory = try Command.temporaryDirectory("notify-agent")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let listener = try Listener(path: directory + "/notify.sock")
+    let token = try String(contentsOfFile: server.dataDir + "/server/token", encoding: .utf8)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let node = "notify-\(UUID().uuidString.prefix(8).lowercased())"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: SkiffServerProcess.binary)
+    process.arguments = [
+      "agent", "--server", "https://127.0.0.1:\(server.apiPort)", "--token", token, "--data-dir", directory + "/data",
+      "--node-name", node, "--node-ip", "127.0.0.1", "--kubelet-port", String(try SkiffServerProcess.freePort()),
+    ]
+    var environment = ProcessInfo.processInfo.environment
+    environment["NOTIFY_SOCKET"] = listener.path
+    environment["SKIFF_CONFIG_FILE"] = "/dev/null"
+    process.environment = environment
+    let log = FileHandle(forWritingAtPath: "/dev/null")
+    process.standardOutput = log
+    process.standardError = log
+    try process.run()
+    defer {
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+    let ready = await listener.receive(seconds: 120)
+    #expect(ready == "READY=1\nSTATUS=node \(node) registered", "\(ready ?? "nothing")")
+    let nodes = try await Command.run(
+      SkiffServerProcess.kubectlPath ?? "kubectl",
+      ["--kubeconfig", server.kubeconfig, "get", "node", node, "-o", "name"])
+    #expect(nodes.output.trimmingCharacters(in: .whitespacesAndNewlines) == "node/\(node)", "\(nodes.output)")
+    kill(process.processIdentifier, SIGTERM)
+    #expect(await listener.receive(seconds: 30) == "STOPPING=1")
+    await withCheckedContinuation { continuation in
+      DispatchQueue.global().async {
+        process.waitUntilExit()
+        continuation.resume()
+      }
+    }
   }
 }
