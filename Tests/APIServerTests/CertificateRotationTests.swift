@@ -7,10 +7,6 @@ import Testing
 /// start by the same CAs, so a client that trusts the CA reconnects without any change.
 @Suite(.serialized, .enabled(if: SkiffServerProcess.kubectlPath != nil, "kubectl is not installed"))
 struct CertificateRotationTests {
-  func skiff(_ arguments: [String]) async throws -> String {
-    try await Blocking.run { try SkiffServerProcess.run(SkiffServerProcess.binary, arguments, includeErrors: true) }
-  }
-
   @Test func rotatedCertificatesAreReissuedAndClientsReconnect() async throws {
     var server = try SkiffServerProcess()
     let dataDir = server.dataDir
@@ -23,17 +19,19 @@ struct CertificateRotationTests {
     let before = try String(contentsOfFile: serving, encoding: .utf8)
     let ca = try String(contentsOfFile: "\(dataDir)/server/tls/server-ca.crt", encoding: .utf8)
 
-    let check = try await skiff(["certificate", "check", "--data-dir", dataDir])
+    let check = try await SkiffServerProcess.skiff(["certificate", "check", "--data-dir", dataDir])
     for service in ["ca", "api-server", "admin"] { #expect(check.contains(service)) }
     #expect(check.contains("serving-kube-apiserver.crt") && check.contains(" OK"))
     #expect(!check.contains("EXPIRED"))
 
     server.stop()
-    let rotated = try await skiff(["certificate", "rotate", "--data-dir", dataDir, "--service", "api-server,admin"])
+    let rotated = try await SkiffServerProcess.skiff([
+      "certificate", "rotate", "--data-dir", dataDir, "--service", "api-server,admin",
+    ])
     #expect(rotated.contains("rotated \(serving)") && rotated.contains("client-admin.crt"))
     #expect(!FileManager.default.fileExists(atPath: serving))
     let unknown = await #expect(throws: SkiffServerProcess.Failure.self) {
-      try await skiff(["certificate", "rotate", "--data-dir", dataDir, "--service", "etcd-peer"])
+      try await SkiffServerProcess.skiff(["certificate", "rotate", "--data-dir", dataDir, "--service", "etcd-peer"])
     }
     #expect(unknown?.output.contains("unknown service etcd-peer") == true)
 

@@ -72,10 +72,6 @@ struct SecretsEncryptionServerTests {
     return String(decoding: Data(base64Encoded: encoded) ?? Data(), as: UTF8.self)
   }
 
-  func skiff(_ arguments: String...) async throws -> String {
-    try await Blocking.run { try SkiffServerProcess.run(SkiffServerProcess.binary, arguments) }
-  }
-
   @Test func secretsAreSealedRotatedAndSurviveRestarts() async throws {
     var server = try SkiffServerProcess()
     let dataDir = server.dataDir
@@ -100,10 +96,10 @@ struct SecretsEncryptionServerTests {
 
     let kubeconfig = server.kubeconfig
     let firstKey = String(stored.dropFirst("k8s:enc:aesgcm:v1:".count).prefix { $0 != ":" })
-    let status = try await skiff("secrets-encrypt", "status", "--kubeconfig", kubeconfig)
+    let status = try await SkiffServerProcess.skiff(["secrets-encrypt", "status", "--kubeconfig", kubeconfig])
     #expect(status.contains("Encryption Status: Enabled") && status.contains(firstKey))
 
-    let rotated = try await skiff("secrets-encrypt", "rotate-keys", "--kubeconfig", kubeconfig)
+    let rotated = try await SkiffServerProcess.skiff(["secrets-encrypt", "rotate-keys", "--kubeconfig", kubeconfig])
     #expect(rotated.contains("reencrypt_finished") && !rotated.contains(firstKey))
     let resealed = try await raw(server, "one")
     #expect(resealed.hasPrefix("k8s:enc:aesgcm:v1:") && !resealed.contains(firstKey))
@@ -126,7 +122,7 @@ struct SecretsEncryptionServerTests {
     #expect(try await raw(server, "two").hasPrefix("{"))
     #expect(try await password(server, "one") == "hunter2")
     #expect(try await password(server, "two") == "swordfish")
-    let off = try await skiff("secrets-encrypt", "status", "--kubeconfig", server.kubeconfig)
+    let off = try await SkiffServerProcess.skiff(["secrets-encrypt", "status", "--kubeconfig", server.kubeconfig])
     #expect(off.contains("Encryption Status: Disabled") && off.contains("1 Secrets are stored in plaintext"))
   }
 }

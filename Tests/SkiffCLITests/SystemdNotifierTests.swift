@@ -1,5 +1,5 @@
-import SkiffCore
 import Foundation
+import SkiffCore
 import SkiffTestSupport
 import Testing
 
@@ -125,6 +125,8 @@ import Testing
     process.arguments = [
       "agent", "--server", "https://127.0.0.1:\(server.apiPort)", "--token", token, "--data-dir", directory + "/data",
       "--node-name", node, "--node-ip", "127.0.0.1", "--kubelet-port", String(try SkiffServerProcess.freePort()),
+      // On the host's network namespace: no pod network, proxy or DNS of its own.
+      "--network-backend", "none", "--disable-kube-proxy", "--disable-network-policy", "--disable-cluster-dns",
     ]
     var environment = ProcessInfo.processInfo.environment
     environment["NOTIFY_SOCKET"] = listener.path

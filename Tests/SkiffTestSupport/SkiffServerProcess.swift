@@ -135,6 +135,12 @@ public final class SkiffServerProcess: @unchecked Sendable {
       wrapper, Array(commandPrefix.dropFirst()) + [kubectl, "--kubeconfig", kubeconfig] + arguments, input: input)
   }
 
+  /// Runs the skiff binary (`skiff etcd-snapshot …`, `skiff certificate …`) on a thread of its
+  /// own; answers stdout and stderr, or throws a ``Failure`` carrying them.
+  public static func skiff(_ arguments: [String]) async throws -> String {
+    try await Blocking.run { try run(binary, arguments, includeErrors: true) }
+  }
+
   public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
   /// Graceful stop (SIGTERM); returns the exit status.
