@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Idle RSS of a standalone `skiff agent` (release build) joined to a local server, with no
-# pods and then with 10 running pods. Run as root after a release build of skiff.
+# pods and then with 10 running pods; the agent runs everything a node runs (pod network,
+# service proxy, network policy, cluster DNS), all inside a network namespace the script
+# creates and removes. Run as root after a release build of skiff.
 #   Benchmarks/podstartup/agent-rss.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,24 +12,29 @@ agent_dir=$(mktemp -d /tmp/skiff-rss-agent-XXXXXX)
 mkdir -p "$agent_dir/agent/images"
 "$bin/podstartup-bench" --write-image "$agent_dir/agent/images/busybox.tar"
 port=$((20000 + RANDOM % 10000))
-"$bin/skiff" server --data-dir "$server_dir" --https-listen-port "$port" --bind-address 127.0.0.1 \
+netns=skiff-rss-$$
+ip netns add "$netns"
+ip -n "$netns" link set lo up
+in_ns() { ip netns exec "$netns" "$@"; }
+in_ns "$bin/skiff" server --data-dir "$server_dir" --https-listen-port "$port" --bind-address 127.0.0.1 \
   --write-kubeconfig "$server_dir/kubeconfig.yaml" --disable-agent --etcd-listen "" >"$server_dir/server.log" 2>&1 &
 server=$!
 agent=""
 cleanup() {
-  kubectl --kubeconfig "$server_dir/kubeconfig.yaml" delete deployment rss --wait=true >/dev/null 2>&1 || true
+  k delete deployment rss --wait=true >/dev/null 2>&1 || true
   sleep 5
   [ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null || true
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   rm -rf "$server_dir" "$agent_dir" 2>/dev/null || true
+  ip netns del "$netns" 2>/dev/null || true
 }
 trap cleanup EXIT
-k() { kubectl --kubeconfig "$server_dir/kubeconfig.yaml" "$@"; }
+k() { in_ns kubectl --kubeconfig "$server_dir/kubeconfig.yaml" "$@"; }
 for _ in $(seq 1 120); do [ -s "$server_dir/server/token" ] && k get --raw /readyz >/dev/null 2>&1 && break; sleep 0.5; done
-"$bin/skiff" agent --server "https://127.0.0.1:$port" --token "$(cat "$server_dir/server/token")" \
+in_ns "$bin/skiff" agent --server "https://127.0.0.1:$port" --token "$(cat "$server_dir/server/token")" \
   --data-dir "$agent_dir" --node-name rss-agent --node-ip 127.0.0.1 --kubelet-port $((port + 1)) \
-  >"$agent_dir.log" 2>&1 &
+  --network-backend host-gw --cleanup-network-on-exit >"$agent_dir.log" 2>&1 &
 agent=$!
 for _ in $(seq 1 120); do k get node rss-agent >/dev/null 2>&1 && break; sleep 0.5; done
 rss() { awk '/VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$1/status"; }
