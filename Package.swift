@@ -167,7 +167,8 @@ let package = Package(
     .target(
       name: "SkiffCLI",
       dependencies: [
-        "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime", "KubeClient", "Controllers", "HollowNodes", "Kubelet",
+        "SkiffCore", "Store", "EtcdServer", "APIServer", "PKI", "Runtime", "KubeClient", "Controllers", "HollowNodes",
+        "Kubelet",
         "SkiffNetwork", "Addons",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
@@ -220,7 +221,9 @@ let package = Package(
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
     .testTarget(
       name: "ControllersTests",
-      dependencies: ["Controllers", "HollowNodes", "KubeClient", "KubeAPI", "APIServer", "Store", "PKI", "SkiffCore", "SkiffTestSupport",
+      dependencies: [
+        "Controllers", "HollowNodes", "KubeClient", "KubeAPI", "APIServer", "Store", "PKI", "SkiffCore",
+        "SkiffTestSupport",
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -234,7 +237,8 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ]),
-    .testTarget(name: "NetworkTests", dependencies: ["SkiffNetwork", "KubeAPI", "KubeClient", "SkiffCore", "SkiffTestSupport"]),
+    .testTarget(
+      name: "NetworkTests", dependencies: ["SkiffNetwork", "KubeAPI", "KubeClient", "SkiffCore", "SkiffTestSupport"]),
     .testTarget(
       name: "AddonsTests",
       dependencies: [

@@ -2,10 +2,10 @@ import Foundation
 import KubeAPI
 import KubeClient
 import Logging
-import SkiffNetwork
 import Runtime
 import ServiceLifecycle
 import SkiffCore
+import SkiffNetwork
 
 /// The node agent: registers this machine as a Node, runs the pods bound to it on the
 /// container runtime, and reports their status. Containers outlive the agent: stopping the

@@ -1,8 +1,8 @@
 import Addons
 import KubeClient
 import Logging
-import SkiffNetwork
 import ServiceLifecycle
+import SkiffNetwork
 
 /// What every node runs beside the kubelet, in-process and without images: the nftables service
 /// proxy with NetworkPolicy, and cluster DNS on the `kube-dns` Service IP.

@@ -2,10 +2,10 @@ import Foundation
 import KubeClient
 import Kubelet
 import Logging
-import SkiffNetwork
 import PKI
 import Runtime
 import ServiceLifecycle
+import SkiffNetwork
 
 /// Runs one node: joins the cluster (or reuses its certificates), then runs the kubelet and
 /// keeps the certificates renewed. A server that cannot be reached yet is retried; a refusal

@@ -1,8 +1,8 @@
-import SkiffCore
 import Dispatch
 import Foundation
 import KubeAPI
 import KubeClient
+import SkiffCore
 import SkiffTestSupport
 import Testing
 

@@ -1,8 +1,8 @@
-import SkiffCore
 import Dispatch
 import Foundation
 import Glibc
 import Runtime
+import SkiffCore
 import SkiffTestSupport
 
 /// Network namespaces the test creates, one per node, joined by veth pairs on 192.168.77.0/24:

@@ -1,7 +1,7 @@
-import SkiffCore
 import Dispatch
 import Foundation
 import KubeClient
+import SkiffCore
 import SkiffTestSupport
 import Testing
 

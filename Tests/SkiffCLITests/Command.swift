@@ -1,5 +1,5 @@
-import SkiffCore
 import Foundation
+import SkiffCore
 
 /// A finished command: its exit status and what it printed (stdout and stderr together).
 struct CommandResult: Sendable {

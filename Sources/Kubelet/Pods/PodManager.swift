@@ -1,10 +1,10 @@
-import SkiffCore
 import Foundation
 import KubeAPI
 import KubeClient
 import Logging
-import SkiffNetwork
 import Runtime
+import SkiffCore
+import SkiffNetwork
 import Synchronization
 
 /// Watches the pods bound to this node and gives each its own worker; answers the kubelet

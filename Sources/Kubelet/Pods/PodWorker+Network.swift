@@ -1,6 +1,6 @@
+import Runtime
 import SkiffCore
 import SkiffNetwork
-import Runtime
 
 extension PodWorker {
   /// Pods on the pod network; hostNetwork pods and `--network-backend none` have none.

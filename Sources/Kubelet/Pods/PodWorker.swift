@@ -3,9 +3,9 @@ import Glibc
 import KubeAPI
 import KubeClient
 import Logging
-import SkiffNetwork
 import Runtime
 import SkiffCore
+import SkiffNetwork
 
 /// Everything one pod needs from the node, handed to its worker.
 struct PodContext: Sendable {

@@ -1,7 +1,7 @@
-import SkiffCore
 import KubeAPI
 import KubeClient
 import Logging
+import SkiffCore
 
 /// Brings the node's pod network up once the server has given the node a pod CIDR, publishes
 /// the node's VTEP and IP in its annotations, and keeps the routes to the other nodes in step
