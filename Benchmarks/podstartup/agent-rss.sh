@@ -15,8 +15,9 @@ port=$((20000 + RANDOM % 10000))
 netns=skiff-rss-$$
 ip netns add "$netns"
 ip -n "$netns" link set lo up
-in_ns() { ip netns exec "$netns" "$@"; }
-in_ns "$bin/skiff" server --data-dir "$server_dir" --https-listen-port "$port" --bind-address 127.0.0.1 \
+# nsenter, not `ip netns exec`: that remounts /sys, hiding the cgroup tree the agent needs.
+in_ns() { nsenter --net="/run/netns/$netns" "$@"; }
+nsenter --net="/run/netns/$netns" "$bin/skiff" server --data-dir "$server_dir" --https-listen-port "$port" --bind-address 127.0.0.1 \
   --write-kubeconfig "$server_dir/kubeconfig.yaml" --disable-agent --etcd-listen "" >"$server_dir/server.log" 2>&1 &
 server=$!
 agent=""
@@ -32,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 k() { in_ns kubectl --kubeconfig "$server_dir/kubeconfig.yaml" "$@"; }
 for _ in $(seq 1 120); do [ -s "$server_dir/server/token" ] && k get --raw /readyz >/dev/null 2>&1 && break; sleep 0.5; done
-in_ns "$bin/skiff" agent --server "https://127.0.0.1:$port" --token "$(cat "$server_dir/server/token")" \
+nsenter --net="/run/netns/$netns" "$bin/skiff" agent --server "https://127.0.0.1:$port" --token "$(cat "$server_dir/server/token")" \
   --data-dir "$agent_dir" --node-name rss-agent --node-ip 127.0.0.1 --kubelet-port $((port + 1)) \
   --network-backend host-gw --cleanup-network-on-exit >"$agent_dir.log" 2>&1 &
 agent=$!

@@ -73,7 +73,8 @@ public final class PodNetwork: Sendable {
     }
     try enableForwarding()
     let uplink = try uplink()
-    let mtu = uplink.mtu - (configuration.backend == .vxlan ? PodNetworkConfiguration.vxlanOverhead : 0)
+    // Capped at Ethernet's largest MTU: loopback (65536) as the uplink is more than a bridge takes.
+    let mtu = min(uplink.mtu, 65535) - (configuration.backend == .vxlan ? PodNetworkConfiguration.vxlanOverhead : 0)
     let name = configuration.bridgeName
     if try kernel.link(named: name) == nil { try kernel.createBridge(name: name, mtu: mtu) }
     guard var bridge = try kernel.link(named: name) else {
