@@ -1,10 +1,10 @@
 import Foundation
 import SkiffNetwork
 
-// Full service-proxy sync for N Services × M endpoints: ruleset generation, `nft -f` apply in a
-// throw-away network namespace (first sync = whole-table replace, then an incremental resync),
-// and the size of what the kernel holds. Needs root and nft.
-//   swift run -c release proxy-bench [services] [endpoints]
+// Service-proxy syncs for N Services × M endpoints in a throw-away network namespace: ruleset
+// generation, the first (whole-table) sync, a sync of one changed endpoint, the periodic full
+// resync, and the size of what the kernel holds. Needs root and nft.
+//   swift run -c release proxy-bench [services] [endpoints] [write-script-to]
 
 let arguments = CommandLine.arguments
 let serviceCount = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
@@ -63,6 +63,10 @@ print("services: \(serviceCount) × \(endpointCount) endpoints")
 print("rules: \(table.ruleCount), set/map elements: \(table.elementCount), chains: \(table.chains.count)")
 print("script: \(script.utf8.count / 1024) KiB")
 print("generate: \(milliseconds(generation)) (median of 5)")
+if arguments.count > 3 {
+  // A copy of the script, to time `nft -f` on its own or read what the kernel is asked to hold.
+  try script.write(toFile: arguments[3], atomically: true, encoding: .utf8)
+}
 
 guard getuid() == 0, NFTables.isAvailable else {
   print("apply: skipped (needs root and nft)")
@@ -76,18 +80,28 @@ guard shell(["netns", "add", namespace]) == 0 else {
 
 let applier = NodeRulesetApplier(configuration: configuration, networkNamespace: "/run/netns/\(namespace)")
 do {
+  // `apply` renders and runs `nft -f`: a sync as the proxy does it, generation included.
   var start = clock.now
   try await applier.apply(proxy: state, policy: nil)
   let first = clock.now - start
-  // A resync after one endpoint moved: generation + incremental transaction, as the proxy does.
+  // A sync after one endpoint moved: only the changed elements go to the kernel.
   var changed = state
   changed.endpoints["bench/svc-0"]?["http"]?[0].ip = "10.42.249.250"
   start = clock.now
   try await applier.apply(proxy: changed, policy: nil)
+  let partial = clock.now - start
+  // The periodic resync: the whole table rewritten in place (flush and re-add).
+  start = clock.now
+  try await applier.apply(proxy: state, policy: nil, full: true)
   let resync = clock.now - start
-  print("apply (first sync, whole table): \(milliseconds(first))")
-  print("full resync (generate + incremental apply): \(milliseconds(resync))")
-  print("total first sync (generate + apply): \(milliseconds(generation + first))")
+  // `nft -f` alone, replacing the whole table.
+  start = clock.now
+  try await applier.nft.apply(script)
+  let nftOnly = clock.now - start
+  print("nft -f alone (whole table): \(milliseconds(nftOnly))")
+  print("first sync (generate + nft -f): \(milliseconds(first))")
+  print("sync after one endpoint moved (changes only): \(milliseconds(partial))")
+  print("periodic full resync (whole table in place): \(milliseconds(resync))")
 } catch {
   print("apply failed: \(error)")
   _ = shell(["netns", "del", namespace])

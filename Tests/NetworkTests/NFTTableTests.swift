@@ -40,4 +40,50 @@ import Testing
     #expect(table.sets["service-ips"]?.elements == ["10.43.0.1 . tcp . 80 : goto a"])
     #expect(table.elementCount == 1)
   }
+
+  @Test func anUnchangedTableNeedsNoUpdate() {
+    let table = Self.sample(chains: ["a", "b"])
+    #expect(table.update(from: table) == "")
+  }
+
+  @Test func updatesSendOnlyWhatChangedAndDeleteWhatIsGoneLast() throws {
+    var old = Self.sample(chains: ["a", "b"])
+    old.addElements("service-ips", ["10.43.0.1 . tcp . 80 : goto a", "10.43.0.2 . tcp . 80 : goto b"])
+    var new = Self.sample(chains: ["a"], affinity: false)
+    new.add("a", "accept")
+    new.add("c", "return")
+    new.set(NFTSet(name: "hairpin", type: "ipv4_addr . ipv4_addr", elements: ["10.42.0.5 . 10.42.0.5"]))
+    new.addElements("service-ips", ["10.43.0.1 . tcp . 80 : goto c"])
+    let script = try #require(new.update(from: old))
+    #expect(
+      script == """
+        add set ip skiff hairpin {
+            type ipv4_addr . ipv4_addr
+            elements = {
+              10.42.0.5 . 10.42.0.5
+            }
+          }
+        add chain ip skiff c
+        delete element ip skiff service-ips { 10.43.0.1 . tcp . 80, 10.43.0.2 . tcp . 80 }
+        flush chain ip skiff a
+        flush chain ip skiff b
+        add element ip skiff service-ips { 10.43.0.1 . tcp . 80 : goto c }
+        add rule ip skiff a return
+        add rule ip skiff a accept
+        add rule ip skiff c return
+        delete chain ip skiff b
+        delete set ip skiff aff-x
+
+        """)
+  }
+
+  @Test func aChangedHookOrSetTypeNeedsAWholeTable() {
+    let old = Self.sample(chains: [])
+    var hook = old
+    hook.chains["nat-prerouting"]?.base?.priority = "-90"
+    #expect(hook.update(from: old) == nil)
+    var type = old
+    type.set(NFTSet(name: "service-ips", type: "ipv4_addr : verdict", isMap: true))
+    #expect(type.update(from: old) == nil)
+  }
 }

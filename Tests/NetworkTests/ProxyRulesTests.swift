@@ -35,22 +35,50 @@ import Testing
 
   @Test func clusterIPDispatchesRandomlyOverEndpoints() {
     let table = Self.table([Self.web()])
+    let shard = "endpoints-tcp-\(ProxyRules.fnv1a("svc-default/web/tcp/80") % ProxyRules.endpointShards)"
     #expect(table.sets["service-ips"]?.elements == ["10.43.0.20 . tcp . 80 : goto svc-default/web/tcp/80"])
     #expect(
       table.chains["svc-default/web/tcp/80"]?.rules == [
         "ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
-        "numgen random mod 2 vmap { 0 : goto ep-default/web/tcp/80__10.42.0.11/8080, "
-          + "1 : goto ep-default/web/tcp/80__10.42.1.12/8080 }",
+        "meta l4proto tcp dnat ip to numgen random mod 2 offset 0 map @\(shard)",
       ])
-    #expect(
-      table.chains["ep-default/web/tcp/80__10.42.0.11/8080"]?.rules == [
-        "ip saddr 10.42.0.11 jump mark-for-masquerade", "meta l4proto tcp dnat to 10.42.0.11:8080",
-      ])
+    #expect(table.sets[shard]?.elements == ["0 : 10.42.0.11 . 8080", "1 : 10.42.1.12 . 8080"])
+    #expect(table.chains.keys.filter { $0.hasPrefix("ep-") }.isEmpty)
+    // Only this node's endpoint can be reached by itself through the Service.
+    #expect(table.sets["hairpin"]?.elements == ["10.42.0.11 . 10.42.0.11"])
   }
 
-  @Test func singleEndpointIsAPlainGoto() {
+  @Test func endpointSlotsOfServicesSharingAShardNeverOverlap() throws {
+    var services: [ProxiedService] = []
+    var endpoints: [String: [String: [ServiceEndpoint]]] = [:]
+    for index in 0..<150 {
+      let service = ProxiedService(
+        namespace: "default", name: "svc-\(index)", clusterIPs: ["10.43.1.\(index + 1)"],
+        ports: [.init(name: "http", port: 80)])
+      services.append(service)
+      endpoints[service.key] = [
+        "http": (0...(index % 4 + 1)).map { ServiceEndpoint(ip: "10.42.\(index).\($0 + 1)", port: 8080) }
+      ]
+    }
+    let table = NodeRuleset.table(
+      configuration: Self.configuration, proxy: ProxySnapshot(services: services, endpoints: endpoints))
+    for (index, service) in services.enumerated() {
+      let rule = try #require(table.chains["svc-\(service.key)/tcp/80"]?.rules.last)
+      let words = rule.split(separator: " ")
+      let count = try #require(words.firstIndex(of: "mod").flatMap { Int(words[$0 + 1]) })
+      let offset = try #require(words.firstIndex(of: "offset").flatMap { Int(words[$0 + 1]) })
+      let shard = try #require(words.last.map { String($0.dropFirst()) })
+      let slots = try #require(table.sets[shard]).elements
+      #expect(count == index % 4 + 2)
+      #expect(
+        Array(slots[offset..<offset + count])
+          == (0..<count).map { "\(offset + $0) : 10.42.\(index).\($0 + 1) . 8080" })
+    }
+  }
+
+  @Test func singleEndpointIsAPlainDNAT() {
     let table = Self.table([Self.web()], [Self.twoEndpoints[0]])
-    #expect(table.chains["svc-default/web/tcp/80"]?.rules.last == "goto ep-default/web/tcp/80__10.42.0.11/8080")
+    #expect(table.chains["svc-default/web/tcp/80"]?.rules.last == "meta l4proto tcp dnat ip to 10.42.0.11:8080")
   }
 
   @Test func serviceWithoutEndpointsIsRejected() {
@@ -73,7 +101,7 @@ import Testing
     #expect(ServiceEndpoint.usable(Array(mixed.dropFirst())).map(\.ip) == ["10.42.0.12"])
     #expect(ServiceEndpoint.usable([mixed[2]]).isEmpty)
     let table = Self.table([Self.web()], Array(mixed.dropFirst()))
-    #expect(table.chains["svc-default/web/tcp/80"]?.rules.last == "goto ep-default/web/tcp/80__10.42.0.12/8080")
+    #expect(table.chains["svc-default/web/tcp/80"]?.rules.last == "meta l4proto tcp dnat ip to 10.42.0.12:8080")
   }
 
   @Test func nodePortsLoadBalancerAndExternalIPs() {
@@ -113,8 +141,9 @@ import Testing
         "ip saddr @aff-default/web/tcp/80__10.42.1.12/8080 goto ep-default/web/tcp/80__10.42.1.12/8080",
       ])
     #expect(
-      table.chains["ep-default/web/tcp/80__10.42.0.11/8080"]?.rules.contains(
-        "update @aff-default/web/tcp/80__10.42.0.11/8080 { ip saddr }") == true)
+      table.chains["ep-default/web/tcp/80__10.42.0.11/8080"]?.rules == [
+        "update @aff-default/web/tcp/80__10.42.0.11/8080 { ip saddr }", "meta l4proto tcp dnat ip to 10.42.0.11:8080",
+      ])
     #expect(table.script(replacing: nil).contains("flags dynamic,timeout\n    timeout 600s\n"))
   }
 
@@ -131,7 +160,7 @@ import Testing
         "goto local-default/web/tcp/80",
       ])
     // Only this node's endpoint, and no masquerade mark in the local chain.
-    #expect(table.chains["local-default/web/tcp/80"]?.rules == ["goto ep-default/web/tcp/80__10.42.0.11/8080"])
+    #expect(table.chains["local-default/web/tcp/80"]?.rules == ["meta l4proto tcp dnat ip to 10.42.0.11:8080"])
     // Without a local endpoint, outside clients are dropped; pods still reach the Service.
     let remoteOnly = Self.table([service], [Self.twoEndpoints[1]])
     #expect(remoteOnly.chains["ext-default/web/tcp/80"]?.rules.last == "drop")
@@ -170,6 +199,7 @@ import Testing
     #expect(
       table.chains["nat-postrouting"]?.rules == [
         "jump masquerading",
+        "ct status dnat ip saddr . ip daddr @hairpin masquerade fully-random",
         "ip saddr 10.42.0.0/16 ip daddr != 10.42.0.0/16 ip daddr != 224.0.0.0/4 masquerade fully-random",
       ])
     #expect(

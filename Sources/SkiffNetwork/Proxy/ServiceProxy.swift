@@ -103,14 +103,17 @@ public final class ServiceProxy: Service, Sendable {
     await informers.waitForSync()
     let clock = ContinuousClock()
     var last = clock.now - options.minSyncInterval
+    var lastFull = clock.now
     var backoff = Duration.milliseconds(500)
     for await _ in dirty {
       let wait = last + options.minSyncInterval - clock.now
       if wait > .zero { try? await Task.sleep(for: wait) }
       if Task.isCancelled { break }
       last = clock.now
+      let full = last - lastFull >= options.resyncInterval
       do {
-        try await sync()
+        try await sync(full: full)
+        if full { lastFull = last }
         backoff = .milliseconds(500)
       } catch {
         logger.error("service proxy sync failed; retrying", metadata: ["error": "\(error)"])
@@ -121,8 +124,10 @@ public final class ServiceProxy: Service, Sendable {
     }
   }
 
-  /// Renders the current informer state and applies it in one transaction.
-  public func sync() async throws(NetworkError) {
+  /// Renders the current informer state and applies it in one transaction: only what changed
+  /// since the last sync, or the whole table when `full` (the periodic resync, which also puts
+  /// back whatever someone else changed in skiff's table).
+  public func sync(full: Bool = false) async throws(NetworkError) {
     let services = informers.cache(.services).list()
     let pods = informers.cache(.pods).list()
     let proxy = ProxySnapshot(
@@ -136,11 +141,12 @@ public final class ServiceProxy: Service, Sendable {
         namespaces: informers.cache(.namespaces).list(), services: services,
         localServiceIPs: configuration.localServiceIPs) : nil
     let start = ContinuousClock.now
-    let table = try await applier.apply(proxy: proxy, policy: policy)
+    let table = try await applier.apply(proxy: proxy, policy: policy, full: full)
     logger.debug(
       "service proxy synced",
       metadata: [
-        "rules": "\(table.ruleCount)", "elements": "\(table.elementCount)", "took": "\(ContinuousClock.now - start)",
+        "rules": "\(table.ruleCount)", "elements": "\(table.elementCount)", "full": "\(full)",
+        "took": "\(ContinuousClock.now - start)",
       ])
   }
 }
