@@ -77,8 +77,7 @@ extension SchemaRegistry {
     var entries =
       sent != nil && sent != old?[path: ["metadata", "managedFields"]]
       ? ManagedFieldsEntry.entries(of: new) : oldEntries
-    let oldLeaves = leaves(of: old, walker, shape)
-    let newLeaves = leaves(of: new, walker, shape)
+    let (oldLeaves, newLeaves) = differingLeaves(old, new, walker, shape)
     let changed = Self.owned(newLeaves.filter { oldLeaves[$0.key] != $0.value }.keys, ignoring: ignoring)
     let removed = Set(oldLeaves.keys).subtracting(newLeaves.keys)
     var me = ManagedFieldsEntry(
@@ -94,6 +93,27 @@ extension SchemaRegistry {
     entries.removeAll { $0.sameOwner(me) }
     entries.append(me)
     return Self.withManagedFields(new, entries)
+  }
+
+  /// Leaf values of the top-level fields where `old` and `new` differ. Fields they share cannot
+  /// change owners, and walking them (a pod's whole spec on every status write) was most of an
+  /// update's cost; `metadata.managedFields` is never owned, so never walked.
+  private func differingLeaves(
+    _ old: JSONValue?, _ new: JSONValue, _ walker: ManagedFieldsWalker, _ shape: ApplyShape
+  ) -> (old: [ManagedFieldPath: JSONValue], new: [ManagedFieldPath: JSONValue]) {
+    func members(_ object: JSONValue?) -> [String: JSONValue] {
+      var members = object?.objectValue ?? [:]
+      if var metadata = members["metadata"]?.objectValue {
+        metadata["managedFields"] = nil
+        members["metadata"] = .object(metadata)
+      }
+      return members
+    }
+    let before = members(old)
+    let after = members(new)
+    let differing = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
+    let oldLeaves = old == nil ? [:] : leaves(of: .object(before.filter { differing.contains($0.key) }), walker, shape)
+    return (oldLeaves, leaves(of: .object(after.filter { differing.contains($0.key) }), walker, shape))
   }
 
   private func leaves(of object: JSONValue?, _ walker: ManagedFieldsWalker, _ shape: ApplyShape) -> [ManagedFieldPath:

@@ -120,4 +120,24 @@ import Testing
     #expect(SchedulerPod.normalizedImageName("localhost:5000/nginx") == "localhost:5000/nginx:latest")
     #expect(SchedulerPod.normalizedImageName("nginx:1.25") == "nginx:1.25")
   }
+
+  @Test func matchingPodCountsFollowEveryChangeToANode() {
+    let web = LabelSelector(matching: ["app": "web"])
+    var node = SchedulerNode(name: "n1")
+    var memo = MatchingPodCounts()
+    node.addPod(SchedulerPod(SchedulerFixtures.pod("a", labels: ["app": "web"], nodeName: "n1")))
+    node.addPod(SchedulerPod(SchedulerFixtures.pod("b", labels: ["app": "db"], nodeName: "n1")))
+    #expect(memo.count(on: node, matching: web, in: "default") == 1)
+    node.addPod(SchedulerPod(SchedulerFixtures.pod("c", labels: ["app": "web"], nodeName: "n1")))
+    #expect(memo.count(on: node, matching: web, in: "default") == 2)
+    #expect(memo.count(on: node, matching: web, in: "other") == 0)
+    // A copy that loses a pod (as preemption simulates) and the original both count right.
+    var copy = node
+    copy.removePod(identity: SchedulerPod(SchedulerFixtures.pod("a", nodeName: "n1")).identity)
+    #expect(memo.count(on: copy, matching: web, in: "default") == 1)
+    #expect(memo.count(on: node, matching: web, in: "default") == 2)
+    // A new node of the same name starts from its own pods.
+    let fresh = SchedulerNode(name: "n1")
+    #expect(memo.count(on: fresh, matching: web, in: "default") == 0)
+  }
 }

@@ -6,7 +6,7 @@ extension Scheduler {
   static let maxNodeScore: Int64 = 100
 
   /// Weighted totals per feasible node (same order as `feasible`).
-  func score(_ state: CycleState, _ feasible: [Int]) -> [Int64] {
+  mutating func score(_ state: CycleState, _ feasible: [Int]) -> [Int64] {
     var totals = Array(repeating: Int64(0), count: feasible.count)
     func add(_ scores: [Int64]?, weight: Int64) {
       guard let scores else { return }

@@ -72,7 +72,7 @@ extension Scheduler {
   /// PodTopologySpread Score for ScheduleAnyway constraints, or the system defaults (hostname
   /// maxSkew 3, zone maxSkew 5) for pods without constraints that a Service or controller selects.
   /// Returns normalised scores (0…100) per feasible node, nil when the plugin is skipped.
-  func scoreSpread(_ pod: SchedulerPod, _ feasible: [Int]) -> [Int64]? {
+  mutating func scoreSpread(_ pod: SchedulerPod, _ feasible: [Int]) -> [Int64]? {
     var constraints = (try? pod.spreadConstraints(scheduleAnyway: true)) ?? []
     var requireAllTopologies = true
     if pod.spreadConstraints.isEmpty {
@@ -109,12 +109,13 @@ extension Scheduler {
       return log(Double(size + 2))
     }
     if !pairCounts.isEmpty {
-      for node in cache.nodes where node.node != nil {
+      for index in cache.nodes.indices where cache.nodes[index].node != nil {
+        let node = cache.nodes[index]
         if requireAllTopologies && !node.hasAllLabels(keys) { continue }
         for constraint in constraints where constraint.includes(node: node, pod: pod) {
           let pair = TopologyPair(key: constraint.topologyKey, value: node.labels[constraint.topologyKey] ?? "")
           guard let count = pairCounts[pair] else { continue }
-          pairCounts[pair] = count + node.countPods(matching: constraint.selector, namespace: pod.namespace)
+          pairCounts[pair] = count + matchingPods.count(on: node, matching: constraint.selector, in: pod.namespace)
         }
       }
     }
@@ -127,7 +128,7 @@ extension Scheduler {
         guard let value = node.labels[constraint.topologyKey] else { continue }
         let count =
           constraint.topologyKey == Self.hostnameLabel
-          ? node.countPods(matching: constraint.selector, namespace: pod.namespace)
+          ? matchingPods.count(on: node, matching: constraint.selector, in: pod.namespace)
           : pairCounts[TopologyPair(key: constraint.topologyKey, value: value)] ?? 0
         score += Double(count) * weights[i] + Double(constraint.maxSkew - 1)
       }

@@ -9,6 +9,7 @@ public struct Scheduler: Sendable {
   public var percentageOfNodesToScore = 0
   var random: SchedulerRandom
   var nextStartNodeIndex = 0
+  var matchingPods = MatchingPodCounts()
 
   /// `seed` fixes tie-breaking between equally scored nodes (tests); nil seeds randomly.
   public init(cache: SchedulerCache = SchedulerCache(), seed: UInt64? = nil) {

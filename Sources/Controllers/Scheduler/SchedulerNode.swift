@@ -1,4 +1,5 @@
 import KubeAPI
+import Synchronization
 
 /// One node and the pods assigned to it, with the running totals the filters and scores read
 /// (upstream's NodeInfo). Pods can be known before their node (the node is then nil and skipped).
@@ -19,6 +20,11 @@ struct SchedulerNode: Sendable {
   var usedPorts: [HostPort: Int] = [:]
   var podsWithAffinity = 0
   var podsWithRequiredAntiAffinity = 0
+  /// Changes whenever `pods` does, unique across all nodes: what `MatchingPodCounts` keys on.
+  private(set) var podsVersion = SchedulerNode.nextVersion()
+
+  private static let versions = Atomic<UInt64>(0)
+  private static func nextVersion() -> UInt64 { versions.wrappingAdd(1, ordering: .relaxed).newValue }
 
   init(name: String) { self.name = name }
 
@@ -47,6 +53,7 @@ struct SchedulerNode: Sendable {
 
   mutating func addPod(_ pod: SchedulerPod) {
     pods.append(pod)
+    podsVersion = Self.nextVersion()
     account(pod, sign: 1)
   }
 
@@ -55,6 +62,7 @@ struct SchedulerNode: Sendable {
   mutating func removePod(identity: String) -> SchedulerPod? {
     guard let index = pods.firstIndex(where: { $0.identity == identity }) else { return nil }
     let pod = pods.remove(at: index)
+    podsVersion = Self.nextVersion()
     account(pod, sign: -1)
     return pod
   }
