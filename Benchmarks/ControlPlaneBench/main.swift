@@ -127,4 +127,14 @@ print(
   create->Running per pod: p50 \(String(format: "%.2f", percentile(0.5))) s, p99 \(String(format: "%.2f", percentile(0.99))) s, max \(String(format: "%.2f", latencies.last ?? .nan)) s
   server: RSS \(String(format: "%.0f", after.rss)) MiB (peak \(String(format: "%.0f", after.peak)) MiB), CPU \(String(format: "%.1f", after.cpu - before.cpu)) s over \(String(format: "%.1f", seconds(ContinuousClock.now - start))) s
   """)
+if ProcessInfo.processInfo.environment["CONTROLPLANE_TIMELINE"] != nil {
+  // Pods created, bound and Running by each second: shows which stage the others wait for.
+  print("second  created  bound  running")
+  let end = Int(seconds(lastRunning - firstCreated)) + 1
+  for second in 0...end {
+    let cutoff = firstCreated + .seconds(second)
+    let counts = [result.created, result.bound, result.running].map { $0.values.filter { $0 <= cutoff }.count }
+    print(String(format: "%6d  %7d  %5d  %7d", second, counts[0], counts[1], counts[2]))
+  }
+}
 exit(result.running.count == total ? 0 : 1)

@@ -54,4 +54,9 @@ if [ -n "${SKIFF_PERF:-}" ]; then  # SKIFF_PERF=out.data: profile the server dur
 fi
 "$build/controlplane-bench" "$work/kubeconfig" "$server" "$deployments" "$replicas"
 hollow_cpu_after=$(awk '{print $14+$15}' /proc/$hollow/stat)
+# The request mix behind those figures: writes per verb and resource, and conflicts (409).
+kubectl --kubeconfig "$work/kubeconfig" get --raw /metrics | awk -F'[{}" ,=]+' '
+  /^apiserver_request_total/ && $7 != "get" && $7 != "list" && $7 != "watch" {
+    count[$7 " " $5] += $NF; if ($3 == 409) conflicts[$7 " " $5] += $NF }
+  END { for (k in count) printf "requests %s: %d (409: %d)\n", k, count[k], conflicts[k] }' | sort
 echo "hollow nodes (kubelet stand-ins, separate process): CPU $(( (hollow_cpu_after - hollow_cpu_before) / $(getconf CLK_TCK) )) s"

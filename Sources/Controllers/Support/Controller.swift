@@ -21,6 +21,8 @@ public struct ControllerContext: Sendable {
   public var clock: any WallClock
   public var settings: ControllerSettings
   public var logger: Logger
+  /// Shared by every controller built from this context.
+  public let writes = WrittenVersions()
 
   public init(
     client: KubeClient, informers: SharedInformers, recorder: EventRecorder, clock: any WallClock = SystemClock(),
@@ -50,8 +52,10 @@ public struct ControllerSettings: Sendable {
   public var nodeMonitorPeriod: Duration = .seconds(5)
   /// Terminated pods kept before pod GC deletes the oldest.
   public var terminatedPodThreshold = 12500
-  /// Workers per controller queue.
-  public var workers = 2
+  /// Workers per controller queue: kube-controller-manager's default for its workload
+  /// controllers (`--concurrent-replicaset-syncs`, `--concurrent-deployment-syncs`, …). Idle
+  /// workers cost nothing; with 2, a burst of Deployments queued behind slow-start batches.
+  public var workers = 5
 
   public init() {}
 }

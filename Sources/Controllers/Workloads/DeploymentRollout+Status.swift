@@ -33,9 +33,10 @@ extension Rollout {
         message: "Deployment does not have minimum availability.", now: now, probeTimes: true)
     }
     setProgressing(&updated, now: now)
-    guard updated["status"] != deployment["status"] else { return }
+    guard updated["status"] != deployment["status"], writes.includesLastWrite(.deployments, deployment) else { return }
     do {
       deployment = try await client.update(.deployments, updated, subresource: "status")
+      writes.record(.deployments, deployment)
     } catch  where error.isNotFound {}
   }
 

@@ -15,6 +15,7 @@ struct Rollout {
   var progressEvent: (reason: String, message: String)?
 
   var client: KubeClient { controller.context.client }
+  var writes: WrittenVersions { controller.context.writes }
   var replicas: Int64 { deployment["spec"]?["replicas"]?.intValue ?? 1 }
   var paused: Bool { deployment["spec"]?["paused"]?.boolValue ?? false }
   var strategy: String { deployment["spec"]?["strategy"]?["type"]?.stringValue ?? "RollingUpdate" }
@@ -175,6 +176,7 @@ struct Rollout {
         rs = try await client.patch(
           .replicaSets, namespace: rs.metadata.namespace, name: rs.metadata.name ?? "",
           ["metadata": ["annotations": .object(annotations.mapValues(JSONValue.string))]])
+        writes.record(.replicaSets, rs)
         newRS = rs
       }
       if progressCondition?["reason"]?.stringValue == nil {
@@ -254,6 +256,7 @@ struct Rollout {
     let updated = try await client.patch(
       .replicaSets, namespace: rs.metadata.namespace, name: rs.metadata.name ?? "",
       ["spec": ["replicas": .int(count)], "metadata": ["annotations": .object(annotations)]])
+    writes.record(.replicaSets, updated)
     if isNew {
       newRS = updated
     } else if let index = oldRSs.firstIndex(where: { $0.metadata.uid == rs.metadata.uid }) {
@@ -290,5 +293,6 @@ struct Rollout {
     deployment = try await client.patch(
       .deployments, namespace: deployment.metadata.namespace, name: deployment.metadata.name ?? "",
       ["metadata": ["annotations": [Controller.revisionAnnotation: .string(revision)]]])
+    writes.record(.deployments, deployment)
   }
 }

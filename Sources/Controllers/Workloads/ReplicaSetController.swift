@@ -178,9 +178,9 @@ public struct ReplicaSetController: Controller {
     } else {
       updated.removeCondition("ReplicaFailure")
     }
-    guard updated["status"] != owner["status"] else { return }
+    guard updated["status"] != owner["status"], context.writes.includesLastWrite(type, owner) else { return }
     do {
-      try await context.client.update(type, updated, subresource: "status")
+      context.writes.record(type, try await context.client.update(type, updated, subresource: "status"))
     } catch  where error.isNotFound {}
   }
 }
