@@ -3,11 +3,14 @@
 # serving the same records as local-data, both pinned to CPU 0, dnsperf pinned to CPU 1.
 #   Benchmarks/dns/run.sh [services] [seconds]
 # Needs: unbound dnsperf (apt), a release build: swift build -c release --product dns-bench
+# (or with --static-swift-stdlib --scratch-path .build-release)
 set -eu
 services=${1:-1000}
 seconds=${2:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bench=$root/.build/release/dns-bench
+# The static release build the other benchmarks use, when that is the one present.
+[ -x "$bench" ] || bench=$root/.build-release/release/dns-bench
 work=$(mktemp -d)
 skiff_port=${SKIFF_PORT:-15353}
 unbound_port=${UNBOUND_PORT:-15354}
