@@ -107,6 +107,12 @@ public final class RevisionLog: Sendable {
   /// The newest committed revision this server knows of, its own writes included.
   public var currentRevision: Int64 { max(hub.lastRevision, committedRevision.withLockedValue { $0 }) }
 
+  /// Whether a revision after `revision`, up to `through`, changed a key in `range`; nil when
+  /// that is no longer known without reading the log.
+  public func hasChanges(in range: KeyRange, after revision: Int64, through: Int64) -> Bool? {
+    hub.changes(in: range, after: revision, through: through)
+  }
+
   /// Below this revision history is gone.
   public var compactRevision: Int64 { compactRevisionBox.withLockedValue { $0 } }
 

@@ -87,6 +87,23 @@ final class WatchHub: Sendable {
     }
   }
 
+  /// Whether an event after `revision`, up to `through`, has a key in `range`; nil when the
+  /// buffer does not hold every revision in between.
+  func changes(in range: KeyRange, after revision: Int64, through: Int64) -> Bool? {
+    state.withLockedValue { state in
+      guard through > revision else { return false }
+      guard state.lastRevision >= through, let first = state.buffer.first, first.revision <= revision + 1 else {
+        return nil
+      }
+      var index = Self.firstIndex(in: state.buffer, after: revision)
+      while index < state.buffer.count, state.buffer[index].revision <= through {
+        if range.contains(state.buffer[index].kv.key) { return true }
+        index += 1
+      }
+      return false
+    }
+  }
+
   /// Suspends until a revision newer than `revision` is published or the task is cancelled.
   func wait(after revision: Int64) async {
     let id = state.withLockedValue { state -> Int in

@@ -7,7 +7,7 @@ extension ResourceHandler {
   /// Waits until the watch cache holds every committed revision, so reads are consistent.
   func freshCache() async throws(APIError) {
     let revision = state.log.currentRevision
-    guard cache.revision < revision else { return }
+    guard !cache.isFresh(through: revision) else { return }
     let fresh = await withTaskGroup(of: Bool.self) { group in
       group.addTask { [cache] in
         await cache.waitUntilFresh(revision)
