@@ -8,6 +8,7 @@ count=${1:-100}
 for tool in runc busybox; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install runc busybox-static" >&2; exit 1; }
 done
-scratch=.build-rel
-swift build -c release --scratch-path "$scratch" --product runtime-bench >/dev/null
-"$(swift build -c release --scratch-path "$scratch" --show-bin-path)/runtime-bench" "$count"
+# The same static release build as the other benchmarks (the shim is exec'd from this binary).
+build=(swift build -c release --static-swift-stdlib --scratch-path .build-release)
+"${build[@]}" --product runtime-bench >/dev/null
+"$("${build[@]}" --show-bin-path)/runtime-bench" "$count"
