@@ -17,9 +17,9 @@ for package in etcd-server etcd-client postgresql; do
     || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null; }
 done
 scratch=${SKIFF_BENCH_SCRATCH:-.build-release}
-swift build -c release --scratch-path "$scratch" --product skiff >/dev/null
-swift build -c release --scratch-path "$scratch" --product etcd-bench >/dev/null
-bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product skiff >/dev/null
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product etcd-bench >/dev/null
+bin=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
 
 work=$(mktemp -d /tmp/skiff-bench.XXXXXX)
 pids=()
