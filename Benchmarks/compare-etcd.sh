@@ -45,7 +45,10 @@ etcd --data-dir "$work/etcd" --listen-client-urls http://127.0.0.1:23790 \
   --advertise-client-urls http://127.0.0.1:23790 --listen-peer-urls http://127.0.0.1:23800 \
   >"$work/etcd.log" 2>&1 &
 pids+=($!)
-"$bin/skiff" server --data-dir "$work/sqlite" --etcd-listen 127.0.0.1:23791 >"$work/sqlite.log" 2>&1 &
+# Each server with its own API port and no embedded agent: two run side by side.
+server=(server --disable-agent --bind-address 127.0.0.1)
+"$bin/skiff" "${server[@]}" --data-dir "$work/sqlite" --etcd-listen 127.0.0.1:23791 --https-listen-port 26443 \
+  --write-kubeconfig "$work/sqlite.yaml" >"$work/sqlite.log" 2>&1 &
 sqlite_pid=$!
 pids+=($sqlite_pid)
 endpoints=("etcd http://127.0.0.1:23790" "skiff-sqlite http://127.0.0.1:23791")
@@ -56,8 +59,8 @@ if [ "$(id -u)" -eq 0 ] && [ -n "$pg_bin" ]; then
   runuser -u postgres -- "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
   runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
     -o "-c listen_addresses=127.0.0.1 -p 25432 -k $work -c max_connections=100" start >/dev/null
-  "$bin/skiff" server --data-dir "$work/pgserver" --etcd-listen 127.0.0.1:23792 \
-    --datastore-endpoint "postgres://postgres@127.0.0.1:25432/postgres?sslmode=disable" >"$work/pgserver.log" 2>&1 &
+  "$bin/skiff" "${server[@]}" --data-dir "$work/pgserver" --etcd-listen 127.0.0.1:23792 --https-listen-port 26444 \
+    --write-kubeconfig "$work/pgserver.yaml" --datastore-endpoint "postgres://postgres@127.0.0.1:25432/postgres?sslmode=disable" >"$work/pgserver.log" 2>&1 &
   pids+=($!)
   endpoints+=("skiff-postgres http://127.0.0.1:23792")
 else
@@ -67,7 +70,7 @@ for entry in "${endpoints[@]}"; do wait_healthy "${entry#* }"; done
 
 sleep 3
 idle_rss=$(awk '/VmRSS/{print $2}' /proc/$sqlite_pid/status)
-echo "skiff server idle RSS (SQLite, datastore only): $((idle_rss / 1024)) MB"
+echo "skiff server idle RSS (SQLite, --disable-agent): $((idle_rss / 1024)) MB"
 
 declare -A result
 for entry in "${endpoints[@]}"; do
