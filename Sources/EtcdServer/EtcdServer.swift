@@ -2,7 +2,6 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
-import NIOCore
 import ServiceLifecycle
 import Store
 
@@ -76,12 +75,6 @@ public struct EtcdServer: Service {
           minPingIntervalWithoutCalls: .seconds(1), allowWithoutCalls: true)
         // Batch response writes per connection: fewer syscalls under load, at most 100 µs later.
         config.connection.flushCoalescing = .defaults
-        // Hundreds of etcd clients connect at once (500 in `etcdctl check perf --load=l`); NIO's
-        // default accept backlog of 128 overflows (the kernel counted it) and a dropped handshake
-        // waits for TCP's 1 s and 3 s retransmits. etcd listens with the kernel's somaxconn.
-        config.channelDebuggingCallbacks.onBindTCPListener = { channel in
-          channel.setOption(ChannelOptions.backlog, value: 4096)
-        }
       })
     let server = GRPCServer(
       transport: transport,
