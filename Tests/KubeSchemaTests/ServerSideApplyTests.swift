@@ -133,7 +133,9 @@ import Testing
   @Test func fieldsV1RoundTrips() throws {
     let paths: Set<ManagedFieldPath> = [
       ManagedFieldPath([.field("metadata"), .field("finalizers"), .value(.string("x"))]),
-      ManagedFieldPath([.field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")]))]),
+      ManagedFieldPath([
+        .field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")])),
+      ]),
       ManagedFieldPath([
         .field("spec"), .field("ports"), .key(.object(["port": .int(80), "protocol": .string("TCP")])), .field("port"),
       ]),

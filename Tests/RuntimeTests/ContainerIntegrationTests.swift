@@ -1,9 +1,9 @@
 import Foundation
 import Glibc
+import SkiffTestSupport
 import Testing
 
 @testable import Runtime
-import SkiffTestSupport
 
 /// Privileged tests: real namespaces, overlayfs, cgroups and seccomp on the busybox image.
 @Suite(.enabled(if: RuntimeFixture.canRun, "\(RuntimeFixture.skipReason ?? "")"), .serialized)

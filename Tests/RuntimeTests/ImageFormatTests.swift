@@ -1,8 +1,8 @@
 import Foundation
+import SkiffTestSupport
 import Testing
 
 @testable import Runtime
-import SkiffTestSupport
 
 @Suite struct ImageFormatTests {
   @Test func parsesReferencesLikeDocker() throws {

@@ -1,9 +1,9 @@
 import Foundation
 import Glibc
+import SkiffTestSupport
 import Testing
 
 @testable import Runtime
-import SkiffTestSupport
 
 /// Import of OCI and docker archives into a real store (root: layers keep ownership,
 /// whiteouts are device nodes and opaque directories are trusted xattrs).

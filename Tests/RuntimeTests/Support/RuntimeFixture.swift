@@ -1,8 +1,8 @@
 import Foundation
 import Glibc
+import SkiffTestSupport
 
 @testable import Runtime
-import SkiffTestSupport
 
 /// A runtime on a temporary data directory with the busybox test image imported.
 /// Privileged tests use it; `skipReason` says why they cannot run here.
