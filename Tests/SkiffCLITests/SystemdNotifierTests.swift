@@ -70,19 +70,11 @@ import Testing
     #expect(!SystemdNotifier(environment: ["NOTIFY_SOCKET": ""]).notify("READY=1"))
   }
 
-  /// A real `skiff server`: READY=1 once the API answers, STOPPING=1 on SIGTERM.
-  @Test func serverNotifiesReadyAndStopping() async throws {
-    let directory = try Command.temporaryDirectory("notify-server")
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let listener = try Listener(path: directory + "/notify.sock")
-    let port = try SkiffServerProcess.freePort()
+  /// Starts `skiff` with `arguments`, notifying `listener`, its output discarded.
+  static func launch(_ arguments: [String], notifying listener: Listener) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: SkiffServerProcess.binary)
-    process.arguments = [
-      "server", "--data-dir", directory + "/data", "--https-listen-port", String(port), "--bind-address", "127.0.0.1",
-      "--disable-agent", "--token", SkiffServerProcess.testToken, "--write-kubeconfig", directory + "/kubeconfig",
-      "--etcd-listen", "",
-    ]
+    process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment["NOTIFY_SOCKET"] = listener.path
     environment["SKIFF_CONFIG_FILE"] = "/dev/null"
@@ -91,6 +83,21 @@ import Testing
     process.standardOutput = log
     process.standardError = log
     try process.run()
+    return process
+  }
+
+  /// A real `skiff server`: READY=1 once the API answers, STOPPING=1 on SIGTERM.
+  @Test func serverNotifiesReadyAndStopping() async throws {
+    let directory = try Command.temporaryDirectory("notify-server")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let listener = try Listener(path: directory + "/notify.sock")
+    let port = try SkiffServerProcess.freePort()
+    let process = try Self.launch(
+      [
+        "server", "--data-dir", directory + "/data", "--https-listen-port", String(port), "--bind-address", "127.0.0.1",
+        "--disable-agent", "--token", SkiffServerProcess.testToken, "--write-kubeconfig", directory + "/kubeconfig",
+        "--etcd-listen", "",
+      ], notifying: listener)
     defer {
       if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
@@ -120,22 +127,13 @@ import Testing
     let token = try String(contentsOfFile: server.dataDir + "/server/token", encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     let node = "notify-\(UUID().uuidString.prefix(8).lowercased())"
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: SkiffServerProcess.binary)
-    process.arguments = [
-      "agent", "--server", "https://127.0.0.1:\(server.apiPort)", "--token", token, "--data-dir", directory + "/data",
-      "--node-name", node, "--node-ip", "127.0.0.1", "--kubelet-port", String(try SkiffServerProcess.freePort()),
-      // On the host's network namespace: no pod network, proxy or DNS of its own.
-      "--network-backend", "none", "--disable-kube-proxy", "--disable-network-policy", "--disable-cluster-dns",
-    ]
-    var environment = ProcessInfo.processInfo.environment
-    environment["NOTIFY_SOCKET"] = listener.path
-    environment["SKIFF_CONFIG_FILE"] = "/dev/null"
-    process.environment = environment
-    let log = FileHandle(forWritingAtPath: "/dev/null")
-    process.standardOutput = log
-    process.standardError = log
-    try process.run()
+    let process = try Self.launch(
+      [
+        "agent", "--server", "https://127.0.0.1:\(server.apiPort)", "--token", token, "--data-dir", directory + "/data",
+        "--node-name", node, "--node-ip", "127.0.0.1", "--kubelet-port", String(try SkiffServerProcess.freePort()),
+        // On the host's network namespace: no pod network, proxy or DNS of its own.
+        "--network-backend", "none", "--disable-kube-proxy", "--disable-network-policy", "--disable-cluster-dns",
+      ], notifying: listener)
     defer {
       if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
@@ -147,11 +145,6 @@ import Testing
     #expect(nodes.output.trimmingCharacters(in: .whitespacesAndNewlines) == "node/\(node)", "\(nodes.output)")
     kill(process.processIdentifier, SIGTERM)
     #expect(await listener.receive(seconds: 30) == "STOPPING=1")
-    await withCheckedContinuation { continuation in
-      DispatchQueue.global().async {
-        process.waitUntilExit()
-        continuation.resume()
-      }
-    }
+    try await Blocking.run { process.waitUntilExit() }
   }
 }

@@ -39,6 +39,8 @@ final class WatchCache: Sendable {
   }
 
   let definition: ResourceDefinition
+  /// The store keys this cache follows.
+  private let range: KeyRange
   /// Reads the log, opening sealed values.
   private let objects: ObjectStore
   private var log: RevisionLog { objects.log }
@@ -49,18 +51,18 @@ final class WatchCache: Sendable {
 
   init(definition: ResourceDefinition, objects: ObjectStore, logger: Logger) {
     self.definition = definition
+    range = .prefix(Array(definition.storagePrefix.utf8))
     self.objects = objects
     self.logger = logger
   }
 
   /// Lists, then follows the store until cancelled; relists if it ever falls below compaction.
   func run() async {
-    let prefix = Array(definition.storagePrefix.utf8)
     while !Task.isCancelled {
       do {
-        let result = try await log.range(RangeRequest(range: .prefix(prefix)))
+        let result = try await log.range(RangeRequest(range: range))
         reset(result.kvs, revision: result.revision)
-        var cursor = try log.watch(.prefix(prefix), from: result.revision + 1)
+        var cursor = try log.watch(range, from: result.revision + 1)
         while !Task.isCancelled {
           let events = try await cursor.next()
           apply(events, through: cursor.revision)
@@ -171,7 +173,6 @@ final class WatchCache: Sendable {
     let (ready, current) = state.withLock { ($0.ready, $0.revision) }
     guard ready else { return false }
     if current >= revision { return true }
-    let range = KeyRange.prefix(Array(definition.storagePrefix.utf8))
     return log.hasChanges(in: range, after: current, through: revision) == false
   }
 

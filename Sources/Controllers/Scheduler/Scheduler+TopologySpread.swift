@@ -109,8 +109,7 @@ extension Scheduler {
       return log(Double(size + 2))
     }
     if !pairCounts.isEmpty {
-      for index in cache.nodes.indices where cache.nodes[index].node != nil {
-        let node = cache.nodes[index]
+      for node in cache.nodes where node.node != nil {
         if requireAllTopologies && !node.hasAllLabels(keys) { continue }
         for constraint in constraints where constraint.includes(node: node, pod: pod) {
           let pair = TopologyPair(key: constraint.topologyKey, value: node.labels[constraint.topologyKey] ?? "")
