@@ -13,6 +13,9 @@ struct APIRouter: Sendable {
   let discovery: Discovery
   let metrics: RequestMetrics
   let caCertificatePEM: String
+  /// Served at `NodeJoin.clientCAPath`: not secret, and agents fetch it over TLS they verify.
+  let clientCACertificatePEM: String
+  let caRotation: CARotation?
   /// Set when this server can sign node certificates (it holds the CA keys).
   var join: NodeJoinSettings? = nil
 
@@ -24,6 +27,7 @@ struct APIRouter: Sendable {
     var resource = ""
     do {
       if request.path == "/cacerts" { return Discovery.text(caCertificatePEM) }
+      if request.path == NodeJoin.clientCAPath { return Discovery.text(clientCACertificatePEM) }
       // Authenticated by the join token inside the handler, not by the API's authenticator.
       if request.path == NodeJoin.path, user == nil {
         // Joins write through RBAC: until the bootstrap policy exists, ask the agent to retry.
@@ -84,6 +88,8 @@ struct APIRouter: Sendable {
       return Discovery.json(state.schema.current.openAPIV3Index(resources: served))
     case SecretsEncryption.statusPath, SecretsEncryption.rotatePath:
       return try await secretsEncryption(request, path: path)
+    case CARotation.path:
+      return try await rotateCA(request)
     default:
       if path.hasPrefix("/openapi/v3/") {
         let groupVersion = String(path.dropFirst("/openapi/v3/".count))
@@ -115,6 +121,32 @@ extension APIRouter {
     }
     do {
       return Discovery.json(rotate ? try await encryption.rotateKeys().json : try await encryption.status().json)
+    } catch {
+      throw APIError.unavailable("\(error)")
+    }
+  }
+}
+
+extension APIRouter {
+  /// `skiff certificate rotate-ca`: POST, optionally with the new CAs as JSON
+  /// (``CARotation/Authorities``); answers with the new cluster token. RBAC decides who (admins).
+  fileprivate func rotateCA(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
+    guard let caRotation else { throw APIError.unavailable("this server cannot rotate the cluster CAs") }
+    guard request.method == .POST else {
+      throw APIError(code: 405, reason: "MethodNotAllowed", message: "\(request.method.rawValue) is not allowed")
+    }
+    let authorities: CARotation.Authorities
+    do {
+      authorities =
+        request.body.isEmpty ? .init() : try JSONDecoder().decode(CARotation.Authorities.self, from: Data(request.body))
+    } catch {
+      throw APIError.badRequest("the body must be {\"serverCA\": {\"certificate\", \"key\"}, \"clientCA\": …} in PEM")
+    }
+    do {
+      let token = try await caRotation.rotate(authorities)
+      return Discovery.json(["token": .string(token.description)])
+    } catch let error as PKIError {
+      throw APIError.badRequest("\(error)")
     } catch {
       throw APIError.unavailable("\(error)")
     }

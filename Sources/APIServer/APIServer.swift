@@ -18,7 +18,7 @@ public final class APIServer: Service, Sendable {
     public var advertiseAddress = "127.0.0.1"
     public var certificatePEM: String
     public var keyPEM: String
-    /// Client certificates must chain to this CA.
+    /// Client certificates must chain to one of these CAs (PEM bundle).
     public var clientCAPEM: String
     public var serviceCIDR = "10.43.0.0/16"
     public var nodePortRange: ClosedRange<Int64> = 30000...32767
@@ -26,7 +26,7 @@ public final class APIServer: Service, Sendable {
     public var maxBodyBytes = 3 * 1024 * 1024
     /// Signs and verifies service-account tokens; nil disables bearer tokens.
     public var serviceAccountTokens: ServiceAccountTokens?
-    /// Served at /cacerts so agents can pin it against their join token.
+    /// Served at /cacerts so agents can pin it against their join token (PEM bundle).
     public var serverCACertificatePEM = ""
     /// Best-practice warnings turned off by name (`--disable-warnings`).
     public var disabledWarnings: Set<String> = []
@@ -39,6 +39,8 @@ public final class APIServer: Service, Sendable {
     public var kubeletClient: KubeletClientCredentials?
     /// Seals Secrets at rest (see ``SecretsEncryption/load``); nil stores them as given.
     public var secretsEncryption: SecretsEncryption?
+    /// Replaces the cluster CAs on `POST /v1-skiff/rotate-ca`; nil turns that endpoint off.
+    public var caRotation: CARotation?
 
     public init(certificatePEM: String, keyPEM: String, clientCAPEM: String) {
       self.certificatePEM = certificatePEM
@@ -67,6 +69,7 @@ public final class APIServer: Service, Sendable {
       discovery: Discovery(
         registry: state.registry, serverAddress: "\(configuration.advertiseAddress):\(configuration.port)"),
       metrics: RequestMetrics(), caCertificatePEM: configuration.serverCACertificatePEM,
+      clientCACertificatePEM: configuration.clientCAPEM, caRotation: configuration.caRotation,
       join: configuration.csrSigner.map {
         NodeJoinSettings(
           clusterToken: configuration.joinToken, signer: $0, clientCAPEM: configuration.clientCAPEM,

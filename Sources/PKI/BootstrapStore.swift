@@ -9,6 +9,10 @@ public protocol BootstrapStore: Sendable {
   /// Stores `blob` only if no blob is stored yet, atomically (a create-if-absent transaction). Returns the blob
   /// stored afterwards: `blob` when this call created it, else the earlier one, so racing servers converge.
   func createBootstrap(ifAbsent blob: [UInt8]) async throws -> [UInt8]
+
+  /// Replaces the stored blob with `blob` only if it is still `current` (compare-and-swap);
+  /// false when another writer changed it first.
+  func replaceBootstrap(_ current: [UInt8], with blob: [UInt8]) async throws -> Bool
 }
 
 /// A process-local ``BootstrapStore`` for tests and single-process tools; the data dies with the process.
@@ -23,5 +27,11 @@ public actor MemoryBootstrapStore: BootstrapStore {
     if let blob { return blob }
     blob = candidate
     return candidate
+  }
+
+  public func replaceBootstrap(_ current: [UInt8], with replacement: [UInt8]) -> Bool {
+    guard blob == current else { return false }
+    blob = replacement
+    return true
   }
 }

@@ -98,6 +98,25 @@ public struct CertificateAuthority: Sendable {
       extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(privateKey))
   }
 
+  /// `successor`'s certificate (its subject, key and CA extensions) signed by this CA, valid no
+  /// longer than either: the link that lets clients trusting only this CA verify the successor's
+  /// leaves after a CA rotation.
+  public func crossSign(_ successor: CertificateAuthority, now: Date = Date()) throws -> String {
+    var extensions = try Certificate.Extensions(
+      successor.certificate.extensions.filter { $0.oid != .X509ExtensionID.authorityKeyIdentifier })
+    if let keyID = try certificate.extensions.subjectKeyIdentifier?.keyIdentifier {
+      try extensions.append(Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: keyID), critical: false))
+    }
+    let now = Self.wholeSeconds(now)
+    let crossSigned = try Certificate(
+      version: .v3, serialNumber: .init(), publicKey: successor.certificate.publicKey,
+      notValidBefore: now.addingTimeInterval(-Self.backdate),
+      notValidAfter: min(successor.certificate.notValidAfter, certificate.notValidAfter),
+      issuer: certificate.subject, subject: successor.certificate.subject, signatureAlgorithm: .ecdsaWithSHA256,
+      extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(privateKey))
+    return try crossSigned.serializeAsPEM().pemString
+  }
+
   /// Whether this CA signed `leaf` (issuer name and signature), so a leaf left over from another CA is replaced.
   public func issued(_ leaf: Certificate) -> Bool {
     leaf.issuer == certificate.subject && certificate.publicKey.isValidSignature(leaf.signature, for: leaf)

@@ -34,7 +34,7 @@ extension ClusterPKI {
     -> BootstrapData
   {
     let seconds = Int(now.timeIntervalSince1970)
-    func authority(_ certificatePath: String, _ keyPath: String, _ name: String) throws -> BootstrapData.KeyPair {
+    func authority(_ certificatePath: String, _ keyPath: String, _ name: String) throws -> PEMKeyPair {
       if let certificate = try SecureFile.read(certificatePath), let key = try SecureFile.read(keyPath) {
         _ = try CertificateAuthority(certificatePEM: certificate, privateKeyPEM: key, name: certificatePath)
         logger.info("offering the existing \(certificatePath) to the datastore")

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import X509
 
 #if canImport(Glibc)
   import Glibc
@@ -28,6 +29,8 @@ public struct ClusterPKI: Sendable {
   /// The full server token, as written to `<data-dir>/server/token`.
   public let token: JoinToken
   public let paths: TLSPaths
+  /// The CAs the last `rotate-ca` replaced, still trusted.
+  let retired: BootstrapData.Retired?
 
   /// The key under which a datastore-backed ``BootstrapStore`` should keep the blob (outside `/registry/`).
   public static let bootstrapKey = "/bootstrap/skiff"
@@ -104,12 +107,14 @@ public struct ClusterPKI: Sendable {
       }
     }
 
-    let serverCA = try CertificateAuthority(
-      certificatePEM: bootstrap.serverCA.certificate, privateKeyPEM: bootstrap.serverCA.key, name: "server CA")
-    let clientCA = try CertificateAuthority(
-      certificatePEM: bootstrap.clientCA.certificate, privateKeyPEM: bootstrap.clientCA.key, name: "client CA")
+    let serverCA = try CertificateAuthority(bootstrap.serverCA, name: "server CA")
+    let clientCA = try CertificateAuthority(bootstrap.clientCA, name: "client CA")
     let serviceAccountTokens = try ServiceAccountTokens(signingKeyPEM: bootstrap.serviceAccountKey)
-    try token?.verify(caBundlePEM: serverCA.certificatePEM)
+    let serverCABundle = Self.bundle(serverCA.certificatePEM, after: bootstrap.retired?.serverCA)
+    // A token from before a CA rotation pins the retired CA: still this cluster.
+    if let token, !token.pinsCA(in: serverCABundle) {
+      throw PKIError.caHashMismatch(expected: token.caHash ?? "", actual: JoinToken.caHash(pem: serverCABundle))
+    }
 
     try writeIfChanged(serverCA.certificatePEM, paths.serverCACertificate, mode: 0o644)
     try writeIfChanged(serverCA.privateKeyPEM, paths.serverCAKey, mode: 0o600)
@@ -117,7 +122,7 @@ public struct ClusterPKI: Sendable {
     try writeIfChanged(clientCA.privateKeyPEM, paths.clientCAKey, mode: 0o600)
     try writeIfChanged(bootstrap.serviceAccountKey, paths.serviceAccountKey, mode: 0o600)
     let serverToken = JoinToken(
-      caHash: JoinToken.caHash(pem: serverCA.certificatePEM),
+      caHash: JoinToken.caHash(pem: serverCABundle),
       credentials: .password(user: "server", password: bootstrap.tokenSecret))
     try writeIfChanged("\(serverToken)\n", paths.tokenFile, mode: 0o600)
 
@@ -141,19 +146,41 @@ public struct ClusterPKI: Sendable {
 
     return ClusterPKI(
       serverCA: serverCA, clientCA: clientCA, serviceAccountTokens: serviceAccountTokens, serving: serving,
-      admin: admin, apiServerClient: apiServerClient, token: serverToken, paths: paths)
+      admin: admin, apiServerClient: apiServerClient, token: serverToken, paths: paths, retired: bootstrap.retired)
+  }
+
+  /// What clients trust for the API server: the server CA, after the retired one while a
+  /// rotation is under way (served at `/cacerts`, pinned by the token, in kubeconfigs).
+  public var serverCABundlePEM: String { Self.bundle(serverCA.certificatePEM, after: retired?.serverCA) }
+
+  /// The client CAs the API server and kubelets accept certificates from.
+  public var clientCABundlePEM: String { Self.bundle(clientCA.certificatePEM, after: retired?.clientCA) }
+
+  /// The serving certificate and the link to a root: the server CA itself, or while a rotation
+  /// is under way its cross-signed certificate, so clients trusting only the retired CA follow.
+  public var servingChainPEM: String {
+    Self.bundle(retired?.crossSignedServerCA ?? serverCA.certificatePEM, after: serving.certificatePEM)
+  }
+
+  /// `pem` after `first` (when there is one), one certificate per PEM block; `pem` alone is
+  /// returned byte for byte, since tokens pin those bytes.
+  static func bundle(_ pem: String, after first: String?) -> String {
+    guard let first else { return pem }
+    return first.hasSuffix("\n") ? first + pem : first + "\n" + pem
   }
 
   /// The admin kubeconfig (cluster, context and user all named "default", as K3s writes it).
   public func adminKubeconfig(server: String = "https://127.0.0.1:6443") -> Kubeconfig {
     Kubeconfig(
-      server: server, certificateAuthorityPEM: serverCA.certificatePEM,
+      server: server, certificateAuthorityPEM: serverCABundlePEM,
       credentials: .clientCertificate(certificatePEM: admin.certificatePEM, keyPEM: admin.privateKeyPEM))
   }
 
   /// Checks client certificates against this cluster's client CA.
   public var clientCertificateAuthenticator: ClientCertificateAuthenticator {
-    ClientCertificateAuthenticator(trusting: [clientCA.certificate])
+    var trusted = [clientCA.certificate]
+    if let retired, let previous = try? Certificate(pemEncoded: retired.clientCA) { trusted.append(previous) }
+    return ClientCertificateAuthenticator(trusting: trusted)
   }
 
   /// Signs node and user CSRs with this cluster's CAs.

@@ -94,14 +94,19 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
   /// of its self-signed root, so an intermediate can rotate under a fixed root.
   public static func caHash(pem: String) -> String {
     let blocks = pemBlocks(pem)
-    if blocks.count > 1 {
-      let certificates = blocks.compactMap { try? Certificate(pemEncoded: $0) }
-      if let root = certificates.last(where: { $0.subject == $0.issuer }) {
-        var serializer = DER.Serializer()
-        if (try? serializer.serialize(root)) != nil { return hex(SHA256.hash(data: serializer.serializedBytes)) }
-      }
+    if blocks.count > 1,
+      let root = blocks.compactMap({ try? Certificate(pemEncoded: $0) }).last(where: { $0.subject == $0.issuer }),
+      let hash = derHash(root)
+    {
+      return hash
     }
     return hex(SHA256.hash(data: Array(pem.utf8)))
+  }
+
+  static func derHash(_ certificate: Certificate) -> String? {
+    var serializer = DER.Serializer()
+    guard (try? serializer.serialize(certificate)) != nil else { return nil }
+    return hex(SHA256.hash(data: serializer.serializedBytes))
   }
 
   /// Checks a CA bundle fetched from `/cacerts` before any credential is sent; a short token pins nothing.
@@ -109,6 +114,23 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
     guard let caHash else { return }
     let actual = Self.caHash(pem: caBundlePEM)
     guard actual == caHash else { throw PKIError.caHashMismatch(expected: caHash, actual: actual) }
+  }
+
+  /// The certificate of `caBundlePEM` this token pins by itself, when the bundle as a whole
+  /// hashes to something else: after `rotate-ca` the bundle holds the new CA and the retired one,
+  /// and a token from before pins the retired one. Its PEM block, for a TLS check against it.
+  public func pinnedCertificate(in caBundlePEM: String) -> String? {
+    guard let caHash else { return nil }
+    return Self.pemBlocks(caBundlePEM).first { block in
+      [block, block + "\n"].contains { Self.caHash(pem: $0) == caHash }
+        || (try? Certificate(pemEncoded: block)).flatMap(Self.derHash) == caHash
+    }
+  }
+
+  /// Whether the token pins this bundle or one of its CAs (see ``pinnedCertificate(in:)``); for
+  /// bundles already trusted, such as a node's own files.
+  public func pinsCA(in caBundlePEM: String) -> Bool {
+    caHash == nil || Self.caHash(pem: caBundlePEM) == caHash || pinnedCertificate(in: caBundlePEM) != nil
   }
 
   /// Constant-time comparison of a presented password against this token's secret.
@@ -134,7 +156,8 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
     return .bootstrapToken(id: String(parts[0]), secret: String(parts[1]))
   }
 
-  static func pemBlocks(_ pem: String) -> [String] {
+  /// The PEM blocks of `pem`, each trimmed to its BEGIN…END lines.
+  public static func pemBlocks(_ pem: String) -> [String] {
     var blocks: [String] = []
     var current: [Substring] = []
     for line in pem.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -4,6 +4,9 @@ import Foundation
 /// client and serving certificates. The agent checks `/cacerts` against the token's CA hash before it sends this.
 public enum NodeJoin {
   public static let path = "/v1-skiff/node-join"
+  /// The client CA bundle, public like `/cacerts`: agents refresh their copy over TLS verified by
+  /// the server CA they trust (after a CA rotation it holds the new and the retired client CA).
+  public static let clientCAPath = "/v1-skiff/client-ca"
 
   /// What the agent sends (JSON, camelCase keys).
   public struct Request: Codable, Sendable, Equatable {

@@ -1,13 +1,16 @@
 import ArgumentParser
 import Foundation
+import KubeAPI
+import KubeClient
 import PKI
 
-/// `skiff certificate check|rotate`: certificate expiry at a glance, and forced renewal of leaf
-/// certificates (the next start issues new ones from the same CAs, so clients keep trusting them).
+/// `skiff certificate check|rotate|rotate-ca`: certificate expiry at a glance, forced renewal of
+/// leaf certificates (the next start issues new ones from the same CAs, so clients keep trusting
+/// them), and new cluster CAs (see ``CARotation``).
 struct CertificateCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "certificate", abstract: "Check or rotate this node's certificates.",
-    subcommands: [Check.self, Rotate.self])
+    subcommands: [Check.self, Rotate.self, RotateCA.self])
 
   struct Location: ParsableArguments {
     @Option(help: "Directory for state (default /var/lib/skiff, ~/.skiff when not root).")
@@ -63,6 +66,57 @@ struct CertificateCommand: AsyncParsableCommand {
       guard !moved.isEmpty else { throw ValidationError("no leaf certificates found to rotate") }
       for path in moved { print("rotated \(path)") }
       print("Restart skiff to issue new certificates.")
+    }
+  }
+
+  struct RotateCA: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "rotate-ca",
+      abstract: "Replace the cluster CAs (skiff running); restart every server, then every agent.")
+
+    @OptionGroup var connection: AdminConnection
+
+    @Option(
+      help: ArgumentHelp(
+        "Directory with the new CAs to use instead of generated ones.",
+        discussion: "server-ca.crt/.key and/or client-ca.crt/.key, PEM, ECDSA P-256."))
+    var path: String?
+
+    func run() async throws {
+      let (_, transport) = try connection.client()
+      let body = try JSONEncoder().encode(try path.map(Self.authorities) ?? CARotation.Authorities())
+      let response = try await transport.send(KubeRequest(method: "POST", path: CARotation.path, body: Array(body)))
+      let answer = try? JSONValue.parse(response.body)
+      guard response.status == 200, let token = answer?["token"]?.stringValue else {
+        let message = answer?["message"]?.stringValue ?? String(decoding: response.body, as: UTF8.self)
+        throw AdminConnection.Failure(description: "the server refused (\(response.status)): \(message)")
+      }
+      print(
+        """
+        Stored new cluster CAs in the datastore; the replaced ones stay trusted until the next rotation.
+        Restart every server, then every agent: servers issue their certificates from the new CAs, and
+        agents fetch the new CA bundles and renew theirs. Tokens and kubeconfigs from before keep working.
+        The cluster token from now on (servers write it to <data-dir>/server/token at their restart):
+        \(token)
+        """)
+    }
+
+    /// The pairs K3s's custom-CA layout names, each optional but complete.
+    static func authorities(in directory: String) throws -> CARotation.Authorities {
+      func pair(_ name: String) throws -> PEMKeyPair? {
+        let certificate = try SecureFile.read("\(directory)/\(name).crt")
+        let key = try SecureFile.read("\(directory)/\(name).key")
+        switch (certificate, key) {
+        case (nil, nil): return nil
+        case (let certificate?, let key?): return PEMKeyPair(certificate: certificate, key: key)
+        default: throw ValidationError("\(directory) has only one of \(name).crt and \(name).key")
+        }
+      }
+      let authorities = CARotation.Authorities(serverCA: try pair("server-ca"), clientCA: try pair("client-ca"))
+      guard authorities != CARotation.Authorities() else {
+        throw ValidationError("\(directory) holds neither server-ca.crt/.key nor client-ca.crt/.key")
+      }
+      return authorities
     }
   }
 }

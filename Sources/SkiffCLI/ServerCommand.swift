@@ -262,22 +262,21 @@ struct ServerCommand: AsyncParsableCommand {
     logger.info("wrote kubeconfig", metadata: ["path": "\(kubeconfigPath)"])
 
     var configuration = APIServer.Configuration(
-      certificatePEM: pki.serving.certificatePEM + "\n" + pki.serverCA.certificatePEM,
-      keyPEM: pki.serving.privateKeyPEM,
-      clientCAPEM: pki.clientCA.certificatePEM)
+      certificatePEM: pki.servingChainPEM, keyPEM: pki.serving.privateKeyPEM, clientCAPEM: pki.clientCABundlePEM)
     configuration.bindAddress = bindAddress
     configuration.port = httpsListenPort
     configuration.advertiseAddress = advertise
     configuration.serviceCIDR = serviceCidr
     configuration.nodePortRange = nodePortRange ?? 30000...32767
-    configuration.serverCACertificatePEM = pki.serverCA.certificatePEM
+    configuration.serverCACertificatePEM = pki.serverCABundlePEM
     configuration.kubeletClient = KubeletClientCredentials(
       certificatePEM: pki.apiServerClient.certificatePEM, keyPEM: pki.apiServerClient.privateKeyPEM,
-      caPEM: pki.serverCA.certificatePEM)
+      caPEM: pki.serverCABundlePEM)
     configuration.serviceAccountTokens = pki.serviceAccountTokens
     configuration.disabledWarnings = warningNames
     configuration.joinToken = pki.token
     configuration.csrSigner = pki.csrSigner
+    configuration.caRotation = CARotation(store: DatastoreBootstrapStore(log: log), tokenSecret: pki.token.secret)
     configuration.secretsEncryption = try await SecretsEncryption.load(
       log: log, passphrase: pki.token.secret, file: "\(dataDir)/server/cred/encryption-config.json",
       enabled: !disableSecretsEncryption, logger: Logger(label: "secrets-encryption"))
@@ -319,7 +318,7 @@ struct ServerCommand: AsyncParsableCommand {
       transport: api.inProcessTransport(user: "system:kube-controller-manager", groups: ["system:masters"]))
     var settings = ControllerSettings()
     settings.clusterCIDR = clusterCidr
-    settings.rootCAPEM = pki.serverCA.certificatePEM
+    settings.rootCAPEM = pki.serverCABundlePEM
     let identity = "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString)"
     let context = ControllerContext(
       client: client, informers: SharedInformers(client: client, logger: Logger(label: "informers")),

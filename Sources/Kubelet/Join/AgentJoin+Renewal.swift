@@ -36,7 +36,8 @@ extension AgentJoin {
     var current = credentials
     while !Task.isCancelled {
       let due = min(
-        policy.renewalDate(of: current.client.certificate), policy.renewalDate(of: current.serving.certificate))
+        Self.renewalDate(current.client, retired: current.clientFromRetiredCA, policy),
+        Self.renewalDate(current.serving, retired: current.servingFromRetiredCA, policy))
       let wait = due.timeIntervalSinceNow
       if wait > 0 {
         do { try await Task.sleep(for: .milliseconds(Int64(min(wait, 86400) * 1000))) } catch { return }
@@ -64,13 +65,13 @@ extension AgentJoin {
     var client = credentials.client
     var serving = credentials.serving
     let kube = try credentials.kubeClient()
-    if policy.renewalDate(of: client.certificate) <= now {
+    if Self.renewalDate(client, retired: credentials.clientFromRetiredCA, policy) <= now {
       client = try await requestCertificate(
         kube, signer: CSRSigner.kubeletClient, names: nil,
         usages: ["digital signature", "key encipherment", "client auth"],
         policy: policy)
     }
-    if policy.renewalDate(of: serving.certificate) <= now {
+    if Self.renewalDate(serving, retired: credentials.servingFromRetiredCA, policy) <= now {
       serving = try await requestCertificate(
         kube, signer: CSRSigner.kubeletServing, names: try servingNames(),
         usages: ["digital signature", "key encipherment", "server auth"], policy: policy)
@@ -89,6 +90,11 @@ extension AgentJoin {
         "serving-expires": "\(serving.certificate.notValidAfter)",
       ])
     return renewed
+  }
+
+  /// When `leaf` is due: by `policy`, or right away when a CA rotation retired its signer.
+  static func renewalDate(_ leaf: LeafCertificate, retired: Bool, _ policy: RenewalPolicy) -> Date {
+    retired ? .distantPast : policy.renewalDate(of: leaf.certificate)
   }
 
   /// Creates a CSR as this node and waits until the approver and signer answer it.

@@ -46,7 +46,8 @@ public struct AgentJoin: Sendable {
     let loaded = NodeCredentials.load(
       paths: paths, server: server, nodeName: nodeName, names: try servingNames(), token: token, now: now)
     switch loaded {
-    case .success(let credentials):
+    case .success(let stored):
+      let credentials = await refreshingAuthorities(stored)
       if (try? SecureFile.read(paths.kubeconfig)) != credentials.kubeconfig.yaml {
         try Self.io { try credentials.kubeconfig.write(to: paths.kubeconfig, mode: 0o600) }
       }
@@ -144,15 +145,50 @@ public struct AgentJoin: Sendable {
         metadata: ["server": "\(server)", "ca-hash": "\(JoinToken.caHash(pem: pem))"])
       return pem
     }
-    do {
-      try token.verify(caBundlePEM: pem)
-    } catch {
-      throw KubeletError(
-        .joinRefused,
-        "refusing to join \(server): its CA hashes to \(JoinToken.caHash(pem: pem)) but the token pins "
-          + "\(token.caHash ?? ""); this is the wrong server or someone in between (no credential was sent)")
+    if (try? token.verify(caBundlePEM: pem)) != nil { return pem }
+    // After a CA rotation a token from before pins the retired CA inside the bundle: trust the
+    // bundle only if the server proves its chain to that CA, by fetching it again verified.
+    if let pinned = token.pinnedCertificate(in: pem),
+      let verified = try? await HTTPTransport(
+        HTTPTransport.Credentials(server: server, certificateAuthorityPEM: pinned)
+      )
+      .send(KubeRequest(method: "GET", path: "/cacerts")),
+      verified.status == 200, verified.body == response.body
+    {
+      logger.info("the token pins a CA the cluster has since rotated; the server proved its chain to it")
+      return pem
     }
-    return pem
+    throw KubeletError(
+      .joinRefused,
+      "refusing to join \(server): its CA hashes to \(JoinToken.caHash(pem: pem)) but the token pins "
+        + "\(token.caHash ?? ""); this is the wrong server or someone in between (no credential was sent)")
+  }
+
+  /// The node's credentials with the cluster's current CA bundles, fetched over TLS that the CA
+  /// the node trusts verifies; they change when the cluster's CAs are rotated. Unchanged when
+  /// the server cannot be asked (the agent then starts with what it has).
+  func refreshingAuthorities(_ credentials: NodeCredentials) async -> NodeCredentials {
+    func fetch(_ transport: HTTPTransport, _ path: String) async throws -> String? {
+      let response = try await transport.send(KubeRequest(method: "GET", path: path))
+      let pem = String(decoding: response.body, as: UTF8.self)
+      return response.status == 200 && !NodeCredentials.authorities(pem).isEmpty ? pem : nil
+    }
+    do {
+      let transport = try HTTPTransport(credentials.transportCredentials)
+      guard let serverCA = try await fetch(transport, "/cacerts"),
+        let clientCA = try await fetch(transport, NodeJoin.clientCAPath),
+        serverCA != credentials.serverCAPEM || clientCA != credentials.clientCAPEM
+      else { return credentials }
+      let refreshed = credentials.with(clientCAPEM: clientCA, serverCAPEM: serverCA)
+      try refreshed.writeAuthorities()
+      logger.info("the cluster's CAs changed; stored the new CA bundles", metadata: ["node": "\(nodeName)"])
+      return refreshed
+    } catch {
+      logger.warning(
+        "could not check the cluster's CA bundles; keeping the stored ones",
+        metadata: ["node": "\(nodeName)", "error": "\(error)"])
+      return credentials
+    }
   }
 
   /// The server's Status message as an error with a code the caller can branch on.

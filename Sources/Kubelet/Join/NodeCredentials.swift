@@ -51,11 +51,29 @@ public struct NodeCredentials: Sendable {
   /// Writes every file, keys before certificates, each atomically with its final mode.
   func write() throws {
     try SecureFile.makeDirectory(paths.directory, mode: 0o700)
-    try SecureFile.save(clientCAPEM, to: paths.clientCA, mode: 0o644)
-    try SecureFile.save(serverCAPEM, to: paths.serverCA, mode: 0o644)
+    try writeAuthorities()
     try writeClient()
     try writeServing()
   }
+
+  /// The CA bundles, and the kubeconfig that embeds the server CA.
+  func writeAuthorities() throws {
+    try SecureFile.save(clientCAPEM, to: paths.clientCA, mode: 0o644)
+    try SecureFile.save(serverCAPEM, to: paths.serverCA, mode: 0o644)
+    try kubeconfig.write(to: paths.kubeconfig, mode: 0o600)
+  }
+
+  /// The same node with other CA bundles.
+  func with(clientCAPEM: String, serverCAPEM: String) -> NodeCredentials {
+    NodeCredentials(
+      server: server, nodeName: nodeName, paths: paths, client: client, serving: serving, clientCAPEM: clientCAPEM,
+      serverCAPEM: serverCAPEM)
+  }
+
+  /// Whether a certificate was signed by a CA a rotation retired (one but the last of its
+  /// bundle): it still works, but is renewed from the current CA right away.
+  var clientFromRetiredCA: Bool { !Self.issued(client.certificate, by: Self.authorities(clientCAPEM).suffix(1)) }
+  var servingFromRetiredCA: Bool { !Self.issued(serving.certificate, by: Self.authorities(serverCAPEM).suffix(1)) }
 
   func writeClient() throws {
     try SecureFile.save(client.privateKeyPEM, to: paths.clientKey, mode: 0o600)
@@ -80,19 +98,15 @@ public struct NodeCredentials: Sendable {
         let servingCertificate = try SecureFile.read(paths.servingCertificate),
         let servingKey = try SecureFile.read(paths.servingKey)
       else { return refuse("no complete set of certificates in \(paths.directory)") }
-      if token.caHash != nil, (try? token.verify(caBundlePEM: serverCA)) == nil {
-        return refuse("\(paths.serverCA) is not the CA the token pins")
-      }
+      guard token.pinsCA(in: serverCA) else { return refuse("\(paths.serverCA) is not the CA the token pins") }
       let client = try LeafCertificate(
         certificatePEM: clientCertificate, privateKeyPEM: clientKey, name: paths.clientCertificate)
       let serving = try LeafCertificate(
         certificatePEM: servingCertificate, privateKeyPEM: servingKey, name: paths.servingCertificate)
-      let clientAuthority = try Certificate(pemEncoded: clientCA)
-      let serverAuthority = try Certificate(pemEncoded: serverCA)
-      guard Self.issued(client.certificate, by: clientAuthority) else {
+      guard Self.issued(client.certificate, by: Self.authorities(clientCA)) else {
         return refuse("\(paths.clientCertificate) was not signed by \(paths.clientCA)")
       }
-      guard Self.issued(serving.certificate, by: serverAuthority) else {
+      guard Self.issued(serving.certificate, by: Self.authorities(serverCA)) else {
         return refuse("\(paths.servingCertificate) was not signed by \(paths.serverCA)")
       }
       let subject = NodeJoin.subject(node: nodeName)
@@ -114,7 +128,13 @@ public struct NodeCredentials: Sendable {
     }
   }
 
-  static func issued(_ leaf: Certificate, by authority: Certificate) -> Bool {
-    leaf.issuer == authority.subject && authority.publicKey.isValidSignature(leaf.signature, for: leaf)
+  /// Whether one of `authorities` signed `leaf`.
+  static func issued(_ leaf: Certificate, by authorities: some Sequence<Certificate>) -> Bool {
+    authorities.contains { leaf.issuer == $0.subject && $0.publicKey.isValidSignature(leaf.signature, for: leaf) }
+  }
+
+  /// The certificates of a PEM bundle, in order.
+  static func authorities(_ bundle: String) -> [Certificate] {
+    JoinToken.pemBlocks(bundle).compactMap { try? Certificate(pemEncoded: $0) }
   }
 }
