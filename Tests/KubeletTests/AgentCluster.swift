@@ -13,6 +13,9 @@ final class AgentCluster: @unchecked Sendable {
   let nodeName: String
   let dataDir: String
   let kubeletPort: Int
+  /// The skiff executable the server runs: a copy in the data directory, so a test can replace
+  /// it under the running cluster as an upgrade does.
+  let binary: String
 
   static var skipReason: String? {
     if geteuid() != 0 { return "needs root (namespaces, mounts, cgroups)" }
@@ -29,11 +32,13 @@ final class AgentCluster: @unchecked Sendable {
     kubeletPort = try SkiffServerProcess.freePort()
     try FileManager.default.createDirectory(atPath: dataDir + "/agent/images", withIntermediateDirectories: true)
     try TestImage.writeOCIArchive(to: dataDir + "/agent/images/busybox.tar")
+    binary = dataDir + "/skiff"
+    try FileManager.default.copyItem(atPath: SkiffServerProcess.binary, toPath: binary)
     arguments =
       [
         "--enable-agent", "--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", String(kubeletPort),
       ] + extraArguments
-    server = try SkiffServerProcess(dataDir: dataDir, arguments: arguments)
+    server = try SkiffServerProcess(dataDir: dataDir, arguments: arguments, binary: binary)
     try await server.waitReady(timeout: .seconds(120), etcd: false)
     try await eventually("node \(nodeName) Ready", timeout: .seconds(60)) {
       try await kubectl("get", "node", nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")
@@ -41,11 +46,20 @@ final class AgentCluster: @unchecked Sendable {
     }
   }
 
-  /// Stops the server (SIGTERM) and starts it again on the same data dir, as an upgrade would.
+  /// Stops the server (SIGTERM) and starts it again on the same data dir.
   func restart() async throws {
     server.stop()
-    server = try SkiffServerProcess(dataDir: dataDir, arguments: arguments)
+    server = try SkiffServerProcess(dataDir: dataDir, arguments: arguments, binary: binary)
     try await server.waitReady(timeout: .seconds(120), etcd: false)
+  }
+
+  /// Replaces the executable the way `install.sh` and dpkg do (a new file renamed over the old
+  /// one, while the old one still runs), then restarts the server from it.
+  func upgrade() async throws {
+    try? FileManager.default.removeItem(atPath: binary + ".new")
+    try FileManager.default.copyItem(atPath: SkiffServerProcess.binary, toPath: binary + ".new")
+    guard rename(binary + ".new", binary) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+    try await restart()
   }
 
   /// kubectl on a thread of its own: blocking a shared pool thread would starve the in-process

@@ -212,9 +212,12 @@ struct PodLifecycleTests {
     #expect((try? await cluster.kubectl("get", "pod", "graceful")) == nil)
   }
 
-  @Test func agentRestartLeavesRunningPodsUntouched() async throws {
+  /// The upgrade path: the binary replaced under the running cluster, then restarted; data and
+  /// running containers stay (the shim of the old binary keeps its container).
+  @Test func upgradeLeavesDataAndRunningPodsUntouched() async throws {
     let cluster = try await AgentCluster()
     defer { cluster.stop() }
+    try await cluster.kubectl("create", "configmap", "kept", "--from-literal=k=v")
     try await cluster.kubectl(
       "run", "steady", "--image=busybox:test", "--restart=Always", "--command", "--", "sh", "-c", "exec sleep 3600")
     try await cluster.eventually("running") {
@@ -222,7 +225,7 @@ struct PodLifecycleTests {
     }
     let before = await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].containerID}")
     let startedAt = await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].state.running.startedAt}")
-    try await cluster.restart()
+    try await cluster.upgrade()
     // Let the new agent adopt the pod and report it.
     try await cluster.eventually("node heartbeat after restart") {
       await cluster.jsonpath("pod/steady", "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"
@@ -231,6 +234,7 @@ struct PodLifecycleTests {
     #expect(await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].containerID}") == before)
     #expect(await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].restartCount}") == "0")
     #expect(await cluster.jsonpath("pod/steady", "{.status.containerStatuses[0].state.running.startedAt}") == startedAt)
+    #expect(await cluster.jsonpath("configmap/kept", "{.data.k}") == "v")
   }
 
   @Test func staticPodsRunFromManifestsWithMirrorPods() async throws {

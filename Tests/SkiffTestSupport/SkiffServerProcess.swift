@@ -45,12 +45,16 @@ public final class SkiffServerProcess: @unchecked Sendable {
   /// node in its own network namespace.
   public let commandPrefix: [String]
 
-  public init(dataDir: String? = nil, arguments: [String] = [], commandPrefix: [String] = []) throws {
+  /// `binary` is the skiff executable to run (an upgrade test runs a copy it replaces).
+  public init(
+    dataDir: String? = nil, arguments: [String] = [], commandPrefix: [String] = [],
+    binary: String = SkiffServerProcess.binary
+  ) throws {
     self.dataDir = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("skiff-e2e-\(UUID())").path
     self.commandPrefix = commandPrefix
     logPath = self.dataDir + ".log"
     _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    process.executableURL = URL(fileURLWithPath: commandPrefix.first ?? Self.binary)
+    process.executableURL = URL(fileURLWithPath: commandPrefix.first ?? binary)
     var extra: [String] = []
     if let index = arguments.firstIndex(of: "--https-listen-port"), let port = Int(arguments[index + 1]) {
       apiPort = port
@@ -70,7 +74,7 @@ public final class SkiffServerProcess: @unchecked Sendable {
     }
     if !arguments.contains("--write-kubeconfig") { extra += ["--write-kubeconfig", "\(self.dataDir)/kubeconfig.yaml"] }
     process.arguments =
-      Array(commandPrefix.dropFirst()) + (commandPrefix.isEmpty ? [] : [Self.binary])
+      Array(commandPrefix.dropFirst()) + (commandPrefix.isEmpty ? [] : [binary])
       + ["server", "--data-dir", self.dataDir] + extra + arguments.filter { $0 != "--enable-agent" }
     var environment = ProcessInfo.processInfo.environment
     environment["SKIFF_CONFIG_FILE"] = "/dev/null"
