@@ -99,6 +99,18 @@ public enum FieldsV1 {
     return render(root)
   }
 
+  /// Whether the set `fields` encodes holds `path`, found without decoding the set. Exact for
+  /// FieldsV1 this server wrote (keys spelled canonically); see ``ManagedFieldsEntry/entries(of:)``.
+  static func contains(_ fields: JSONValue, _ path: ManagedFieldPath) -> Bool {
+    var node = fields
+    for element in path.elements {
+      guard let child = node[element.fieldsV1Key] else { return false }
+      node = child
+    }
+    guard let members = node.objectValue else { return false }
+    return members.isEmpty || members["."] != nil
+  }
+
   public static func decode(_ fields: JSONValue) -> Set<ManagedFieldPath> {
     var paths: Set<ManagedFieldPath> = []
     func walk(_ value: JSONValue, _ prefix: ManagedFieldPath) {

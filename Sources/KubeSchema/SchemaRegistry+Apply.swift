@@ -74,22 +74,25 @@ extension SchemaRegistry {
     let shape = walker.rootShape(gvk)
     let oldEntries = ManagedFieldsEntry.entries(of: old)
     let sent = new[path: ["metadata", "managedFields"]]
+    // Entries a client sent are decoded, so what is stored is always spelled canonically.
     var entries =
       sent != nil && sent != old?[path: ["metadata", "managedFields"]]
-      ? ManagedFieldsEntry.entries(of: new) : oldEntries
+      ? ManagedFieldsEntry.entries(of: new).map { entry in
+        var decoded = entry
+        decoded.fields = entry.fields
+        return decoded
+      } : oldEntries
     let (oldLeaves, newLeaves) = differingLeaves(old, new, walker, shape)
     let changed = Self.owned(newLeaves.filter { oldLeaves[$0.key] != $0.value }.keys, ignoring: ignoring)
     let removed = Set(oldLeaves.keys).subtracting(newLeaves.keys)
     var me = ManagedFieldsEntry(
       manager: manager, operation: "Update", apiVersion: gvk.apiVersion, time: now, subresource: subresource,
       fields: [])
-    if let existing = entries.first(where: { $0.sameOwner(me) }) { me.fields = existing.fields }
-    me.fields.formUnion(changed)
-    me.fields.subtract(removed)
-    for index in entries.indices where !entries[index].sameOwner(me) {
-      entries[index].fields.subtract(changed)
-      entries[index].fields.subtract(removed)
-    }
+    if let existing = entries.first(where: { $0.sameOwner(me) }) { me.takeFields(of: existing) }
+    me.formUnion(changed)
+    me.subtract(removed)
+    let lost = changed.union(removed)
+    for index in entries.indices where !entries[index].sameOwner(me) { entries[index].subtract(lost) }
     entries.removeAll { $0.sameOwner(me) }
     entries.append(me)
     return Self.withManagedFields(new, entries)
@@ -141,7 +144,7 @@ extension SchemaRegistry {
 
   static func withManagedFields(_ object: JSONValue, _ entries: [ManagedFieldsEntry]) -> JSONValue {
     var result = object
-    let kept = ManagedFieldsEntry.ordered(cappingUpdateManagers(entries.filter { !$0.fields.isEmpty }))
+    let kept = ManagedFieldsEntry.ordered(cappingUpdateManagers(entries.filter { !$0.isEmpty }))
     var metadata = result["metadata"]?.objectValue ?? [:]
     metadata["managedFields"] = kept.isEmpty ? nil : .array(kept.map(\.json))
     result["metadata"] = .object(metadata)

@@ -145,6 +145,42 @@ import Testing
     #expect(encoded[path: ["f:spec", "f:ports", #"k:{"port":80,"protocol":"TCP"}"#, "."]] == .object([:]))
     #expect(FieldsV1.decode(encoded) == paths)
     #expect(paths.sorted().last?.description == #".spec.ports[port=80,protocol="TCP"].port"#)
+    // Membership read off the encoding agrees with the decoded set.
+    for path in paths { #expect(FieldsV1.contains(encoded, path), "\(path)") }
+    #expect(!FieldsV1.contains(encoded, ManagedFieldPath(fields: "spec", "ports")))
+    #expect(!FieldsV1.contains(encoded, ManagedFieldPath(fields: "spec", "replicas")))
+  }
+
+  /// Entries an update does not touch keep their FieldsV1 as stored; a client's own spelling of
+  /// the entries it sends is rewritten canonically.
+  @Test func untouchedEntriesStayAsStored() throws {
+    let gvk = GVK(group: "", version: "v1", kind: "ConfigMap")
+    let base = try json(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{}}"#)
+    var next = base
+    next["data"]?["a"] = "1"
+    let first = registry.recordUpdate(from: base, to: next, kind: gvk, manager: "a", now: now)
+    next = first
+    next["data"]?["b"] = "2"
+    let second = registry.recordUpdate(from: first, to: next, kind: gvk, manager: "b", now: "2026-01-01T00:00:01Z")
+    let entries = try #require(second[path: ["metadata", "managedFields"]]?.arrayValue)
+    #expect(entries.first { $0["manager"] == "a" } == first[path: ["metadata", "managedFields"]]?[0])
+    #expect(fields(second, "b") == [ManagedFieldPath(fields: "data", "b")])
+    // b takes a over: a's entry loses it and, empty, is dropped.
+    next = second
+    next["data"]?["a"] = "3"
+    let third = registry.recordUpdate(from: second, to: next, kind: gvk, manager: "b", now: "2026-01-01T00:00:02Z")
+    #expect(fields(third, "a").isEmpty)
+    #expect(fields(third, "b") == [ManagedFieldPath(fields: "data", "a"), ManagedFieldPath(fields: "data", "b")])
+
+    var sent = third
+    sent["metadata"]?["managedFields"] = [
+      [
+        "manager": "c", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1",
+        "fieldsV1": ["f:data": ["f:a": [:], "f:b": [:]], "f:metadata": ["f:labels": ["f:x": [:]]]],
+      ]
+    ]
+    let replaced = registry.recordUpdate(from: third, to: sent, kind: gvk, manager: "c", now: now)
+    #expect(fields(replaced, "c").contains(ManagedFieldPath(fields: "metadata", "labels", "x")))
   }
 
   @Test func servicePortKeysUseProtocolDefault() throws {
