@@ -4,12 +4,14 @@
 # throughput, time until every pod is Running, create->Running percentiles, and the server's
 # RSS and CPU (the hollow nodes' CPU separately: they stand in for 100 kubelets).
 # Usage: Benchmarks/controlplane/run.sh [nodes=100] [deployments=30] [replicas=100]
+# SKIFF_BIN=path runs another skiff build (for A/B comparisons).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 nodes=${1:-100}
 deployments=${2:-30}
 replicas=${3:-100}
 build=.build-release/release
+skiff=${SKIFF_BIN:-$build/skiff}
 [ -x "$build/skiff" ] && [ -x "$build/controlplane-bench" ] || {
   swift build -c release --product skiff --scratch-path .build-release
   swift build -c release --product controlplane-bench --scratch-path .build-release
@@ -26,7 +28,7 @@ stop() {  # SIGTERM, then SIGKILL if the process is still there after 5 s
 cleanup() { for pid in "${pids[@]}"; do stop "$pid"; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$build/skiff" server --data-dir "$work/data" --disable-agent --etcd-listen "" --bind-address 127.0.0.1 \
+"$skiff" server --data-dir "$work/data" --disable-agent --etcd-listen "" --bind-address 127.0.0.1 \
   --https-listen-port "$port" --write-kubeconfig "$work/kubeconfig" --token bench >"$work/server.log" 2>&1 &
 server=$!
 pids+=("$server")
@@ -36,7 +38,7 @@ for _ in $(seq 150); do
 done
 echo "idle server RSS: $(awk '/VmRSS/ {print int($2/1024)}' /proc/$server/status) MiB"
 
-"$build/skiff" hollow-nodes --kubeconfig "$work/kubeconfig" --count "$nodes" >"$work/hollow.log" 2>&1 &
+"$skiff" hollow-nodes --kubeconfig "$work/kubeconfig" --count "$nodes" >"$work/hollow.log" 2>&1 &
 hollow=$!
 pids+=("$hollow")
 for _ in $(seq 300); do
