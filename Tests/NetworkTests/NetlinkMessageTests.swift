@@ -1,3 +1,4 @@
+import SkiffCore
 import Testing
 
 @testable import SkiffNetwork

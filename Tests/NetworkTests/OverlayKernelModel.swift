@@ -1,3 +1,4 @@
+import SkiffCore
 import Synchronization
 
 @testable import SkiffNetwork

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import SkiffCore
 import Testing
 
 @testable import SkiffNetwork

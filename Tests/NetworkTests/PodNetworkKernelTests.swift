@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import SkiffCore
 import SkiffTestSupport
 import Testing
 

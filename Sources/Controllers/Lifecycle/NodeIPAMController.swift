@@ -1,5 +1,6 @@
 import KubeAPI
 import KubeClient
+import SkiffCore
 import Synchronization
 
 /// Gives each node a /24 of the cluster CIDR in `spec.podCIDR`(s), the range its pods' addresses
@@ -51,25 +52,9 @@ public final class NodeIPAMController: Controller {
   }
 }
 
-/// An IPv4 range `a.b.c.d/n`.
-struct IPv4CIDR {
-  var base: UInt32
-  var prefix: Int
-
-  init?(_ text: String) {
-    let parts = text.split(separator: "/")
-    guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix) else { return nil }
-    let octets = parts[0].split(separator: ".").compactMap { UInt32($0) }
-    guard octets.count == 4, octets.allSatisfy({ $0 < 256 }) else { return nil }
-    let address = octets.reduce(0) { $0 << 8 | $1 }
-    let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << (32 - prefix)
-    base = address & mask
-    self.prefix = prefix
-  }
-
+extension IPv4CIDR {
   /// The `index`-th /24 inside this range.
   func subnet24(_ index: Int) -> String {
-    let address = base + UInt32(index) << 8
-    return "\(address >> 24).\(address >> 16 & 255).\(address >> 8 & 255).0/24"
+    IPv4CIDR(network: network + UInt32(index) << 8, prefix: 24).description
   }
 }

@@ -1,3 +1,5 @@
+import SkiffCore
+
 /// Routes (and for VXLAN, neighbour and forwarding entries) to the other nodes' pod CIDRs,
 /// reconciled level-based: what the peers need is added or replaced, anything else of ours
 /// within the cluster CIDR is removed, so deleted nodes and backend switches leave nothing.

@@ -1,4 +1,5 @@
 import KubeAPI
+import SkiffCore
 
 /// Another node as the overlay needs it, read from its Node object.
 public struct OverlayPeer: Sendable, Hashable {

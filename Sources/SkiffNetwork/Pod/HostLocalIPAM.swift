@@ -1,4 +1,5 @@
 import Glibc
+import SkiffCore
 import Synchronization
 
 /// Pod addresses from the node's pod CIDR, persisted like the CNI host-local plugin: one file

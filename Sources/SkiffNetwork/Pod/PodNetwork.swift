@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import SkiffCore
 import Synchronization
 
 /// The node's pod network: the `skiff0` bridge carrying the node's pod CIDR, one veth pair and

@@ -1,3 +1,5 @@
+import SkiffCore
+
 /// How pods reach each other across nodes.
 public enum NetworkBackend: String, Sendable, CaseIterable, Codable {
   /// Kernel VXLAN (`skiff.1`, VNI 1, UDP 8472), flannel's layout.

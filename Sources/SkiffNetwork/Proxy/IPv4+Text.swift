@@ -1,3 +1,5 @@
+import SkiffCore
+
 /// Address arithmetic on the strings the API carries, for the proxy and policy generators:
 /// thin wrappers over ``IPv4Address`` and ``IPv4CIDR``, where a bare address is a /32.
 enum IPv4 {

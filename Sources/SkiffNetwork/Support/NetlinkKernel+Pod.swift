@@ -1,4 +1,5 @@
 import Glibc
+import SkiffCore
 
 extension NetlinkKernel {
   public func createPodInterface(_ request: PodInterfaceRequest) throws(NetworkError) {

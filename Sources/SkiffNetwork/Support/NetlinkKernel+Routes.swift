@@ -1,4 +1,5 @@
 import Glibc
+import SkiffCore
 
 extension NetlinkKernel {
   // MARK: Routes

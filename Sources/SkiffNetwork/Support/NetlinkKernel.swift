@@ -1,4 +1,5 @@
 import Glibc
+import SkiffCore
 
 /// `NetworkKernel` over rtnetlink: one NETLINK_ROUTE socket per call (cheap, and no shared
 /// state between threads), no iproute2 processes on the pod start path.

@@ -1,3 +1,5 @@
+import SkiffCore
+
 /// One rtnetlink request being built: a family header followed by attributes, with nesting.
 /// Pure bytes, so the encoding is unit-tested without a socket.
 struct NetlinkMessage {

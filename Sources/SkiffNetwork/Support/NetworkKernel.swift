@@ -1,3 +1,5 @@
+import SkiffCore
+
 /// A network interface as the kernel reports it.
 public struct LinkInfo: Sendable, Equatable {
   public var index: Int32

@@ -52,7 +52,7 @@ public struct IPv4CIDR: Hashable, Sendable, CustomStringConvertible {
     self.init(network: address, prefix: prefix)
   }
 
-  static func mask(_ prefix: Int) -> UInt32 { prefix == 0 ? 0 : UInt32.max << UInt32(32 - prefix) }
+  public static func mask(_ prefix: Int) -> UInt32 { prefix == 0 ? 0 : UInt32.max << UInt32(32 - prefix) }
 
   public var mask: UInt32 { Self.mask(prefix) }
   public var broadcast: IPv4Address { IPv4Address(network.value | ~mask) }
