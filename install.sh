@@ -336,7 +336,7 @@ obtain_binary() {
     install_build_dependencies
     command -v swift >/dev/null || fail "the Swift toolchain is needed to build skiff (swift not on PATH)"
     say "building skiff (release) in $SCRIPT_DIR"
-    (cd "$SCRIPT_DIR" && swift build -c release --static-swift-stdlib --product skiff) >&2
+    (cd "$SCRIPT_DIR" && swift build -c release --static-swift-stdlib --product skiff -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections) >&2
     cp "$(cd "$SCRIPT_DIR" && swift build -c release --show-bin-path)/skiff" "$TMP/skiff"
     SOURCE="a release build of $SCRIPT_DIR"
   else
