@@ -3,10 +3,11 @@
 # pods and then with 10 running pods; the agent runs everything a node runs (pod network,
 # service proxy, network policy, cluster DNS), all inside a network namespace the script
 # creates and removes. Run as root after a release build of skiff.
-#   Benchmarks/podstartup/agent-rss.sh
+#   Benchmarks/podstartup/agent-rss.sh          (SKIFF_BIN=path measures another skiff build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=.build-release/release
+skiff=${SKIFF_BIN:-$bin/skiff}
 server_dir=$(mktemp -d /tmp/skiff-rss-server-XXXXXX)
 agent_dir=$(mktemp -d /tmp/skiff-rss-agent-XXXXXX)
 mkdir -p "$agent_dir/agent/images"
@@ -17,7 +18,7 @@ ip netns add "$netns"
 ip -n "$netns" link set lo up
 # nsenter, not `ip netns exec`: that remounts /sys, hiding the cgroup tree the agent needs.
 in_ns() { nsenter --net="/run/netns/$netns" "$@"; }
-nsenter --net="/run/netns/$netns" "$bin/skiff" server --data-dir "$server_dir" --https-listen-port "$port" --bind-address 127.0.0.1 \
+nsenter --net="/run/netns/$netns" "$skiff" server --data-dir "$server_dir" --https-listen-port "$port" --bind-address 127.0.0.1 \
   --write-kubeconfig "$server_dir/kubeconfig.yaml" --disable-agent --etcd-listen "" >"$server_dir/server.log" 2>&1 &
 server=$!
 agent=""
@@ -33,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 k() { in_ns kubectl --kubeconfig "$server_dir/kubeconfig.yaml" "$@"; }
 for _ in $(seq 1 120); do [ -s "$server_dir/server/token" ] && k get --raw /readyz >/dev/null 2>&1 && break; sleep 0.5; done
-nsenter --net="/run/netns/$netns" "$bin/skiff" agent --server "https://127.0.0.1:$port" --token "$(cat "$server_dir/server/token")" \
+nsenter --net="/run/netns/$netns" "$skiff" agent --server "https://127.0.0.1:$port" --token "$(cat "$server_dir/server/token")" \
   --data-dir "$agent_dir" --node-name rss-agent --node-ip 127.0.0.1 --kubelet-port $((port + 1)) \
   --network-backend host-gw --cleanup-network-on-exit >"$agent_dir.log" 2>&1 &
 agent=$!
