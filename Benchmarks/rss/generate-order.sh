@@ -27,7 +27,7 @@ workload() { # $1 data dir, waits until ready, runs the requests
   $K get --raw '/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=2' >/dev/null 2>&1 || true
   sleep 3
 }
-server_args() { echo server --data-dir "$1" --disable-agent --https-listen-port "$PORT" --etcd-listen "$1/etcd.sock" --write-kubeconfig "$1/kc.yaml" --disable-snapshots; }
+server_args() { echo server --data-dir "$1" --disable-agent --bind-address 127.0.0.1 --https-listen-port "$PORT" --etcd-listen "$1/etcd.sock" --write-kubeconfig "$1/kc.yaml" --disable-snapshots; }
 
 # 1. perf samples
 "$HERE/profile-order.sh" "$BIN" "$TMP/perf.order" 3 "$PORT"

@@ -17,7 +17,7 @@ for r in $(seq 1 "$RUNS"); do
   # (readahead puts it in large folios, as after an install; fault-around maps whole cached folios).
   sync "$BIN"; python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)' "$BIN"
   cat "$BIN" > /dev/null
-  "$BIN" server --data-dir "$D" --disable-agent --https-listen-port "$PORT" \
+  "$BIN" server --data-dir "$D" --disable-agent --bind-address 127.0.0.1 --https-listen-port "$PORT" \
     --etcd-listen "$D/etcd.sock" --write-kubeconfig "$D/kc.yaml" --disable-snapshots >"$D/log" 2>&1 &
   PID=$!
   for i in $(seq 1 120); do

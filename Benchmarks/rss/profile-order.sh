@@ -10,7 +10,7 @@ TMP=$(mktemp -d /tmp/rssprof.XXXX)
 for r in $(seq 1 "$RUNS"); do
   D=$(mktemp -d /tmp/rssdata.XXXX)
   perf record -q -o "$TMP/perf.$r" -e cpu-clock/freq=20000/ -e page-faults/period=1/ --call-graph fp -- \
-    "$BIN" server --data-dir "$D" --disable-agent --https-listen-port "$PORT" \
+    "$BIN" server --data-dir "$D" --disable-agent --bind-address 127.0.0.1 --https-listen-port "$PORT" \
     --etcd-listen "$D/etcd.sock" --write-kubeconfig "$D/kc.yaml" --disable-snapshots >"$D/log" 2>&1 &
   PERFPID=$!
   for i in $(seq 1 240); do
