@@ -24,11 +24,23 @@ extension ResourceHandler {
     if !fresh { throw APIError.timeout("Too large resource version: \(revision), current: \(cache.revision)") }
   }
 
+  /// A get is a consistent read. The watch cache answers it when it has seen every committed
+  /// revision that could touch this type; otherwise the object comes from the store, as upstream
+  /// reads such gets from etcd, instead of waiting for the cache to catch up with writes to other
+  /// objects of the type (the tail of a get's latency under a steady write load).
   func get(name: String) async throws(APIError) -> HTTPResponse {
-    try await freshCache()
-    guard let object = cache.object(key: definition.storageKey(namespace: namespace, name: name)) else {
-      throw APIError.notFound(definition, name: name)
+    let key = definition.storageKey(namespace: namespace, name: name)
+    let found: CachedObject?
+    if cache.isFresh(through: state.log.currentRevision) {
+      found = cache.object(key: key)
+    } else {
+      do {
+        found = try await state.objects.get(key: key).flatMap { CachedObject(kv: $0, definition: definition) }
+      } catch {
+        throw APIError.storage(error)
+      }
     }
+    guard let object = found else { throw APIError.notFound(definition, name: name) }
     if wantsTable != nil { return respond(.ok, object: object.object) }
     return respond(.ok, definition.served(object))
   }
