@@ -37,6 +37,45 @@ import Testing
     #expect(Self.victimNames(result) == ["c1"])
   }
 
+  /// Upstream's PDB handling: nodes whose victims a budget protects lose to nodes whose victims
+  /// it allows, and on a node the protected pods are reprieved first.
+  @Test func disruptionBudgetsSteerVictims() {
+    let pods = [
+      F.pod("db-1", cpu: "1", labels: ["app": "db"], nodeName: "n1", priority: 1),
+      F.pod("web-1", cpu: "1", labels: ["app": "web"], nodeName: "n2", priority: 5),
+      F.pod("db-2", cpu: "500m", labels: ["app": "db"], nodeName: "n3", priority: 1),
+      F.pod("web-2", cpu: "500m", labels: ["app": "web"], nodeName: "n3", priority: 2),
+    ]
+    let nodes = [F.node("n1", cpu: "1"), F.node("n2", cpu: "1"), F.node("n3", cpu: "1")]
+    func budget(allowed: Int64) -> JSONValue {
+      [
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": ["name": "db", "namespace": "default"],
+        "spec": ["selector": ["matchLabels": ["app": "db"]]], "status": ["disruptionsAllowed": .int(allowed)],
+      ]
+    }
+    // Without a budget n1 wins: its only victim has the lowest priority.
+    var scheduler = F.scheduler(nodes: nodes, pods: pods)
+    #expect(scheduler.schedule(pod: F.pod("urgent", cpu: "1", priority: 50)).fitError?.preemption?.node == "n1")
+    // A budget that allows no disruption of db pods: n2's web pod goes instead, although it
+    // matters more than db-1 (fewest violations comes first).
+    scheduler.cache.addDisruptionBudget(budget(allowed: 0))
+    let protected = scheduler.schedule(pod: F.pod("urgent", cpu: "1", priority: 50))
+    #expect(protected.fitError?.preemption?.node == "n2")
+    #expect(Self.victimNames(protected) == ["web-1"])
+    // On one node, the protected pod is the one kept when either would do, even the less
+    // important one; a budget that still allows a disruption protects nothing.
+    var single = F.scheduler(nodes: [nodes[2]], pods: Array(pods[2...]))
+    single.cache.addDisruptionBudget(budget(allowed: 0))
+    let half = single.schedule(pod: F.pod("half", cpu: "500m", priority: 50))
+    #expect(half.fitError?.preemption?.node == "n3")
+    #expect(Self.victimNames(half) == ["web-2"])
+    single.cache.addDisruptionBudget(budget(allowed: 1))
+    #expect(Self.victimNames(single.schedule(pod: F.pod("half", cpu: "500m", priority: 50))) == ["db-2"])
+    single.cache.removeDisruptionBudget(budget(allowed: 1))
+    #expect(single.cache.disruptionBudgets.isEmpty)
+  }
+
   @Test func explainsWhyPreemptionCannotHelp() {
     let nodes = [
       F.node("n1", cpu: "1"), F.node("n2", cpu: "1"),

@@ -13,7 +13,7 @@ extension Scheduler {
     }
     var dryRun = FitError(numAllNodes: allNodes.count)
     dryRun.absentStatus = .unresolvable("DefaultPreemption", Self.notHelpful)
-    var candidates: [(index: Int, victims: [SchedulerPod])] = []
+    var candidates: [Candidate] = []
     for index in allNodes {
       let node = cache.nodes[index]
       if let status = fitError.status(of: node.name), status.code == .unresolvable {
@@ -21,8 +21,8 @@ extension Scheduler {
         continue
       }
       switch selectVictims(state, node) {
-      case .success(let victims) where !victims.isEmpty:
-        candidates.append((index, victims))
+      case .success(let (victims, violations)) where !victims.isEmpty:
+        candidates.append(Candidate(index: index, victims: victims, violations: violations))
       case .success:
         dryRun.nodeStatuses[node.name] = .unschedulable(
           "DefaultPreemption", "expected at least one victim pod on node \"\(node.name)\"")
@@ -56,9 +56,20 @@ extension Scheduler {
     return nil
   }
 
-  /// Upstream's SelectVictimsOnNode without PodDisruptionBudgets: remove every lower-priority
-  /// pod, check the pod fits, then reprieve the most important ones while it still fits.
-  func selectVictims(_ state: CycleState, _ original: SchedulerNode) -> Result<[SchedulerPod], NodeStatusError> {
+  /// A node where preemption would work, and what it would cost there.
+  struct Candidate {
+    var index: Int
+    var victims: [SchedulerPod]
+    /// Victims whose eviction a PodDisruptionBudget does not allow.
+    var violations: Int
+  }
+
+  /// Upstream's SelectVictimsOnNode: remove every lower-priority pod, check the pod fits, then
+  /// reprieve as many as still lets it fit — first the pods a PodDisruptionBudget protects,
+  /// then the others, most important first — and count the protected ones left as victims.
+  func selectVictims(_ state: CycleState, _ original: SchedulerNode) -> Result<
+    (victims: [SchedulerPod], violations: Int), NodeStatusError
+  > {
     var node = original
     var trial = state
     let potential = node.pods.filter { $0.priority < state.pod.priority }.sorted(by: SchedulerPod.moreImportant)
@@ -71,32 +82,51 @@ extension Scheduler {
       trial.update(with: victim, on: node, delta: -1, cache: cache)
     }
     if let status = filterWithNominatedPods(trial, node) { return .failure(NodeStatusError(value: status)) }
+    let protected = Set(violatingBudgets(potential).map(\.identity))
     var victims: [SchedulerPod] = []
-    for candidate in potential {
+    var violations = 0
+    for candidate in potential.filter({ protected.contains($0.identity) })
+      + potential.filter({ !protected.contains($0.identity) })
+    {
       node.addPod(candidate)
       trial.update(with: candidate, on: node, delta: 1, cache: cache)
       if filterWithNominatedPods(trial, node) != nil {
         node.removePod(identity: candidate.identity)
         trial.update(with: candidate, on: node, delta: -1, cache: cache)
         victims.append(candidate)
+        if protected.contains(candidate.identity) { violations += 1 }
       }
     }
-    return .success(victims)
+    return .success((victims.sorted(by: SchedulerPod.moreImportant), violations))
   }
 
-  /// Upstream's pickOneNodeForPreemption (every candidate has 0 PDB violations here): lowest
+  /// Upstream's filterPodsWithPDBViolation: going through `pods` in order, the ones whose
+  /// eviction would take a budget below zero disruptions allowed.
+  func violatingBudgets(_ pods: [SchedulerPod]) -> [SchedulerPod] {
+    var allowed = cache.disruptionBudgets.mapValues(\.allowed)
+    return pods.filter { pod in
+      var violated = false
+      for (key, budget) in cache.disruptionBudgets where budget.covers(pod) {
+        allowed[key, default: 0] -= 1
+        if allowed[key, default: 0] < 0 { violated = true }
+      }
+      return violated
+    }
+  }
+
+  /// Upstream's pickOneNodeForPreemption: fewest PodDisruptionBudget violations, lowest
   /// highest-victim priority, lowest priority sum, fewest victims, latest earliest start time.
-  static func pickNode(_ candidates: [(index: Int, victims: [SchedulerPod])]) -> (index: Int, victims: [SchedulerPod])?
-  {
+  static func pickNode(_ candidates: [Candidate]) -> Candidate? {
     var remaining = candidates
-    let criteria: [([SchedulerPod]) -> Int64] = [
-      { -($0.first?.priority ?? 0) },
-      { -$0.reduce(0) { $0 + $1.priority + Int64(Int32.max) + 1 } },
-      { -Int64($0.count) },
-      { earliestStartOfMostImportant($0) },
+    let criteria: [(Candidate) -> Int64] = [
+      { -Int64($0.violations) },
+      { -($0.victims.first?.priority ?? 0) },
+      { -$0.victims.reduce(0) { $0 + $1.priority + Int64(Int32.max) + 1 } },
+      { -Int64($0.victims.count) },
+      { earliestStartOfMostImportant($0.victims) },
     ]
     for criterion in criteria where remaining.count > 1 {
-      let scores = remaining.map { criterion($0.victims) }
+      let scores = remaining.map(criterion)
       let best = scores.max()!
       remaining = zip(remaining, scores).filter { $0.1 == best }.map(\.0)
     }

@@ -89,6 +89,21 @@ extension SchedulerCache {
     controllerSelectors[key] = selector
   }
 
+  public mutating func addDisruptionBudget(_ budget: JSONValue) {
+    let meta = budget.metadata
+    guard let name = meta.name else { return }
+    let namespace = meta.namespace ?? "default"
+    disruptionBudgets[namespace + "/" + name] = DisruptionBudget(
+      namespace: namespace, selector: try? LabelSelector(object: budget["spec"]?["selector"]),
+      allowed: Int(budget["status"]?["disruptionsAllowed"]?.intValue ?? 0),
+      disrupted: Set((budget["status"]?["disruptedPods"]?.objectValue ?? [:]).keys))
+  }
+
+  public mutating func removeDisruptionBudget(_ budget: JSONValue) {
+    let meta = budget.metadata
+    disruptionBudgets[(meta.namespace ?? "default") + "/" + (meta.name ?? "")] = nil
+  }
+
   public mutating func updateController(_ controller: JSONValue, kind: String) {
     addController(controller, kind: kind)
   }

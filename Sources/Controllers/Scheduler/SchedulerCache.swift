@@ -26,6 +26,8 @@ public struct SchedulerCache: Sendable {
   /// `Kind/namespace/name`, for the default pod topology spread.
   var serviceSelectors: [String: [String: [String: String]]] = [:]
   var controllerSelectors: [String: LabelSelector] = [:]
+  /// PodDisruptionBudgets by namespace/name: preemption spares the pods they protect first.
+  var disruptionBudgets: [String: DisruptionBudget] = [:]
   /// Pods a preemption nominated to a node but not yet bound, by node name then pod identity.
   var nominatedPods: [String: [String: SchedulerPod]] = [:]
   var nominatedNodes: [String: String] = [:]
@@ -170,4 +172,19 @@ public struct SchedulerCache: Sendable {
   }
 
   func labels(ofNamespace name: String) -> [String: String] { namespaceLabels[name] ?? [:] }
+}
+
+/// What preemption needs of a PodDisruptionBudget: which pods it covers and how many more of
+/// them may go (`status.disruptionsAllowed`; pods already in `status.disruptedPods` are counted).
+struct DisruptionBudget: Sendable {
+  var namespace: String
+  /// nil or empty selects nothing, as upstream's preemption treats it.
+  var selector: LabelSelector?
+  var allowed: Int
+  var disrupted: Set<String>
+
+  func covers(_ pod: SchedulerPod) -> Bool {
+    guard pod.namespace == namespace, !pod.labels.isEmpty, let selector, !selector.isEmpty else { return false }
+    return selector.matches(pod.labels) && !disrupted.contains(pod.name)
+  }
 }

@@ -84,6 +84,13 @@ extension SchedulerController {
         cache.addNamespace(event.object)
       }
     }
+    observe(.podDisruptionBudgets, event: nil) { cache, event in
+      if case .deleted(let budget) = event {
+        cache.removeDisruptionBudget(budget)
+      } else {
+        cache.addDisruptionBudget(event.object)
+      }
+    }
     observe(.services, event: nil) { cache, event in
       if case .deleted(let service) = event { cache.removeService(service) } else { cache.addService(event.object) }
     }
