@@ -68,4 +68,44 @@ struct AdmissionTests {
     #expect(
       overQuota?.output.contains("exceeded quota: two-pods, requested: pods=1, used: pods=1, limited: pods=1") == true)
   }
+
+  /// A quota with scopes limits and counts only the pods in them.
+  @Test func scopedQuotaCountsOnlyItsPods() async throws {
+    let server = try SkiffServerProcess(arguments: ["--etcd-listen", ""])
+    defer { server.stop() }
+    try await server.waitReady(etcd: false)
+    try server.kubectl(
+      "apply", "-f", "-",
+      input: """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: scoped}
+        ---
+        apiVersion: v1
+        kind: ResourceQuota
+        metadata: {name: best-effort, namespace: scoped}
+        spec:
+          hard: {pods: "1"}
+          scopes: [BestEffort]
+        """)
+    func burstable(_ name: String) -> String {
+      pod(name, namespace: "scoped").replacingOccurrences(
+        of: "0000000000000000000000000000000000000000000000000000000000000000\"}",
+        with: "0000000000000000000000000000000000000000000000000000000000000000\", resources: {requests: {cpu: 10m}}}")
+    }
+    try server.kubectl("apply", "-f", "-", input: burstable("requests-1"))
+    try server.kubectl("apply", "-f", "-", input: burstable("requests-2"))
+    try server.kubectl("apply", "-f", "-", input: pod("best-effort-1", namespace: "scoped"))
+    let refused = #expect(throws: SkiffServerProcess.Failure.self) {
+      try server.kubectl("apply", "-f", "-", input: pod("best-effort-2", namespace: "scoped"))
+    }
+    #expect(refused?.output.contains("exceeded quota: best-effort, requested: pods=1, used: pods=1") == true)
+    var used = ""
+    for _ in 0..<100 {
+      used = try server.kubectl("get", "quota", "best-effort", "-n", "scoped", "-o", "jsonpath={.status.used.pods}")
+      if used == "1" { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    #expect(used == "1")
+  }
 }

@@ -2,7 +2,8 @@ import KubeAPI
 import KubeClient
 
 /// Writes each ResourceQuota's `status.hard` and `status.used` (what `kubectl describe quota`
-/// shows), recounted when objects in its namespace change and every 5 minutes.
+/// shows), recounted when objects in its namespace change and every 5 minutes; a quota with
+/// scopes counts only the pods in them.
 public struct ResourceQuotaController: Controller {
   public let name = "resourcequota"
   let context: ControllerContext
@@ -46,7 +47,8 @@ public struct ResourceQuotaController: Controller {
     var used: [String: Quantity] = Dictionary(uniqueKeysWithValues: hard.keys.map { ($0, Quantity.zero) })
     var counted = Set<String>()
     for type in Self.watched {
-      for object in context.informers.cache(type).list(namespace: namespace) {
+      for object in context.informers.cache(type).list(namespace: namespace)
+      where QuotaScopes.tracks(quota, object, plural: type.resource, group: type.group) {
         for (resource, amount) in QuotaUsage.of(object, plural: type.resource, group: type.group)
         where used[resource] != nil {
           used[resource, default: .zero] += amount
@@ -54,7 +56,8 @@ public struct ResourceQuotaController: Controller {
       }
       counted.insert("count/\(type.resource)")
     }
-    for resource in hard.keys where resource.hasPrefix("count/") && !counted.contains(resource) {
+    for resource in hard.keys
+    where resource.hasPrefix("count/") && !counted.contains(resource) && !QuotaScopes.isScoped(quota) {
       let qualified = resource.dropFirst("count/".count)
       let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
       guard
