@@ -3,6 +3,7 @@
 # usage: measure-rss.sh BINARY [RUNS] [PORT]
 # Prints one line per run: idle_rss idle_anon idle_text(r-xp of binary) idle_file | after_rss after_anon after_text after_file (KiB)
 set -euo pipefail
+source "$(dirname "$0")/requests.sh"
 BIN=$(readlink -f "$1"); RUNS=${2:-3}; PORT=${3:-36443}
 IDLE=${IDLE:-20}; NREQ=${NREQ:-20}
 kb() { awk -v k="$1" '$1==k":"{print $2}' /proc/$2/status; }
@@ -24,16 +25,7 @@ for r in $(seq 1 "$RUNS"); do
     [ -f "$D/kc.yaml" ] && kubectl --kubeconfig "$D/kc.yaml" get --raw /readyz >/dev/null 2>&1 && break; sleep 0.5; done
   sleep "$IDLE"
   A=$(snap $PID)
-  for i in $(seq 1 "$NREQ"); do kubectl --kubeconfig "$D/kc.yaml" get pods -A >/dev/null 2>&1; done
-  for i in 1 2 3 4 5; do
-    kubectl --kubeconfig "$D/kc.yaml" apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: cm$i, namespace: default}
-data: {k: "v$r"}
-YAML
-  done
-  kubectl --kubeconfig "$D/kc.yaml" get configmaps -A -o yaml >/dev/null
+  rss_requests "$D/kc.yaml" "$r"
   sleep 3
   B=$(snap $PID)
   echo "$A | $B"

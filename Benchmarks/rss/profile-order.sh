@@ -4,6 +4,7 @@
 # symbol ordering file (first-seen order, mangled names) for `ld.lld --symbol-ordering-file`.
 # usage: profile-order.sh BINARY OUT.order [RUNS] [PORT]
 set -euo pipefail
+source "$(dirname "$0")/requests.sh"
 BIN=$(readlink -f "$1"); OUT=$2; RUNS=${3:-3}; PORT=${4:-36443}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d /tmp/rssprof.XXXX)
@@ -16,16 +17,7 @@ for r in $(seq 1 "$RUNS"); do
   for i in $(seq 1 240); do
     [ -f "$D/kc.yaml" ] && kubectl --kubeconfig "$D/kc.yaml" get --raw /readyz >/dev/null 2>&1 && break; sleep 0.5; done
   sleep 15
-  for i in $(seq 1 20); do kubectl --kubeconfig "$D/kc.yaml" get pods -A >/dev/null 2>&1; done
-  for i in 1 2 3 4 5; do
-    kubectl --kubeconfig "$D/kc.yaml" apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: cm$i, namespace: default}
-data: {k: "v$r"}
-YAML
-  done
-  kubectl --kubeconfig "$D/kc.yaml" get configmaps -A -o yaml >/dev/null
+  rss_requests "$D/kc.yaml" "$r"
   kubectl --kubeconfig "$D/kc.yaml" get --raw /api/v1/namespaces/default/configmaps?watch=1\&timeoutSeconds=2 >/dev/null 2>&1 || true
   sleep 3
   SPID=$(pgrep -P "$PERFPID" -x skiff || true)   # the server, child of this perf
