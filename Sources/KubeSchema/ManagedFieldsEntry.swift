@@ -55,8 +55,9 @@ public struct ManagedFieldsEntry: Sendable, Hashable {
     decoded = other.decoded
   }
 
-  /// Reads the entries of an object; malformed entries are skipped.
-  public static func entries(of object: JSONValue?) -> [ManagedFieldsEntry] {
+  /// Reads the entries of an object; malformed entries are skipped. `decoded` reads each field
+  /// set at once (entries from a client, whose spelling of FieldsV1 keys may not be canonical).
+  public static func entries(of object: JSONValue?, decoded: Bool = false) -> [ManagedFieldsEntry] {
     (object?[path: ["metadata", "managedFields"]]?.arrayValue ?? []).compactMap { entry in
       guard let manager = entry["manager"]?.stringValue, let operation = entry["operation"]?.stringValue else {
         return nil
@@ -64,7 +65,8 @@ public struct ManagedFieldsEntry: Sendable, Hashable {
       var read = ManagedFieldsEntry(
         manager: manager, operation: operation, apiVersion: entry["apiVersion"]?.stringValue ?? "",
         time: entry["time"]?.stringValue, subresource: entry["subresource"]?.stringValue, fields: [])
-      read.encoded = entry["fieldsV1"] ?? .object([:])
+      let fields = entry["fieldsV1"] ?? .object([:])
+      if decoded { read.decoded = FieldsV1.decode(fields) } else { read.encoded = fields }
       return read
     }
   }

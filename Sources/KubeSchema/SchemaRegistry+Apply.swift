@@ -77,11 +77,7 @@ extension SchemaRegistry {
     // Entries a client sent are decoded, so what is stored is always spelled canonically.
     var entries =
       sent != nil && sent != old?[path: ["metadata", "managedFields"]]
-      ? ManagedFieldsEntry.entries(of: new).map { entry in
-        var decoded = entry
-        decoded.fields = entry.fields
-        return decoded
-      } : oldEntries
+      ? ManagedFieldsEntry.entries(of: new, decoded: true) : oldEntries
     let (oldLeaves, newLeaves) = differingLeaves(old, new, walker, shape)
     let changed = Self.owned(newLeaves.filter { oldLeaves[$0.key] != $0.value }.keys, ignoring: ignoring)
     let removed = Set(oldLeaves.keys).subtracting(newLeaves.keys)

@@ -52,7 +52,7 @@ public struct CARotation: Sendable {
       data.serverCA = PEMKeyPair(certificate: serverCA.certificatePEM, key: serverCA.privateKeyPEM)
       data.clientCA = PEMKeyPair(certificate: clientCA.certificatePEM, key: clientCA.privateKeyPEM)
       if try await store.replaceBootstrap(blob, with: try data.sealed(passphrase: tokenSecret)) {
-        let bundle = ClusterPKI.bundle(serverCA.certificatePEM, after: data.retired?.serverCA)
+        let bundle = PEMBundle.joined(serverCA.certificatePEM, after: data.retired?.serverCA)
         return JoinToken(
           caHash: JoinToken.caHash(pem: bundle), credentials: .password(user: "server", password: tokenSecret))
       }

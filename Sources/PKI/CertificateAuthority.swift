@@ -119,7 +119,7 @@ public struct CertificateAuthority: Sendable {
 
   /// Whether this CA signed `leaf` (issuer name and signature), so a leaf left over from another CA is replaced.
   public func issued(_ leaf: Certificate) -> Bool {
-    leaf.issuer == certificate.subject && certificate.publicKey.isValidSignature(leaf.signature, for: leaf)
+    certificate.issued(leaf)
   }
 
   /// Certificates store whole seconds; truncating first keeps the stated validity from rounding up.

@@ -37,7 +37,7 @@ public struct ClientCertificateAuthenticator: Sendable {
 
   /// Authenticates a PEM leaf (the first certificate in `pem`).
   public func authenticate(leafPEM pem: String, now: Date = Date()) throws -> ClientIdentity {
-    guard let first = JoinToken.pemBlocks(pem).first, let leaf = try? Certificate(pemEncoded: first) else {
+    guard let first = PEMBundle.blocks(pem).first, let leaf = try? Certificate(pemEncoded: first) else {
       throw PKIError.untrustedCertificate("not a PEM X.509 certificate")
     }
     return try authenticate(leaf, now: now)

@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Logging
-import X509
 
 #if canImport(Glibc)
   import Glibc
@@ -110,7 +109,7 @@ public struct ClusterPKI: Sendable {
     let serverCA = try CertificateAuthority(bootstrap.serverCA, name: "server CA")
     let clientCA = try CertificateAuthority(bootstrap.clientCA, name: "client CA")
     let serviceAccountTokens = try ServiceAccountTokens(signingKeyPEM: bootstrap.serviceAccountKey)
-    let serverCABundle = Self.bundle(serverCA.certificatePEM, after: bootstrap.retired?.serverCA)
+    let serverCABundle = PEMBundle.joined(serverCA.certificatePEM, after: bootstrap.retired?.serverCA)
     // A token from before a CA rotation pins the retired CA: still this cluster.
     if let token, !token.pinsCA(in: serverCABundle) {
       throw PKIError.caHashMismatch(expected: token.caHash ?? "", actual: JoinToken.caHash(pem: serverCABundle))
@@ -151,22 +150,15 @@ public struct ClusterPKI: Sendable {
 
   /// What clients trust for the API server: the server CA, after the retired one while a
   /// rotation is under way (served at `/cacerts`, pinned by the token, in kubeconfigs).
-  public var serverCABundlePEM: String { Self.bundle(serverCA.certificatePEM, after: retired?.serverCA) }
+  public var serverCABundlePEM: String { PEMBundle.joined(serverCA.certificatePEM, after: retired?.serverCA) }
 
   /// The client CAs the API server and kubelets accept certificates from.
-  public var clientCABundlePEM: String { Self.bundle(clientCA.certificatePEM, after: retired?.clientCA) }
+  public var clientCABundlePEM: String { PEMBundle.joined(clientCA.certificatePEM, after: retired?.clientCA) }
 
   /// The serving certificate and the link to a root: the server CA itself, or while a rotation
   /// is under way its cross-signed certificate, so clients trusting only the retired CA follow.
   public var servingChainPEM: String {
-    Self.bundle(retired?.crossSignedServerCA ?? serverCA.certificatePEM, after: serving.certificatePEM)
-  }
-
-  /// `pem` after `first` (when there is one), one certificate per PEM block; `pem` alone is
-  /// returned byte for byte, since tokens pin those bytes.
-  static func bundle(_ pem: String, after first: String?) -> String {
-    guard let first else { return pem }
-    return first.hasSuffix("\n") ? first + pem : first + "\n" + pem
+    PEMBundle.joined(retired?.crossSignedServerCA ?? serverCA.certificatePEM, after: serving.certificatePEM)
   }
 
   /// The admin kubeconfig (cluster, context and user all named "default", as K3s writes it).
@@ -178,9 +170,7 @@ public struct ClusterPKI: Sendable {
 
   /// Checks client certificates against this cluster's client CA.
   public var clientCertificateAuthenticator: ClientCertificateAuthenticator {
-    var trusted = [clientCA.certificate]
-    if let retired, let previous = try? Certificate(pemEncoded: retired.clientCA) { trusted.append(previous) }
-    return ClientCertificateAuthenticator(trusting: trusted)
+    ClientCertificateAuthenticator(trusting: PEMBundle.certificates(clientCABundlePEM))
   }
 
   /// Signs node and user CSRs with this cluster's CAs.

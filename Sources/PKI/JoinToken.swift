@@ -93,9 +93,9 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
   /// SHA-256 hex of a CA bundle as K3s computes it: of the PEM bytes for one certificate; for a bundle, of the DER
   /// of its self-signed root, so an intermediate can rotate under a fixed root.
   public static func caHash(pem: String) -> String {
-    let blocks = pemBlocks(pem)
+    let blocks = PEMBundle.blocks(pem)
     if blocks.count > 1,
-      let root = blocks.compactMap({ try? Certificate(pemEncoded: $0) }).last(where: { $0.subject == $0.issuer }),
+      let root = PEMBundle.certificates(pem).last(where: { $0.subject == $0.issuer }),
       let hash = derHash(root)
     {
       return hash
@@ -121,7 +121,7 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
   /// and a token from before pins the retired one. Its PEM block, for a TLS check against it.
   public func pinnedCertificate(in caBundlePEM: String) -> String? {
     guard let caHash else { return nil }
-    return Self.pemBlocks(caBundlePEM).first { block in
+    return PEMBundle.blocks(caBundlePEM).first { block in
       [block, block + "\n"].contains { Self.caHash(pem: $0) == caHash }
         || (try? Certificate(pemEncoded: block)).flatMap(Self.derHash) == caHash
     }
@@ -156,18 +156,6 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
     return .bootstrapToken(id: String(parts[0]), secret: String(parts[1]))
   }
 
-  /// The PEM blocks of `pem`, each trimmed to its BEGIN…END lines.
-  public static func pemBlocks(_ pem: String) -> [String] {
-    var blocks: [String] = []
-    var current: [Substring] = []
-    for line in pem.split(separator: "\n", omittingEmptySubsequences: false) {
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.hasPrefix("-----BEGIN ") { current = [] }
-      current.append(Substring(trimmed))
-      if trimmed.hasPrefix("-----END ") { blocks.append(current.joined(separator: "\n")) }
-    }
-    return blocks
-  }
 }
 
 func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import KubeAPI
 import KubeClient
 import PKI
 
-/// How the admin commands (`skiff token`, `skiff secrets-encrypt`) reach the API server: a
+/// How the admin commands (`skiff token`, `secrets-encrypt`, `certificate rotate-ca`) reach the API server: a
 /// kubeconfig, or this server's own admin certificate.
 struct AdminConnection: ParsableArguments {
   /// A failure after the arguments were accepted: printed without the usage text.
@@ -41,5 +42,18 @@ struct AdminConnection: ParsableArguments {
     }
     let transport = try HTTPTransport(credentials)
     return (KubeClient(transport: transport), transport)
+  }
+
+  /// Sends one request to a skiff endpoint (`/v1-skiff/…`) and returns its JSON answer; any
+  /// other answer becomes a ``Failure`` with the server's message.
+  func call(_ method: String, _ path: String, body: [UInt8] = []) async throws -> JSONValue {
+    let (_, transport) = try client()
+    let response = try await transport.send(KubeRequest(method: method, path: path, body: body))
+    let answer = try? JSONValue.parse(response.body)
+    guard response.status == 200, let answer else {
+      let message = answer?["message"]?.stringValue ?? String(decoding: response.body, as: UTF8.self)
+      throw Failure(description: "the server refused (\(response.status)): \(message)")
+    }
+    return answer
   }
 }

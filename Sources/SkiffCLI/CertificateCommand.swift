@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import KubeAPI
-import KubeClient
 import PKI
 
 /// `skiff certificate check|rotate|rotate-ca`: certificate expiry at a glance, forced renewal of
@@ -83,13 +82,10 @@ struct CertificateCommand: AsyncParsableCommand {
     var path: String?
 
     func run() async throws {
-      let (_, transport) = try connection.client()
       let body = try JSONEncoder().encode(try path.map(Self.authorities) ?? CARotation.Authorities())
-      let response = try await transport.send(KubeRequest(method: "POST", path: CARotation.path, body: Array(body)))
-      let answer = try? JSONValue.parse(response.body)
-      guard response.status == 200, let token = answer?["token"]?.stringValue else {
-        let message = answer?["message"]?.stringValue ?? String(decoding: response.body, as: UTF8.self)
-        throw AdminConnection.Failure(description: "the server refused (\(response.status)): \(message)")
+      let answer = try await connection.call("POST", CARotation.path, body: Array(body))
+      guard let token = answer["token"]?.stringValue else {
+        throw AdminConnection.Failure(description: "the server answered without a token: \(answer)")
       }
       print(
         """

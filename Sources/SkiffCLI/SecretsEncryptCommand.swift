@@ -2,7 +2,6 @@ import APIServer
 import ArgumentParser
 import Foundation
 import KubeAPI
-import KubeClient
 
 /// `skiff secrets-encrypt status|rotate-keys`: Secrets are encrypted at rest by default; these
 /// show which key seals how many of them, and replace the key (re-encrypting every Secret).
@@ -41,13 +40,7 @@ struct SecretsEncryptCommand: AsyncParsableCommand {
 
   static func call(_ method: String, _ path: String, _ connection: AdminConnection, output: String) async throws {
     guard output == "text" || output == "json" else { throw ValidationError("--output must be text or json") }
-    let (_, transport) = try connection.client()
-    let response = try await transport.send(KubeRequest(method: method, path: path))
-    let body = try? JSONValue.parse(response.body)
-    guard response.status == 200, let body else {
-      let message = body?["message"]?.stringValue ?? String(decoding: response.body, as: UTF8.self)
-      throw AdminConnection.Failure(description: "the server refused (\(response.status)): \(message)")
-    }
+    let body = try await connection.call(method, path)
     print(output == "json" ? String(decoding: try body.serialized(), as: UTF8.self) : text(body))
   }
 

@@ -12,7 +12,7 @@ import X509
 @Suite(.serialized, .enabled(if: SkiffServerProcess.kubectlPath != nil, "kubectl is not installed"))
 struct CARotationIntegrationTests {
   static func certificates(_ path: String) throws -> [Certificate] {
-    try JoinToken.pemBlocks(try String(contentsOfFile: path, encoding: .utf8)).map { try Certificate(pemEncoded: $0) }
+    PEMBundle.certificates(try String(contentsOfFile: path, encoding: .utf8))
   }
 
   static func issuer(_ path: String) throws -> String {

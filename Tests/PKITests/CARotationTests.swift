@@ -28,8 +28,8 @@ struct CARotationTests {
     #expect(after.token == token)
     #expect(after.serverCA.certificatePEM != before.serverCA.certificatePEM)
     #expect(after.serverCA.issued(after.serving.certificate) && after.clientCA.issued(after.admin.certificate))
-    #expect(JoinToken.pemBlocks(after.serverCABundlePEM).count == 2)
-    #expect(JoinToken.pemBlocks(after.clientCABundlePEM).count == 2)
+    #expect(PEMBundle.blocks(after.serverCABundlePEM).count == 2)
+    #expect(PEMBundle.blocks(after.clientCABundlePEM).count == 2)
     try token.verify(caBundlePEM: after.serverCABundlePEM)
     #expect(throws: PKIError.self) { try before.token.verify(caBundlePEM: after.serverCABundlePEM) }
     #expect(before.token.pinsCA(in: after.serverCABundlePEM))
@@ -42,7 +42,7 @@ struct CARotationTests {
     #expect(try authenticator.authenticate(after.admin.certificate).user == "system:admin")
 
     // The serving chain leads from the new leaf to the retired root through the cross-signed CA.
-    let chain = try JoinToken.pemBlocks(after.servingChainPEM).map { try Certificate(pemEncoded: $0) }
+    let chain = PEMBundle.certificates(after.servingChainPEM)
     #expect(chain.count == 2)
     #expect(chain[0] == after.serving.certificate)
     #expect(chain[1].subject == after.serverCA.certificate.subject)
@@ -67,7 +67,7 @@ struct CARotationTests {
     _ = try await CARotation(store: store, tokenSecret: before.token.secret).rotate(now: Date().addingTimeInterval(5))
     let (after, second) = try await Self.start(store, token: before.token.description)
     defer { second.remove() }
-    let blocks = JoinToken.pemBlocks(after.servingChainPEM)
+    let blocks = PEMBundle.blocks(after.servingChainPEM)
     try before.serverCA.certificatePEM.write(toFile: second.file("old.pem"), atomically: true, encoding: .utf8)
     try after.serverCABundlePEM.write(toFile: second.file("bundle.pem"), atomically: true, encoding: .utf8)
     try blocks[0].write(toFile: second.file("leaf.pem"), atomically: true, encoding: .utf8)

@@ -8,13 +8,15 @@ enum ResourceQuotaAdmission {
     quotas: [JSONValue], adding object: JSONValue, existing: [JSONValue], plural: String, group: String
   ) -> String? {
     let added = QuotaUsage.of(object, plural: plural, group: group)
-    for quota in quotas where QuotaScopes.tracks(quota, object, plural: plural, group: group) {
+    for quota in quotas {
+      let scopes = QuotaScopes(quota: quota)
+      guard scopes.tracks(object, plural: plural, group: group) else { continue }
       let name = quota["metadata"]?["name"]?.stringValue ?? ""
       let hard = quota["spec"]?["hard"]?.objectValue ?? [:]
       let relevant = hard.keys.filter { added[$0] != nil }.sorted()
       guard !relevant.isEmpty else { continue }
       var used: [String: Quantity] = [:]
-      for item in existing where QuotaScopes.tracks(quota, item, plural: plural, group: group) {
+      for item in existing where scopes.tracks(item, plural: plural, group: group) {
         for (resource, amount) in QuotaUsage.of(item, plural: plural, group: group) where relevant.contains(resource) {
           used[resource, default: .zero] += amount
         }

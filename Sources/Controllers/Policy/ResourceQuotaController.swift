@@ -46,9 +46,10 @@ public struct ResourceQuotaController: Controller {
     let hard = quota["spec"]?["hard"]?.objectValue ?? [:]
     var used: [String: Quantity] = Dictionary(uniqueKeysWithValues: hard.keys.map { ($0, Quantity.zero) })
     var counted = Set<String>()
+    let scopes = QuotaScopes(quota: quota)
     for type in Self.watched {
       for object in context.informers.cache(type).list(namespace: namespace)
-      where QuotaScopes.tracks(quota, object, plural: type.resource, group: type.group) {
+      where scopes.tracks(object, plural: type.resource, group: type.group) {
         for (resource, amount) in QuotaUsage.of(object, plural: type.resource, group: type.group)
         where used[resource] != nil {
           used[resource, default: .zero] += amount
@@ -57,7 +58,7 @@ public struct ResourceQuotaController: Controller {
       counted.insert("count/\(type.resource)")
     }
     for resource in hard.keys
-    where resource.hasPrefix("count/") && !counted.contains(resource) && !QuotaScopes.isScoped(quota) {
+    where resource.hasPrefix("count/") && !counted.contains(resource) && !scopes.isScoped {
       let qualified = resource.dropFirst("count/".count)
       let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
       guard

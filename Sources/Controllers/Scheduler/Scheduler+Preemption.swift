@@ -82,7 +82,7 @@ extension Scheduler {
       trial.update(with: victim, on: node, delta: -1, cache: cache)
     }
     if let status = filterWithNominatedPods(trial, node) { return .failure(NodeStatusError(value: status)) }
-    let protected = Set(violatingBudgets(potential).map(\.identity))
+    let protected = Set(podsViolatingBudgets(potential).map(\.identity))
     var victims: [SchedulerPod] = []
     var violations = 0
     for candidate in potential.filter({ protected.contains($0.identity) })
@@ -102,7 +102,7 @@ extension Scheduler {
 
   /// Upstream's filterPodsWithPDBViolation: going through `pods` in order, the ones whose
   /// eviction would take a budget below zero disruptions allowed.
-  func violatingBudgets(_ pods: [SchedulerPod]) -> [SchedulerPod] {
+  func podsViolatingBudgets(_ pods: [SchedulerPod]) -> [SchedulerPod] {
     var allowed = cache.disruptionBudgets.mapValues(\.allowed)
     return pods.filter { pod in
       var violated = false

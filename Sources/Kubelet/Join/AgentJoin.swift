@@ -171,7 +171,7 @@ public struct AgentJoin: Sendable {
     func fetch(_ transport: HTTPTransport, _ path: String) async throws -> String? {
       let response = try await transport.send(KubeRequest(method: "GET", path: path))
       let pem = String(decoding: response.body, as: UTF8.self)
-      return response.status == 200 && !NodeCredentials.authorities(pem).isEmpty ? pem : nil
+      return response.status == 200 && !PEMBundle.certificates(pem).isEmpty ? pem : nil
     }
     do {
       let transport = try HTTPTransport(credentials.transportCredentials)

@@ -72,8 +72,10 @@ public struct NodeCredentials: Sendable {
 
   /// Whether a certificate was signed by a CA a rotation retired (one but the last of its
   /// bundle): it still works, but is renewed from the current CA right away.
-  var clientFromRetiredCA: Bool { !Self.issued(client.certificate, by: Self.authorities(clientCAPEM).suffix(1)) }
-  var servingFromRetiredCA: Bool { !Self.issued(serving.certificate, by: Self.authorities(serverCAPEM).suffix(1)) }
+  var clientFromRetiredCA: Bool { !Self.issued(client.certificate, by: PEMBundle.certificates(clientCAPEM).suffix(1)) }
+  var servingFromRetiredCA: Bool {
+    !Self.issued(serving.certificate, by: PEMBundle.certificates(serverCAPEM).suffix(1))
+  }
 
   func writeClient() throws {
     try SecureFile.save(client.privateKeyPEM, to: paths.clientKey, mode: 0o600)
@@ -103,10 +105,10 @@ public struct NodeCredentials: Sendable {
         certificatePEM: clientCertificate, privateKeyPEM: clientKey, name: paths.clientCertificate)
       let serving = try LeafCertificate(
         certificatePEM: servingCertificate, privateKeyPEM: servingKey, name: paths.servingCertificate)
-      guard Self.issued(client.certificate, by: Self.authorities(clientCA)) else {
+      guard Self.issued(client.certificate, by: PEMBundle.certificates(clientCA)) else {
         return refuse("\(paths.clientCertificate) was not signed by \(paths.clientCA)")
       }
-      guard Self.issued(serving.certificate, by: Self.authorities(serverCA)) else {
+      guard Self.issued(serving.certificate, by: PEMBundle.certificates(serverCA)) else {
         return refuse("\(paths.servingCertificate) was not signed by \(paths.serverCA)")
       }
       let subject = NodeJoin.subject(node: nodeName)
@@ -130,11 +132,7 @@ public struct NodeCredentials: Sendable {
 
   /// Whether one of `authorities` signed `leaf`.
   static func issued(_ leaf: Certificate, by authorities: some Sequence<Certificate>) -> Bool {
-    authorities.contains { leaf.issuer == $0.subject && $0.publicKey.isValidSignature(leaf.signature, for: leaf) }
+    authorities.contains { $0.issued(leaf) }
   }
 
-  /// The certificates of a PEM bundle, in order.
-  static func authorities(_ bundle: String) -> [Certificate] {
-    JoinToken.pemBlocks(bundle).compactMap { try? Certificate(pemEncoded: $0) }
-  }
 }
