@@ -13,8 +13,8 @@ final class AgentCluster: @unchecked Sendable {
   let nodeName: String
   let dataDir: String
   let kubeletPort: Int
-  /// The skiff executable the server runs: a copy in the data directory, so a test can replace
-  /// it under the running cluster as an upgrade does.
+  /// The skiff executable the server runs: the build's, or with `ownBinary` a copy in the data
+  /// directory that a test can replace under the running cluster as an upgrade does.
   let binary: String
 
   static var skipReason: String? {
@@ -26,14 +26,14 @@ final class AgentCluster: @unchecked Sendable {
 
   static var canRun: Bool { skipReason == nil }
 
-  init(extraArguments: [String] = []) async throws {
+  init(extraArguments: [String] = [], ownBinary: Bool = false) async throws {
     dataDir = try TestImage.temporaryDirectory("agent")
     nodeName = "skiff-test-\(UInt32.random(in: 0...UInt32.max))"
     kubeletPort = try SkiffServerProcess.freePort()
     try FileManager.default.createDirectory(atPath: dataDir + "/agent/images", withIntermediateDirectories: true)
     try TestImage.writeOCIArchive(to: dataDir + "/agent/images/busybox.tar")
-    binary = dataDir + "/skiff"
-    try FileManager.default.copyItem(atPath: SkiffServerProcess.binary, toPath: binary)
+    binary = ownBinary ? dataDir + "/skiff" : SkiffServerProcess.binary
+    if ownBinary { try FileManager.default.copyItem(atPath: SkiffServerProcess.binary, toPath: binary) }
     arguments =
       [
         "--enable-agent", "--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", String(kubeletPort),
@@ -56,6 +56,9 @@ final class AgentCluster: @unchecked Sendable {
   /// Replaces the executable the way `install.sh` and dpkg do (a new file renamed over the old
   /// one, while the old one still runs), then restarts the server from it.
   func upgrade() async throws {
+    guard binary != SkiffServerProcess.binary else {
+      throw SkiffServerProcess.Failure("upgrade() needs AgentCluster(ownBinary: true)")
+    }
     try? FileManager.default.removeItem(atPath: binary + ".new")
     try FileManager.default.copyItem(atPath: SkiffServerProcess.binary, toPath: binary + ".new")
     guard rename(binary + ".new", binary) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }

@@ -215,7 +215,7 @@ struct PodLifecycleTests {
   /// The upgrade path: the binary replaced under the running cluster, then restarted; data and
   /// running containers stay (the shim of the old binary keeps its container).
   @Test func upgradeLeavesDataAndRunningPodsUntouched() async throws {
-    let cluster = try await AgentCluster()
+    let cluster = try await AgentCluster(ownBinary: true)
     defer { cluster.stop() }
     try await cluster.kubectl("create", "configmap", "kept", "--from-literal=k=v")
     try await cluster.kubectl(

@@ -82,7 +82,18 @@ public final class SkiffServerProcess: @unchecked Sendable {
     let log = FileHandle(forWritingAtPath: logPath)
     process.standardOutput = log
     process.standardError = log
-    try process.run()
+    // A binary a test has just copied can still be open for writing in a child another thread
+    // forked meanwhile (until that child execs): exec then fails with ETXTBSY for a moment.
+    for attempt in 1...20 {
+      do {
+        try process.run()
+        break
+      } catch let error as NSError
+        where attempt < 20 && (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.code == Int(ETXTBSY)
+      {
+        usleep(100_000)
+      }
+    }
   }
 
   /// A loopback port nothing listens on right now.
