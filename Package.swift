@@ -80,8 +80,10 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
-      ]
+      ],
+      plugins: ["ShimImage"]
     ),
+    .plugin(name: "ShimImage", capability: .buildTool()),
     .target(
       name: "APIServer",
       dependencies: [

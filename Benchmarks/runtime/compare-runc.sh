@@ -8,7 +8,7 @@ count=${1:-100}
 for tool in runc busybox; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install runc busybox-static" >&2; exit 1; }
 done
-# The same static release build as the other benchmarks (the shim is exec'd from this binary).
+# The same static release build as the other benchmarks (the shim is the small skiff-shim it carries).
 build=(swift build -c release --static-swift-stdlib --scratch-path .build-release)
 "${build[@]}" --product runtime-bench >/dev/null
 "$("${build[@]}" --show-bin-path)/runtime-bench" "$count"

@@ -1,11 +1,9 @@
-// CRuntime: the parts of skiff's container runtime that must not be Swift.
+// CRuntime: C calls for skiff's Swift container runtime.
 //
-// Why C: the container init runs between fork/clone and exec (namespaces, mounts,
-// pivot_root, capabilities, seccomp), where only async-signal-safe code is allowed, and the
-// per-container shim and the pod sandbox's pause process must stay around 1-2 MB RSS with
-// no Swift runtime, Foundation or NIO work. These modes run from an ELF constructor, before
-// Swift's main, when argv[1] is `__shim`, `__sandbox` or `__exec`, and never return.
-// The Swift side also uses the zlib/zstd declarations re-exported here for layer unpacking.
+// The shim, the container init, exec and the pod sandbox are not here: they are C in
+// Sources/ContainerShim, built into a small executable of their own (see Plugins/ShimImage).
+// This module holds the calls Swift needs but Glibc's module lacks, and re-exports the
+// zlib/zstd declarations for layer unpacking.
 #ifndef SKIFF_CRUNTIME_H
 #define SKIFF_CRUNTIME_H
 
@@ -14,21 +12,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-/// Returns 1 when this process image contains the hidden-mode dispatcher (always, once linked);
-/// Swift calls it so the linker keeps the object that holds the constructor.
-int skiff_runtime_linked(void);
-
-/// Opens a new pseudo-terminal pair; returns 0 and the master/slave fds, or -errno.
-int skiff_openpty(int *master, int *slave);
-
-/// Sets a terminal's window size; returns 0 or -errno.
-int skiff_set_winsize(int fd, unsigned short rows, unsigned short cols);
-
-/// Reads a terminal's window size; returns 0 or -errno.
-int skiff_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
-/// Puts a terminal in raw mode, saving its settings in an opaque buffer of 128 bytes; restore undoes it.
-int skiff_tty_raw(int fd, void *saved, size_t size);
-int skiff_tty_restore(int fd, const void *saved, size_t size);
+#include "skiff_terminal.h"
 
 /// Thin wrappers over syscalls that glibc in this toolchain's headers does not declare.
 int skiff_pidfd_open(int pid);

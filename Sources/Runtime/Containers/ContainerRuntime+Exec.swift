@@ -88,7 +88,7 @@ extension ContainerRuntime {
     encoder.flag("tty", exec.tty)
     let specFD = try ProcessSpawner.specFile(encoder.bytes)
     defer { close(specFD) }
-    let child = try ProcessSpawner.spawn(mode: "__exec", fds: [stdin, stdout, stderr, specFD], newSession: false)
+    let child = try ProcessSpawner.spawn(shim, mode: "__exec", fds: [stdin, stdout, stderr, specFD], newSession: false)
     return ExecProcess(pid: child)
   }
 

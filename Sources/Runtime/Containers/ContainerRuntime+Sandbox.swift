@@ -62,7 +62,7 @@ extension ContainerRuntime {
       var pipeFDs: [Int32] = [0, 0]
       guard skiff_pipe(&pipeFDs) == 0 else { throw RuntimeError.io("cannot create a pipe", errno: errno) }
       let spawned = try ProcessSpawner.spawn(
-        mode: "__sandbox", fds: [-1, -1, -1, specFD, pipeFDs[1]], newSession: false)
+        shim, mode: "__sandbox", fds: [-1, -1, -1, specFD, pipeFDs[1]], newSession: false)
       close(pipeFDs[1])
       let reply = ProcessSpawner.readAll(pipeFDs[0])
       close(pipeFDs[0])

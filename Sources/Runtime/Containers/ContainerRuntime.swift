@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 import Logging
 
-/// Runs containers: each one a shim (`skiff __shim`) that clones the container init into
+/// Runs containers: each one a shim (`skiff-shim __shim`) that clones the container init into
 /// new namespaces, owns its stdio and log, and records its exit. All state lives in
 /// `<root>/containers/<id>` and `<root>/sandboxes/<id>`, so a restarted agent re-adopts
 /// running containers by reading it back.
@@ -11,6 +11,8 @@ public final class ContainerRuntime: @unchecked Sendable {
   public let root: String
   public let images: ImageStore
   public let cgroups: CgroupManager
+  /// The skiff-shim executable the shims, sandboxes and execs run as (`<root>/bin`).
+  let shim: String
   let logger: Logger
   private let lock = NSLock()
   private var seccompCache: [String: [UInt8]] = [:]
@@ -35,6 +37,7 @@ public final class ContainerRuntime: @unchecked Sendable {
     }
     try FileSystem.makeDirectories("\(root)/containers", mode: 0o700)
     try FileSystem.makeDirectories("\(root)/sandboxes", mode: 0o700)
+    shim = try ShimExecutable.install(in: "\(root)/bin")
   }
 
   func bundle(_ id: String) -> String { "\(root)/containers/\(id)" }
@@ -98,7 +101,7 @@ public final class ContainerRuntime: @unchecked Sendable {
     let stdio: [Int32] = foreground ? [0, 1, 2] : [-1, -1, -1]
     let pid: pid_t
     do {
-      pid = try ProcessSpawner.spawn(mode: "__shim", fds: stdio + [specFD, pipeFDs[1]], newSession: !foreground)
+      pid = try ProcessSpawner.spawn(shim, mode: "__shim", fds: stdio + [specFD, pipeFDs[1]], newSession: !foreground)
     } catch {
       close(pipeFDs[0])
       close(pipeFDs[1])

@@ -1,19 +1,11 @@
 import CRuntime
 import Glibc
 
-/// Starts this binary in one of its hidden C modes (`__shim`, `__sandbox`, `__exec`) with
-/// chosen fds, via posix_spawn: nothing runs in Swift between fork and exec.
+/// Starts `skiff-shim` (see ShimExecutable) in one of its modes (`__shim`, `__sandbox`,
+/// `__exec`) with chosen fds, via posix_spawn: nothing runs in Swift between fork and exec.
 enum ProcessSpawner {
-  /// The binary to re-execute: the running one (skiff, or a test runner that links CRuntime).
-  static let executable: String = {
-    _ = skiff_runtime_linked()
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/proc/self/exe"
-  }()
-
   /// Spawns `executable mode`; `fds[i]` becomes fd i in the child (-1: /dev/null).
-  static func spawn(mode: String, fds: [Int32], newSession: Bool) throws -> pid_t {
+  static func spawn(_ executable: String, mode: String, fds: [Int32], newSession: Bool) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -42,11 +34,17 @@ enum ProcessSpawner {
     var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
     if newSession { flags |= Int32(SKIFF_POSIX_SPAWN_SETSID) }
     posix_spawnattr_setflags(&attributes, Int16(flags))
-    let arguments = ["skiff", mode]
+    let arguments = ["skiff-shim", mode]
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0
-    let rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
+    var rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
+    // Right after ShimExecutable wrote the file, a child another thread forked may still hold
+    // the write descriptor until it execs: the kernel refuses to run a file open for writing.
+    for _ in 0..<50 where rc == ETXTBSY {
+      usleep(20_000)
+      rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
+    }
     guard rc == 0 else { throw RuntimeError.io("cannot start \(executable) \(mode)", errno: rc) }
     return pid
   }

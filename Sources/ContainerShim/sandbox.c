@@ -1,4 +1,4 @@
-// The pod sandbox: `skiff __sandbox` with the spec on fd 3 and a report pipe on fd 4.
+// The pod sandbox: `skiff-shim __sandbox` with the spec on fd 3 and a report pipe on fd 4.
 // It clones a pause process into new network, IPC and UTS namespaces (and a pid namespace
 // when the pod shares one), reports its pid, and exits; the pause process holds the
 // namespaces for the pod's containers, reaps zombies and exits on SIGTERM.

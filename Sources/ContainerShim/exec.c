@@ -1,4 +1,4 @@
-// `skiff __exec` with the spec on fd 3: runs a process inside a running container, in the
+// `skiff-shim __exec` with the spec on fd 3: runs a process inside a running container, in the
 // same namespaces, cgroup, user, capabilities and seccomp filter. The caller's stdio (pipes
 // or a pty slave) is the process's stdio; our exit status is the process's.
 #include <errno.h>

@@ -1,5 +1,5 @@
 // Small helpers shared by the shim, the container init, exec and the sandbox.
-// Everything here runs in single-threaded processes started by the ELF constructor.
+// Everything here runs in the single-threaded processes of the skiff-shim executable.
 #ifndef SKIFF_UTIL_H
 #define SKIFF_UTIL_H
 

@@ -1,4 +1,4 @@
-// The per-container shim: `skiff __shim` with the spec on fd 3 and a report pipe on fd 4.
+// The per-container shim: `skiff-shim __shim` with the spec on fd 3 and a report pipe on fd 4.
 // It detaches from the agent, clones the container init, then owns the container's stdio:
 // output goes to the CRI log (and to attached clients, and to its own stdout/stderr when
 // run in the foreground), input comes from attach clients or its own stdin. When the init
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "CRuntime.h"
+#include "skiff_terminal.h"
 #include "crilog.h"
 #include "init.h"
 #include "util.h"
