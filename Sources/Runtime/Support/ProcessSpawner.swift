@@ -45,7 +45,10 @@ enum ProcessSpawner {
       usleep(20_000)
       rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
     }
-    guard rc == 0 else { throw RuntimeError.io("cannot start \(executable) \(mode)", errno: rc) }
+    guard rc == 0 else {
+      let hint = rc == EACCES ? " (is the data directory on a noexec mount?)" : ""
+      throw RuntimeError.io("cannot start \(executable) \(mode)\(hint)", errno: rc)
+    }
     return pid
   }
 
