@@ -2,14 +2,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/mman.h>
 #include <sys/xattr.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "CRuntime.h"
