@@ -222,6 +222,16 @@ let package = Package(
       name: "dns-bench", dependencies: ["Addons", "KubeAPI", .product(name: "Logging", package: "swift-log")],
       path: "Benchmarks/DNSBench"),
     .executableTarget(
+      name: "apiserver-bench",
+      dependencies: [
+        "KubeAPI", "KubeClient",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ],
+      path: "Benchmarks/APIServerBench"),
+    .executableTarget(
       name: "kubeproto-bench", dependencies: ["KubeProto", "KubeAPI"], path: "Benchmarks/KubeProtoBench"),
     .testTarget(name: "StoreTests", dependencies: ["Store", "SkiffCore"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "SkiffCore"]),

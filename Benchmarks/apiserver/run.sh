@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # API server benchmark: idle RSS, a create/get/list/update mix with open watches at 50 and
 # 200 requests/s, lists of 1,000 pods, and RSS with 10,000 ConfigMaps of 1 KiB.
+# The load generator is apiserver-bench (Benchmarks/APIServerBench), a release Swift build, so that
+# the latencies are the server's and not a Python client's (GIL, CPU on the same cores).
 # Usage: Benchmarks/apiserver/run.sh [path/to/skiff]   (default: a release build)
+# APIBENCH_ARGS=--http2 runs the mix over one HTTP/2 connection (as client-go) instead of HTTP/1.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+release=(swift build -c release --static-swift-stdlib --scratch-path .build-release
+  -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections)
 skiff=${1:-.build-release/release/skiff}
-[ -x "$skiff" ] || swift build -c release --product skiff --scratch-path .build-release
-here=Benchmarks/apiserver
+[ -x "$skiff" ] || "${release[@]}" --product skiff
+"${release[@]}" --product apiserver-bench >/dev/null
+bench=.build-release/release/apiserver-bench
 work=$(mktemp -d /tmp/skiff-apibench.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 pids=()
@@ -25,22 +31,23 @@ start() {
   done
   echo "server did not start"; cat "$work/log"; exit 1
 }
+echo "$(date -u +%FT%TZ) $(uptime)"
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status"; }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 
 start; sleep 5
 echo "idle RSS: $(rss) MB"
 for rate in 50 200; do
-  echo "mix at $rate req/s: $(python3 $here/load.py "$work/kubeconfig" "$rate" 30)"
+  echo "mix at $rate req/s: $("$bench" mix "$work/kubeconfig" "$rate" 30 ${APIBENCH_ARGS:-})"
   echo "RSS after mix: $(rss) MB"
 done
 stop
 
 start
-echo "list: $(python3 $here/list.py "$work/kubeconfig" pods 1000 50)"
+echo "list: $("$bench" list "$work/kubeconfig" pods 1000 50)"
 stop
 
 start
-echo "list: $(python3 $here/list.py "$work/kubeconfig" configmaps 10000 10)"
+echo "list: $("$bench" list "$work/kubeconfig" configmaps 10000 10)"
 echo "RSS with 10,000 ConfigMaps of 1 KiB: $(rss) MB"
 stop
