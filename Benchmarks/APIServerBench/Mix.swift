@@ -76,6 +76,7 @@ final class Mix: Sendable {
       result["conflicts"] = .int(Int64(record.conflicts))
       result["errors"] = .int(Int64(record.errors))
       result["watch_events"] = .int(Int64(events))
+      result["client_cpu_s"] = .double((processCPUSeconds() * 100).rounded() / 100)
       return .object(result)
     }
   }

@@ -33,12 +33,21 @@ start() {
 }
 echo "$(date -u +%FT%TZ) $(uptime)"
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status"; }
+# Busy and total CPU ticks of the machine (all cores) and the server's ticks: shows whether
+# anything besides the server and apiserver-bench (which reports its own CPU) took the cores.
+ticks() {
+  read -r _ u n s i w x y z _ </proc/stat
+  echo "$((u + n + s + x + y + z)) $((u + n + s + i + w + x + y + z)) $(awk '{print $14 + $15}' "/proc/$pid/stat")"
+}
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 
 start; sleep 5
 echo "idle RSS: $(rss) MB"
 for rate in 50 200; do
+  read -r busy0 total0 server0 <<<"$(ticks)"
   echo "mix at $rate req/s: $("$bench" mix "$work/kubeconfig" "$rate" 30 ${APIBENCH_ARGS:-})"
+  read -r busy1 total1 server1 <<<"$(ticks)"
+  echo "CPU during mix (% of all cores): machine $((100 * (busy1 - busy0) / (total1 - total0))), server $((100 * (server1 - server0) / (total1 - total0)))"
   echo "RSS after mix: $(rss) MB"
 done
 stop
