@@ -31,7 +31,6 @@ start() {
   done
   echo "server did not start"; cat "$work/log"; exit 1
 }
-echo "$(date -u +%FT%TZ) $(uptime)"
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status"; }
 # Busy and total CPU ticks of the machine (all cores) and the server's ticks: shows whether
 # anything besides the server and apiserver-bench (which reports its own CPU) took the cores.
@@ -41,13 +40,18 @@ ticks() {
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 
+echo "$(date -u +%FT%TZ) $(uptime)"
 start; sleep 5
 echo "idle RSS: $(rss) MB"
 for rate in 50 200; do
   read -r busy0 total0 server0 <<<"$(ticks)"
-  echo "mix at $rate req/s: $("$bench" mix "$work/kubeconfig" "$rate" 30 ${APIBENCH_ARGS:-})"
+  out=$("$bench" mix "$work/kubeconfig" "$rate" 30 ${APIBENCH_ARGS:-})
   read -r busy1 total1 server1 <<<"$(ticks)"
-  echo "CPU during mix (% of all cores): machine $((100 * (busy1 - busy0) / (total1 - total0))), server $((100 * (server1 - server0) / (total1 - total0)))"
+  echo "mix at $rate req/s: $out"
+  client=$(grep -o '"client_cpu_s":[0-9.]*' <<<"$out" | cut -d: -f2)
+  # "other processes" well above a few % means the figures of this run are not the server's own.
+  awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v s=$((server1 - server0)) -v c="$client" \
+    -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "CPU during mix (%% of all cores): machine %d, server %d, apiserver-bench %d, other processes %d\n", 100 * b / t, 100 * s / t, 100 * c * hz / t, 100 * (b - s - c * hz) / t }'
   echo "RSS after mix: $(rss) MB"
 done
 stop
