@@ -88,8 +88,8 @@ enum BenchError: Error, CustomStringConvertible {
   }
 }
 
-/// The objects load.py created: a pod with one container and resource requests, and a ConfigMap
-/// with 1 KiB of data; both labelled app=bench.
+/// The objects of the workload (as the earlier Python load.py made them): a pod with one container
+/// and resource requests, and a ConfigMap with 1 KiB of data; both labelled app=bench.
 enum BenchObjects {
   static func pod(_ name: String) -> JSONValue {
     [
@@ -118,7 +118,7 @@ enum BenchObjects {
   }
 }
 
-/// Latency samples of one verb in milliseconds, summarised as load.py did (nearest rank).
+/// Latency samples of one verb in milliseconds, summarised by nearest rank as load.py did.
 struct Samples {
   var values: [Double] = []
 
