@@ -61,8 +61,7 @@ struct APIError: Error, Sendable {
 
   /// 422 with one cause per field error, worded as upstream: `Kind "name" is invalid: [a, b]`.
   static func invalid(_ resource: ResourceDefinition, name: String, errors: [FieldError]) -> APIError {
-    let texts = errors.map(\.description)
-    let list = texts.count == 1 ? texts[0] : "[" + texts.joined(separator: ", ") + "]"
+    let list = errors.aggregateMessage ?? ""
     let group = resource.group.isEmpty ? "" : ".\(resource.group)"
     return APIError(
       code: 422, reason: "Invalid", message: "\(resource.kind)\(group) \"\(name)\" is invalid: \(list)",
@@ -118,83 +117,9 @@ struct APIError: Error, Sendable {
   static func timeout(_ message: String) -> APIError { APIError(code: 504, reason: "Timeout", message: message) }
 }
 
-/// One invalid field, as upstream's field.Error prints and serializes it.
-struct FieldError: Sendable, CustomStringConvertible {
-  enum Kind: String, Sendable {
-    case required = "FieldValueRequired"
-    case invalid = "FieldValueInvalid"
-    case notSupported = "FieldValueNotSupported"
-    case forbidden = "FieldValueForbidden"
-    case duplicate = "FieldValueDuplicate"
-    case tooLong = "FieldValueTooLong"
-  }
-
-  var kind: Kind
-  var field: String
-  var value: JSONValue?
-  var detail: String
-  /// `detail` is already the whole message after the field (schema validation's wording).
-  var rawMessage = false
-
-  static func required(_ field: String, _ detail: String = "") -> FieldError {
-    FieldError(kind: .required, field: field, value: nil, detail: detail)
-  }
-
-  static func invalid(_ field: String, _ value: JSONValue, _ detail: String) -> FieldError {
-    FieldError(kind: .invalid, field: field, value: value, detail: detail)
-  }
-
-  static func forbidden(_ field: String, _ detail: String) -> FieldError {
-    FieldError(kind: .forbidden, field: field, value: nil, detail: detail)
-  }
-
-  static func notSupported(_ field: String, _ value: JSONValue, _ valid: [String]) -> FieldError {
-    FieldError(
-      kind: .notSupported, field: field, value: value,
-      detail: "supported values: " + valid.map { "\"\($0)\"" }.joined(separator: ", "))
-  }
-
-  static func duplicate(_ field: String, _ value: JSONValue) -> FieldError {
-    FieldError(kind: .duplicate, field: field, value: value, detail: "")
-  }
-
-  var summary: String {
-    switch kind {
-    case .required: "Required value"
-    case .invalid: "Invalid value"
-    case .notSupported: "Unsupported value"
-    case .forbidden: "Forbidden"
-    case .duplicate: "Duplicate value"
-    case .tooLong: "Too long"
-    }
-  }
-
-  var description: String {
-    if rawMessage { return "\(field): \(detail)" }
-    var text = "\(field): \(summary)"
-    if let value, kind != .required, kind != .forbidden {
-      switch value {
-      case .string(let string): text += ": \"\(string)\""
-      default: text += ": \(String(decoding: value.encoded(), as: UTF8.self))"
-      }
-    }
-    if !detail.isEmpty { text += ": \(detail)" }
-    return text
-  }
-
+extension FieldError {
+  /// The `StatusCause` a 422 carries for this error.
   var cause: JSONValue {
-    if rawMessage {
-      return .object(["reason": .string(kind.rawValue), "message": .string(detail), "field": .string(field)])
-    }
-    var message = summary
-    if let value, kind != .required, kind != .forbidden {
-      if case .string(let string) = value {
-        message += ": \"\(string)\""
-      } else {
-        message += ": \(String(decoding: value.encoded(), as: UTF8.self))"
-      }
-    }
-    if !detail.isEmpty { message += ": \(detail)" }
-    return .object(["reason": .string(kind.rawValue), "message": .string(message), "field": .string(field)])
+    .object(["reason": .string(type.rawValue), "message": .string(body), "field": .string(field)])
   }
 }

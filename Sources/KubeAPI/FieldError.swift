@@ -1,6 +1,6 @@
 /// A path to a field in an object, printed as upstream's field.Path: `spec.containers[0].image`,
 /// `metadata.labels[app]`.
-public struct FieldPath: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct FieldPath: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringInterpolation {
   public private(set) var description: String
 
   /// A root path; `FieldPath("spec", "containers")` is `spec.containers`.

@@ -1,24 +1,9 @@
 import KubeAPI
 
-/// One schema violation, worded as kube-apiserver words CRD validation errors
-/// (`spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`).
-public struct FieldError: Sendable, Hashable, CustomStringConvertible {
-  public enum Reason: String, Sendable {
-    case invalid = "FieldValueInvalid"
-    case required = "FieldValueRequired"
-    case notSupported = "FieldValueNotSupported"
-  }
-
-  public var field: String
-  public var reason: Reason
-  /// The `Status.details.causes[].message` text (everything after `field: `).
-  public var message: String
-
-  public var description: String { "\(field): \(message)" }
-}
-
 extension SchemaRegistry {
-  /// Checks value types, required fields and enumerations against the schema. Meant for custom resources
+  /// Checks value types, required fields and enumerations against the schema, with the messages
+  /// kube-apiserver gives for CRD validation
+  /// (`spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`). Meant for custom resources
   /// (built-in kinds are validated by their strategies); run after pruning and defaulting, as upstream does.
   public func validate(_ object: JSONValue, kind gvk: GVK) -> [FieldError] {
     guard let type = type(of: gvk) else { return [] }
@@ -81,7 +66,7 @@ extension SchemaRegistry {
         let fieldPath = Self.join(path, field.name)
         guard let member = members[field.name] else {
           if field.required {
-            errors.append(FieldError(field: fieldPath, reason: .required, message: "Required value"))
+            errors.append(.required(FieldPath(fieldPath)))
           }
           continue
         }
@@ -93,8 +78,8 @@ extension SchemaRegistry {
           let allowed = field.enumValues.map(\.canonicalText).joined(separator: ", ")
           errors.append(
             FieldError(
-              field: fieldPath, reason: .notSupported,
-              message: "Unsupported value: \(member.canonicalText): supported values: \(allowed)"))
+              type: .notSupported, field: FieldPath(fieldPath), badValue: member, detail: "supported values: \(allowed)"
+            ))
         }
       }
     }
@@ -124,8 +109,6 @@ extension SchemaRegistry {
       case .array: "array"
       case .object: "object"
       }
-    return FieldError(
-      field: path, reason: .invalid,
-      message: "Invalid value: \"\(actual)\": \(path) in body must be of type \(expected): \"\(actual)\"")
+    return .invalid(FieldPath(path), .string(actual), "\(path) in body must be of type \(expected): \"\(actual)\"")
   }
 }

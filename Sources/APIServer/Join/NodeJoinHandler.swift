@@ -111,7 +111,7 @@ struct NodeJoinHandler: Sendable {
     func field(_ name: String) -> String {
       guard let value = object[name], value != .null else { return "" }
       guard let text = value.stringValue else {
-        wrongTypes.append(.invalid(name, value, "must be a string"))
+        wrongTypes.append(.invalid(FieldPath(name), value, "must be a string"))
         return ""
       }
       return text
@@ -154,7 +154,7 @@ struct NodeJoinHandler: Sendable {
   }
 
   static func check(
-    _ pem: String, field: String, node: String, serving: Bool, errors: inout [FieldError]
+    _ pem: String, field: FieldPath, node: String, serving: Bool, errors: inout [FieldError]
   ) -> CertificateRequest? {
     guard !pem.isEmpty else {
       errors.append(.required(field, "a PEM CERTIFICATE REQUEST"))
@@ -188,8 +188,7 @@ struct NodeJoinHandler: Sendable {
   }
 
   static func invalid(_ errors: [FieldError], name: String = "") -> APIError {
-    let texts = errors.map(\.description)
-    let list = texts.count == 1 ? texts[0] : "[" + texts.joined(separator: ", ") + "]"
+    let list = errors.aggregateMessage ?? ""
     var details: [String: JSONValue] = ["kind": "NodeJoin", "causes": .array(errors.map(\.cause))]
     if !name.isEmpty { details["name"] = .string(name) }
     return APIError(

@@ -114,9 +114,7 @@ final class SchemaAdapter: Sendable {
     let schema = current
     let gvk = Self.gvk(definition)
     guard schema.isCustom(gvk) else { return [] }
-    return schema.validate(object, kind: gvk).map {
-      FieldError(kind: .invalid, field: $0.field, value: nil, detail: $0.message, rawMessage: true)
-    }
+    return schema.validate(object, kind: gvk)
   }
 
   func served(_ definitions: [ResourceDefinition]) -> [ServedResource] {

@@ -123,7 +123,7 @@ enum SecretStrategy {
       total += decoded.count
     }
     if total > 1024 * 1024 {
-      errors.append(FieldError(kind: .tooLong, field: "data", value: nil, detail: "may not be more than 1048576 bytes"))
+      errors.append(.tooLong("data", maxLength: 1024 * 1024))
     }
     return errors
   }
