@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/../.." && pwd)
 BIN=$(readlink -f "${1:-$ROOT/.build-release/release/skiff}")
 TMP=$(mktemp -d /tmp/skiffnode.XXXX)
 trap 'rm -rf "$TMP"' EXIT
-record() { perf record -q -o "$1" -e cpu-clock/freq=20000/ -e page-faults/period=1/ --call-graph fp -- "${@:2}"; }
+record() { exec perf record -q -o "$1" -e cpu-clock/freq=20000/ -e page-faults/period=1/ --call-graph fp -- "${@:2}"; }
 script() { perf script -i "$1" -F ip,sym,dso --no-demangle 2>/dev/null > "$1.txt" || true; }
 
 # The datastore-only server under etcdctl.
@@ -56,7 +56,9 @@ chmod +x "$TMP/skiff"
 SKIFF_BIN="$TMP/skiff" "$ROOT/Benchmarks/podstartup/agent-rss.sh" >/dev/null
 script "$TMP/agent.1"
 
-python3 "$HERE/make-order.py" "$BIN" "$TMP"/datastore.*.txt "$TMP"/agent.*.txt > "$TMP/node.order"
-cat "$HERE/skiff.order" "$TMP/node.order" | awk '!seen[$0]++' > "$TMP/merged.order"
-echo "$(($(wc -l <"$TMP/merged.order") - $(wc -l <"$HERE/skiff.order"))) functions added"
+python3 "$HERE/make-order.py" "$BIN" "$TMP"/datastore.*.txt > "$TMP/datastore.order"
+python3 "$HERE/make-order.py" "$BIN" "$TMP"/agent.*.txt > "$TMP/agent.order"
+cp "$TMP/datastore.order" "$TMP/agent.order" "${KEEP:-$TMP}/" 2>/dev/null || true
+python3 "$HERE/merge-order.py" "$HERE/skiff.order" "$TMP/datastore.order" "$TMP/agent.order" > "$TMP/merged.order"
 mv "$TMP/merged.order" "$HERE/skiff.order"
+wc -l "$HERE/skiff.order"
