@@ -11,7 +11,7 @@
 # The workload each time: startup, 15 s idle, 20 × kubectl get pods -A, 5 × kubectl apply, a list and a watch.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/../.." && pwd)
-BIN=$(readlink -f "${1:-$ROOT/.build/release/skiff}")
+BIN=$(readlink -f "${1:-$ROOT/.build-release/release/skiff}")
 PORT=${PORT:-36443}
 TMP=$(mktemp -d /tmp/skifforder.XXXX)
 
@@ -44,11 +44,7 @@ python3 "$HERE/callgrind-symbols.py" "$TMP/skiff-nodebug" "$TMP/callgrind.out" >
 cat "$TMP/perf.order" "$TMP/callgrind.order" | awk '!seen[$0]++' > "$TMP/order12"
 
 # 3. page faults of a binary linked with that order: relink with the same command line as the release link
-LINK=$(cd "$ROOT" && swift build -c release --static-swift-stdlib --product skiff -v \
-  -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections 2>/dev/null | grep -- '-emit-executable' | grep -- '-o [^ ]*/skiff ' | tail -1 || true)
-if [ -n "$LINK" ]; then
-  eval "${LINK/--symbol-ordering-file=* /--symbol-ordering-file=$TMP/order12 } -o $TMP/skiff-ordered" >/dev/null 2>&1 || true
-fi
+python3 "$HERE/relink.py" "$BIN" "$TMP/order12" "$TMP/skiff-ordered" >/dev/null 2>&1 || true
 if [ -x "$TMP/skiff-ordered" ]; then ORD=$TMP/skiff-ordered; else ORD=$BIN; fi
 for r in 1 2; do
   D=$(mktemp -d /tmp/rssdata.XXXX)
