@@ -91,20 +91,25 @@ extension LogSession {
 
   // MARK: Compaction
 
-  /// Physical compaction of `(after, through]`, where `through <= compact`: each row there
-  /// supersedes its predecessor, which no read at or above `compact` can see, and tombstones below
-  /// `compact` hide nothing. Rows at `compact` stay so a watch may start there.
-  func sweep(after: Int64, through: Int64, compact: Int64) throws {
+  /// Physical compaction of the log rows from just after `lower` (a `(rev, key)` position) up to
+  /// `upper` inclusive, all within revisions `<= compact`: each row there supersedes its
+  /// predecessor, which no read at or above `compact` can see, and tombstones below `compact` hide
+  /// nothing. Rows at `compact` stay so a watch may start there. Both statements read their rows
+  /// before deleting, so a predecessor inside the range still has its own predecessor removed.
+  func sweep(after lower: LogPosition, through upper: LogPosition, compact: Int64) throws {
+    let range: [SQLValue] = [.int(lower.revision), .blob(lower.key), .int(upper.revision), .blob(upper.key)]
     try connection.query(
       """
       DELETE FROM skiff_log WHERE (rev, key) IN (SELECT prev_rev, key FROM skiff_log
-        WHERE rev > $1 AND rev <= $2 AND prev_rev > 0)
-      """, [.int(after), .int(through)])
+        WHERE (rev, key) > ($1, $2) AND (rev, key) <= ($3, $4) AND prev_rev > 0)
+      """, range)
     try connection.query(
-      "DELETE FROM skiff_log WHERE rev > $1 AND rev <= $2 AND rev < $3 AND deleted = 1",
-      [.int(after), .int(through), .int(compact)])
-    // The tombstones at `compact` itself go on the next pass, so that pass starts just below it.
-    try connection.query(
-      "UPDATE skiff_meta SET value = $1 WHERE name = 'swept'", [.int(through == compact ? through - 1 : through)])
+      "DELETE FROM skiff_log WHERE (rev, key) > ($1, $2) AND (rev, key) <= ($3, $4) AND rev < $5 AND deleted = 1",
+      range + [.int(compact)])
+  }
+
+  /// Records that every revision up to `revision` has been swept.
+  func setSweptRevision(_ revision: Int64) throws {
+    try connection.query("UPDATE skiff_meta SET value = $1 WHERE name = 'swept'", [.int(revision)])
   }
 }

@@ -132,6 +132,22 @@ struct LogSession {
     try connection.query("SELECT value FROM skiff_meta WHERE name = 'swept'", []).first?[0].int ?? 0
   }
 
+  /// The log row `rows` rows after `position` (or the last one) with a revision `<= through`;
+  /// nil when there is none: where the next sweep batch ends.
+  func sweepBatchEnd(after position: LogPosition, through: Int64, rows: Int) throws -> LogPosition? {
+    let bounds: [SQLValue] = [.int(position.revision), .blob(position.key), .int(through)]
+    let row =
+      try connection.query(
+        "SELECT rev, key FROM skiff_log WHERE (rev, key) > ($1, $2) AND rev <= $3 ORDER BY rev, key LIMIT 1 OFFSET $4",
+        bounds + [.int(Int64(rows - 1))]
+      ).first
+      ?? connection.query(
+        "SELECT rev, key FROM skiff_log WHERE (rev, key) > ($1, $2) AND rev <= $3 ORDER BY rev DESC, key DESC LIMIT 1",
+        bounds
+      ).first
+    return row.map { LogPosition(revision: $0[0].int, key: $0[1].bytes) }
+  }
+
   // MARK: SQL building
 
   static func keyValue(_ row: [SQLValue]) -> KeyValue {

@@ -1,6 +1,7 @@
 extension RevisionLog {
-  /// Revisions removed per write batch, so compaction never holds the writer for long.
-  static let sweepWindow: Int64 = 256
+  /// Log rows looked at per write batch, so compaction never holds the writer for long, even
+  /// where one revision (a range delete) holds thousands of rows.
+  static let sweepBatchRows = 512
 
   /// Compacts to `retainedRevisions` below the newest on a timer, and removes compacted rows
   /// whenever the compact revision moves.
@@ -18,19 +19,26 @@ extension RevisionLog {
     }
   }
 
-  /// Removes the rows compaction made invisible, one small window per write batch.
+  /// Removes the rows compaction made invisible, a few hundred rows per write batch. Progress
+  /// is recorded per finished sweep; batches a crash interrupts are simply done again.
   func sweep() async throws {
     let (swept, compact) = try await reader.read { session in
       (try session.sweptRevision(), try session.revisions().compact)
     }
     noteCompacted(compact)
-    var after = swept
-    while after < compact {
-      let through = min(after + Self.sweepWindow, compact)
-      try await writer.write { batch in try batch.session.sweep(after: after, through: through, compact: compact) }
-      after = through
+    guard swept < compact else { return }
+    var position = LogPosition(revision: swept + 1, key: [])
+    while let end = try await reader.read({ [position] session in
+      try session.sweepBatchEnd(after: position, through: compact, rows: Self.sweepBatchRows)
+    }) {
+      try await writer.write { [position] batch in
+        try batch.session.sweep(after: position, through: end, compact: compact)
+      }
+      position = end
     }
-    if let vacuum = driver.vacuumStatement, swept < compact {
+    // The tombstones at `compact` itself go on the next pass, so that pass starts just below it.
+    try await writer.write { batch in try batch.session.setSweptRevision(compact - 1) }
+    if let vacuum = driver.vacuumStatement {
       try await writer.write { batch in try batch.session.connection.execute(vacuum) }
     }
   }

@@ -527,6 +527,26 @@ enum Contract {
     }
   }
 
+  /// A range delete puts all its tombstones at one revision; the sweep still goes in batches of
+  /// rows and leaves nothing behind.
+  static func compactionOfARangeDelete(_ backend: Backend) async throws {
+    try await withLog(backend) { env in
+      let log = env.log
+      let count = 1_124  // more than two sweep batches (RevisionLog.sweepBatchRows is 512)
+      for i in 1...count { try await log.put(String(format: "bulk/%05d", i), "v") }
+      try await log.put("bulk/00001", "again")
+      let deleted = try await log.delete(DeleteRequest(range: .prefix(b("bulk/"))))
+      #expect(deleted.deleted == Int64(count))
+      let last = try await log.put("other", "x")
+      #expect(try await env.logRows() == 2 * count + 2)
+      try await log.compact(last)
+      try await eventually("sweep of the range delete") { try await env.logRows() == 1 }
+      #expect(try await log.keys(KeyRange(start: [0], end: [0]), at: last) == ["other"])
+      try await log.put("bulk/00002", "new")
+      #expect(try await log.get("bulk/00002")?.version == 1)
+    }
+  }
+
   // MARK: Leases
 
   static func leases(_ backend: Backend) async throws {

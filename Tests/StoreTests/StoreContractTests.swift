@@ -16,6 +16,7 @@ struct SQLiteContractTests {
   @Test func bulkDelete() async throws { try await Contract.bulkDelete(.sqlite) }
   @Test func watchBelowCompaction() async throws { try await Contract.watchBelowCompaction(.sqlite) }
   @Test func compaction() async throws { try await Contract.compaction(.sqlite) }
+  @Test func compactionOfARangeDelete() async throws { try await Contract.compactionOfARangeDelete(.sqlite) }
   @Test func leases() async throws { try await Contract.leases(.sqlite) }
   @Test func leaseExpiry() async throws { try await Contract.leaseExpiry(.sqlite) }
 }
@@ -34,6 +35,7 @@ struct PostgresContractTests {
   @Test func bulkDelete() async throws { try await Contract.bulkDelete(.postgres) }
   @Test func watchBelowCompaction() async throws { try await Contract.watchBelowCompaction(.postgres) }
   @Test func compaction() async throws { try await Contract.compaction(.postgres) }
+  @Test func compactionOfARangeDelete() async throws { try await Contract.compactionOfARangeDelete(.postgres) }
   @Test func leases() async throws { try await Contract.leases(.postgres) }
   @Test func leaseExpiry() async throws { try await Contract.leaseExpiry(.postgres) }
 }
