@@ -2,7 +2,8 @@ import Foundation
 import PackagePlugin
 
 /// Builds `skiff-shim` (Sources/ContainerShim, C) with the toolchain's clang and hands the target
-/// a Swift file holding the executable base64-encoded, so the one `skiff` binary can carry it.
+/// a Swift file holding the executable base64-encoded and the start of its sha256, so the one
+/// `skiff` binary can carry it and find an already written copy without decoding it.
 ///
 /// Why not an executable target: SwiftPM links every executable with the Swift runtime, and the
 /// shim exists to stay near 1 MB resident per running container. It is linked static-pie, so it
@@ -37,6 +38,7 @@ struct ShimImage: BuildToolPlugin {
         printf 'let shimExecutableBase64: StaticString = "'
         base64 -w0 '\(executable.path)'
         printf '"\\n'
+        printf 'let shimExecutableDigest = "%s"\\n' "$(sha256sum '\(executable.path)' | cut -c1-12)"
       } > '\(output.path).tmp' && mv '\(output.path).tmp' '\(output.path)'
       """
     return [
