@@ -100,7 +100,7 @@ final class LogWriter: @unchecked Sendable {
   private func commit(_ jobs: [Job]) {
     let connection: SQLConnection
     do {
-      connection = try self.connection ?? driver.connect()
+      connection = try self.connection ?? driver.connectWriter()
       self.connection = connection
     } catch {
       logger.error("datastore unreachable", metadata: ["driver": "\(driver.name)", "error": "\(error)"])

@@ -55,6 +55,8 @@ public protocol SQLDriver: Sendable {
   /// database does this itself.
   var vacuumStatement: String? { get }
   func connect() throws -> SQLConnection
+  /// The connection of the single writer; by default like any other.
+  func connectWriter() throws -> SQLConnection
   /// Runs inside a write transaction just before COMMIT (PostgreSQL queues a NOTIFY there).
   func willCommit(on connection: SQLConnection, revision: Int64) throws
   /// A stream that yields whenever another server may have committed (PostgreSQL LISTEN);
@@ -65,4 +67,5 @@ public protocol SQLDriver: Sendable {
 extension SQLDriver {
   public func willCommit(on connection: SQLConnection, revision: Int64) throws {}
   public func notifications(logger: Logger) -> AsyncStream<Void>? { nil }
+  public func connectWriter() throws -> SQLConnection { try connect() }
 }

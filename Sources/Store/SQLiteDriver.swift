@@ -46,7 +46,16 @@ public struct SQLiteDriver: SQLDriver {
     ]
   }
 
-  public func connect() throws -> SQLConnection {
+  public func connect() throws -> SQLConnection { try open() }
+
+  /// The writer's connection checkpoints on a thread of its own (`WALCheckpointer`).
+  public func connectWriter() throws -> SQLConnection {
+    let connection = try open()
+    connection.checkpointInBackground()
+    return connection
+  }
+
+  private func open() throws -> SQLiteConnection {
     let directory = (path as NSString).deletingLastPathComponent
     if !directory.isEmpty {
       try FileManager.default.createDirectory(
@@ -70,8 +79,11 @@ public struct SQLiteDriver: SQLDriver {
 final class SQLiteConnection: SQLConnection {
   private var db: OpaquePointer?
   private var statements: [String: OpaquePointer] = [:]
+  private let path: String
+  private var checkpointer: WALCheckpointer?
 
   init(path: String) throws {
+    self.path = path
     let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
     let code = sqlite3_open_v2(path, &db, flags, nil)
     guard code == SQLITE_OK else {
@@ -89,6 +101,16 @@ final class SQLiteConnection: SQLConnection {
     statements.removeAll()
     if let db { sqlite3_close_v2(db) }
     db = nil
+    checkpointer?.stop()
+    checkpointer = nil
+  }
+
+  /// Hands this connection's checkpoints to a background thread.
+  func checkpointInBackground() {
+    guard let db, checkpointer == nil else { return }
+    let checkpointer = WALCheckpointer(path: path)
+    checkpointer.observe(db)
+    self.checkpointer = checkpointer
   }
 
   func execute(_ sql: String) throws {
