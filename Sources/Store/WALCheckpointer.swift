@@ -7,17 +7,18 @@ import Foundation
 /// writer, and every client waiting on its batch, waited for the database file to be written
 /// and fsynced (up to a quarter of a second on a busy flash disk). The writer's connection
 /// reports each commit's WAL length here instead; past `pagesBeforeCheckpoint` this thread runs
-/// a PASSIVE checkpoint, which never blocks the writer. Only if the WAL still grows past
-/// `pagesBeforeRestart` (readers holding old snapshots) does it take the RESTART checkpoint
-/// that briefly holds writers back, so the file stays bounded.
+/// a PASSIVE checkpoint, which never blocks the writer. Such a checkpoint cannot copy the
+/// frames written while it runs, so under steady writes the WAL would never start over: past
+/// `pagesBeforeRestart` the writer checkpoints itself, between two batches, copying only what
+/// the background pass left, and its next batch starts the WAL from the beginning.
 final class WALCheckpointer: @unchecked Sendable {
   static let pagesBeforeCheckpoint: Int32 = 4000
   static let pagesBeforeRestart: Int32 = 16000
 
   private let path: String
   private let condition = NSCondition()
-  /// The WAL length in pages after the latest commit, when it asks for a checkpoint.
-  private var requested: Int32 = 0
+  /// The latest commit asked for a checkpoint.
+  private var requested = false
   private var stopping = false
 
   init(path: String) {
@@ -29,10 +30,15 @@ final class WALCheckpointer: @unchecked Sendable {
   }
 
   /// Called on the writer's thread after every commit.
-  func committed(walPages: Int32) {
+  func committed(walPages: Int32, on db: OpaquePointer?) {
     guard walPages >= Self.pagesBeforeCheckpoint else { return }
+    if walPages >= Self.pagesBeforeRestart {
+      // Busy (the background pass is running) is fine: the next commit tries again.
+      _ = sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+      return
+    }
     condition.lock()
-    requested = walPages
+    requested = true
     condition.signal()
     condition.unlock()
   }
@@ -48,8 +54,8 @@ final class WALCheckpointer: @unchecked Sendable {
   func observe(_ db: OpaquePointer) {
     sqlite3_wal_hook(
       db,
-      { context, _, _, pages in
-        Unmanaged<WALCheckpointer>.fromOpaque(context!).takeUnretainedValue().committed(walPages: pages)
+      { context, db, _, pages in
+        Unmanaged<WALCheckpointer>.fromOpaque(context!).takeUnretainedValue().committed(walPages: pages, on: db)
         return SQLITE_OK
       }, Unmanaged.passUnretained(self).toOpaque())
   }
@@ -58,9 +64,8 @@ final class WALCheckpointer: @unchecked Sendable {
     var connection: SQLiteConnection?
     while true {
       condition.lock()
-      while requested == 0 && !stopping { condition.wait() }
-      let pages = requested
-      requested = 0
+      while !requested && !stopping { condition.wait() }
+      requested = false
       let stop = stopping
       condition.unlock()
       if stop { return }
@@ -69,8 +74,7 @@ final class WALCheckpointer: @unchecked Sendable {
           connection = try SQLiteConnection(path: path)
           try connection?.execute("PRAGMA busy_timeout = 5000")
         }
-        let mode = pages >= Self.pagesBeforeRestart ? "RESTART" : "PASSIVE"
-        try connection?.execute("PRAGMA wal_checkpoint(\(mode))")
+        try connection?.execute("PRAGMA wal_checkpoint(PASSIVE)")
       } catch {
         // The next commit asks again; a broken connection is reopened then.
         connection = nil
