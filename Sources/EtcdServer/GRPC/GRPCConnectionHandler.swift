@@ -78,14 +78,12 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
   }
 
   func handlerRemoved(context: ChannelHandlerContext) {
-    for stream in streams.values { abandon(stream) }
-    streams = [:]
+    abandonAll()
     self.context = nil
   }
 
   func channelInactive(context: ChannelHandlerContext) {
-    for stream in streams.values { abandon(stream) }
-    streams = [:]
+    abandonAll()
     context.fireChannelInactive()
   }
 
@@ -124,10 +122,10 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     }
     let path = headers.first(name: ":path") ?? ""
     guard let method = routes[path] else {
-      return refuse(id, RPCError(code: .unimplemented, message: "unknown method \(path)"))
+      return fail(id, RPCError(code: .unimplemented, message: "unknown method \(path)"))
     }
     if let encoding = headers.first(name: "grpc-encoding"), encoding != "identity" {
-      return refuse(id, RPCError(code: .unimplemented, message: "grpc: compression \(encoding) is not supported"))
+      return fail(id, RPCError(code: .unimplemented, message: "grpc: compression \(encoding) is not supported"))
     }
     let context = ServerContext(
       descriptor: method.descriptor, remotePeer: remotePeer, localPeer: localPeer, cancellation: .init())
@@ -277,7 +275,8 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     scheduleFlush()
   }
 
-  /// Ends a call the server gave up on: its status, then a reset if the client is still sending.
+  /// Ends a call the server gave up on, or one that cannot start (unknown method, unsupported
+  /// encoding): its status, then a reset if the client is still sending.
   private func fail(_ id: HTTP2StreamID, _ error: Error) {
     let stream = streams.removeValue(forKey: id)
     if let stream { abandon(stream) }
@@ -290,14 +289,6 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     if !(stream?.inboundClosed ?? false) {
       write(HTTP2Frame(streamID: id, payload: .rstStream(.noError)))
     }
-    scheduleFlush()
-  }
-
-  /// Answers a call that cannot start (unknown method, unsupported encoding).
-  private func refuse(_ id: HTTP2StreamID, _ error: RPCError) {
-    write(
-      HTTP2Frame(streamID: id, payload: .headers(.init(headers: Self.trailers(error, only: true), endStream: true))))
-    write(HTTP2Frame(streamID: id, payload: .rstStream(.noError)))
     scheduleFlush()
   }
 
@@ -324,6 +315,11 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
       }
     }
     return encoded
+  }
+
+  private func abandonAll() {
+    for stream in streams.values { abandon(stream) }
+    streams = [:]
   }
 
   private func abandon(_ stream: Stream) {
