@@ -30,44 +30,29 @@ struct LogSession {
 
   /// Keys in `range` as of `revision` (nil = the newest), in key order.
   func range(_ range: KeyRange, at revision: Int64?, limit: Int64, keysOnly: Bool = false) throws -> [KeyValue] {
-    let value = keysOnly ? "NULL" : "value"
     var binds: [SQLValue] = []
-    let sql: String
-    if let revision {
-      let bounds = Self.bounds(range, column: "l.key", binds: &binds)
-      binds.append(.int(revision))
-      let rev = "$\(binds.count)"
-      sql = """
-        SELECT l.key, \(keysOnly ? "NULL" : "l.value"), l.create_rev, l.rev, l.version, l.lease
-        FROM skiff_log l WHERE \(bounds) AND l.rev <= \(rev) AND l.deleted = 0
-        AND NOT EXISTS (SELECT 1 FROM skiff_log n WHERE n.key = l.key AND n.rev > l.rev AND n.rev <= \(rev))
-        ORDER BY l.key\(Self.limit(limit))
+    let rows =
+      if let revision {
+        Self.snapshot(range, at: revision, value: !keysOnly, binds: &binds)
+      } else {
         """
-    } else {
-      let bounds = Self.bounds(range, column: "key", binds: &binds)
-      sql = """
-        SELECT key, \(value), create_rev, mod_rev, version, lease FROM skiff_kv
-        WHERE \(bounds) ORDER BY key\(Self.limit(limit))
+        SELECT key, \(keysOnly ? "NULL" : "value"), create_rev, mod_rev, version, lease FROM skiff_kv
+        WHERE \(Self.bounds(range, column: "key", binds: &binds))
         """
-    }
+      }
+    let sql = "\(rows) ORDER BY key\(Self.limit(limit))"
     return try connection.query(sql, binds).map(Self.keyValue)
   }
 
   /// How many keys `range` holds as of `revision` (nil = the newest).
   func count(_ range: KeyRange, at revision: Int64?) throws -> Int64 {
     var binds: [SQLValue] = []
-    let sql: String
-    if let revision {
-      let bounds = Self.bounds(range, column: "l.key", binds: &binds)
-      binds.append(.int(revision))
-      let rev = "$\(binds.count)"
-      sql = """
-        SELECT COUNT(*) FROM skiff_log l WHERE \(bounds) AND l.rev <= \(rev) AND l.deleted = 0
-        AND NOT EXISTS (SELECT 1 FROM skiff_log n WHERE n.key = l.key AND n.rev > l.rev AND n.rev <= \(rev))
-        """
-    } else {
-      sql = "SELECT COUNT(*) FROM skiff_kv WHERE \(Self.bounds(range, column: "key", binds: &binds))"
-    }
+    let sql =
+      if let revision {
+        "SELECT COUNT(*) FROM (\(Self.snapshot(range, at: revision, value: false, binds: &binds))) s"
+      } else {
+        "SELECT COUNT(*) FROM skiff_kv WHERE \(Self.bounds(range, column: "key", binds: &binds))"
+      }
     return try connection.query(sql, binds).first?[0].int ?? 0
   }
 
@@ -154,6 +139,27 @@ struct LogSession {
     KeyValue(
       key: row[0].bytes, value: row[1].bytes, createRevision: row[2].int, modRevision: row[3].int,
       version: row[4].int, lease: row[5].int)
+  }
+
+  /// The rows of `range` as they stood at `revision`, unordered. A key unchanged since then is
+  /// still current in skiff_kv; for a key changed after it, the first change after `revision`
+  /// points back (prev_rev) at the version it replaced, or at none when the key did not exist.
+  /// Only log rows newer than `revision` are read, so the log needs no index by key: one random
+  /// index page fewer written per put.
+  static func snapshot(_ range: KeyRange, at revision: Int64, value: Bool, binds: inout [SQLValue]) -> String {
+    binds.append(.int(revision))
+    let rev = "$\(binds.count)"
+    let unchanged = bounds(range, column: "key", binds: &binds)
+    let changed = bounds(range, column: "key", binds: &binds)
+    return """
+      SELECT key, \(value ? "value" : "NULL") AS value, create_rev, mod_rev, version, lease FROM skiff_kv
+      WHERE \(unchanged) AND mod_rev <= \(rev)
+      UNION ALL
+      SELECT p.key, \(value ? "p.value" : "NULL"), p.create_rev, p.rev, p.version, p.lease
+      FROM (SELECT key, MIN(rev) AS rev FROM skiff_log WHERE rev > \(rev) AND \(changed) GROUP BY key) f
+      JOIN skiff_log e ON e.rev = f.rev AND e.key = f.key
+      JOIN skiff_log p ON p.rev = e.prev_rev AND p.key = e.key
+      """
   }
 
   /// The WHERE clause selecting `range` on `column`, appending its parameters to `binds`.

@@ -73,7 +73,6 @@ public struct PostgresDriver: SQLDriver, CustomStringConvertible {
         lease BIGINT NOT NULL, value BYTEA NOT NULL, prev_rev BIGINT NOT NULL,
         PRIMARY KEY (rev, key))
       """,
-      "CREATE INDEX IF NOT EXISTS skiff_log_key ON skiff_log (key, rev)",
       """
       CREATE TABLE IF NOT EXISTS skiff_lease (id BIGINT PRIMARY KEY, ttl BIGINT NOT NULL,
         expires BIGINT NOT NULL)

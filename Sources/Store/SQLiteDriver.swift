@@ -25,6 +25,7 @@ public struct SQLiteDriver: SQLDriver {
     [
       "CREATE TABLE IF NOT EXISTS skiff_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
       "INSERT INTO skiff_meta (name, value) VALUES ('rev', 0), ('compact', 0), ('swept', 0) ON CONFLICT (name) DO NOTHING",
+      // Rows are rowid tables: values are often larger than a WITHOUT ROWID table handles well.
       """
       CREATE TABLE IF NOT EXISTS skiff_kv (key BLOB NOT NULL UNIQUE, value BLOB NOT NULL,
         create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL, version INTEGER NOT NULL,
@@ -37,8 +38,6 @@ public struct SQLiteDriver: SQLDriver {
         lease INTEGER NOT NULL, value BLOB NOT NULL, prev_rev INTEGER NOT NULL,
         UNIQUE (rev, key))
       """,
-      // Rows are rowid tables: values are often larger than a WITHOUT ROWID table handles well.
-      "CREATE INDEX IF NOT EXISTS skiff_log_key ON skiff_log (key, rev)",
       """
       CREATE TABLE IF NOT EXISTS skiff_lease (id INTEGER PRIMARY KEY, ttl INTEGER NOT NULL,
         expires INTEGER NOT NULL)

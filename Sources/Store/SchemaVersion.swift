@@ -2,10 +2,13 @@
 /// old database forward and an older skiff refuses one it cannot read instead of corrupting it.
 enum SchemaVersion {
   /// The layout this build writes. Databases from before versioning have the version-1 layout.
-  static let current: Int64 = 1
+  static let current: Int64 = 2
 
   /// Steps from version `n` to `n + 1`, indexed by `n - 1`; run in the schema transaction.
-  static let migrations: [[String]] = []
+  static let migrations: [[String]] = [
+    // 1 → 2: past revisions are read from the newer log rows (`LogSession.snapshot`), not by key.
+    ["DROP INDEX IF EXISTS skiff_log_key"]
+  ]
 
   /// Checks and migrates the stored version inside the open write transaction.
   static func upgrade(_ connection: SQLConnection) throws {

@@ -12,7 +12,25 @@ import Testing
       let log = try await RevisionLog.open(driver: driver)
       _ = try await log.put(PutRequest(key: Array("/registry/a".utf8), value: Array("1".utf8)))
       await log.close()
-      #expect(try await storedVersion(driver) == 1)
+      #expect(try await storedVersion(driver) == 2)
+
+      // A version-1 database, with the log's key index, is migrated forward and keeps its data.
+      try await blocking {
+        let connection = try driver.connect()
+        defer { connection.close() }
+        try connection.execute("CREATE INDEX skiff_log_key ON skiff_log (key, rev)")
+        try connection.execute("UPDATE skiff_meta SET value = 1 WHERE name = 'schema'")
+      }
+      let migrated = try await RevisionLog.open(driver: driver)
+      await migrated.close()
+      #expect(try await storedVersion(driver) == 2)
+      try await blocking {
+        let connection = try driver.connect()
+        defer { connection.close() }
+        // The index is gone: creating it again succeeds.
+        try connection.execute("CREATE INDEX skiff_log_key ON skiff_log (key, rev)")
+        try connection.execute("DROP INDEX skiff_log_key")
+      }
 
       // Reopening at the same version keeps the data.
       let reopened = try await RevisionLog.open(driver: driver)
@@ -29,7 +47,7 @@ import Testing
         _ = try await RevisionLog.open(driver: driver)
       } throws: { error in
         let text = "\(error)"
-        return text.contains("schema version 7") && text.contains("up to version 1")
+        return text.contains("schema version 7") && text.contains("up to version 2")
           && text.contains("Downgrading is refused")
       }
       #expect(try await storedVersion(driver) == 7)

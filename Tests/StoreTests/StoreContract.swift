@@ -129,6 +129,20 @@ enum Contract {
       #expect(past.kvs.map(\.string) == ["2", "1"])
 
       await expectStoreError(.futureRevision) { _ = try await log.range(RangeRequest(range: all, revision: 6)) }
+
+      // A key recreated after a delete, and one changed twice since: each read at a revision
+      // sees the version current then, never a later one.
+      #expect(try await log.put("b", "2") == 6)
+      #expect(try await log.put("a", "3") == 7)
+      #expect(try await log.get("b", at: 5) == nil)
+      #expect(
+        try await log.get("b", at: 6)
+          == KeyValue(key: b("b"), value: b("2"), createRevision: 6, modRevision: 6, version: 1))
+      #expect(try await log.get("b", at: 2)?.string == "1")
+      #expect(try await log.get("a", at: 2)?.string == "1")
+      #expect(try await log.keys(all, at: 5) == ["a", "c"])
+      #expect(try await log.range(RangeRequest(range: all, revision: 6)).kvs.map(\.string) == ["2", "2", "1"])
+      #expect(try await log.range(RangeRequest(range: all, revision: 4, countOnly: true)).count == 1)
     }
   }
 

@@ -204,7 +204,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
       let handler = loopBound
       let context = stream.context
       stream.task = Task {
-        let result: Result<[UInt8], RPCError>
+        let result: Result<ByteBuffer, RPCError>
         do {
           result = .success(try await body(request, context))
         } catch {
@@ -229,12 +229,11 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
   private static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
   private static let okTrailers: HPACKHeaders = ["grpc-status": "0"]
 
-  private func complete(_ id: HTTP2StreamID, _ result: Result<[UInt8], RPCError>) {
-    guard streams.removeValue(forKey: id) != nil, let context else { return }
+  private func complete(_ id: HTTP2StreamID, _ result: Result<ByteBuffer, RPCError>) {
+    guard streams.removeValue(forKey: id) != nil, context != nil else { return }
     switch result {
-    case .success(let response):
+    case .success(let message):
       write(HTTP2Frame(streamID: id, payload: .headers(.init(headers: Self.responseHeaders))))
-      let message = GRPCMessageReader.frame(response, allocator: context.channel.allocator)
       write(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(message)))))
       write(HTTP2Frame(streamID: id, payload: .headers(.init(headers: Self.okTrailers, endStream: true))))
     case .failure(let error):
@@ -245,7 +244,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
   }
 
   /// Sends one message of a streaming call; the future completes when it is written.
-  fileprivate func send(_ message: [UInt8], on id: HTTP2StreamID) -> EventLoopFuture<Void>? {
+  fileprivate func send(_ message: ByteBuffer, on id: HTTP2StreamID) -> EventLoopFuture<Void>? {
     guard var stream = streams[id], let context else { return nil }
     if !stream.sentHeaders {
       stream.sentHeaders = true
@@ -253,9 +252,8 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
       write(HTTP2Frame(streamID: id, payload: .headers(.init(headers: Self.responseHeaders))))
     }
     let promise = context.eventLoop.makePromise(of: Void.self)
-    let framed = GRPCMessageReader.frame(message, allocator: context.channel.allocator)
     context.write(
-      wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(framed))))), promise: promise)
+      wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(message))))), promise: promise)
     scheduleFlush()
     return promise.futureResult
   }
@@ -353,7 +351,8 @@ struct GRPCResponseBytes: Sendable {
   let handler: NIOLoopBound<GRPCConnectionHandler>
   let stream: HTTP2StreamID
 
-  func write(_ message: [UInt8]) async throws {
+  /// Sends one framed message (`Message.grpcFrame()`).
+  func write(_ message: ByteBuffer) async throws {
     let written = try await handler.eventLoop.submit { [handler, stream] in
       handler.value.send(message, on: stream)
     }.get()

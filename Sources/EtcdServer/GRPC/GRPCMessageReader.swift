@@ -40,13 +40,4 @@ struct GRPCMessageReader {
     buffer.moveReaderIndex(forwardBy: 5)
     return buffer.readBytes(length: Int(length))
   }
-
-  /// Frames a response message.
-  static func frame(_ message: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
-    var buffer = allocator.buffer(capacity: 5 + message.count)
-    buffer.writeInteger(UInt8(0))
-    buffer.writeInteger(UInt32(message.count))
-    buffer.writeBytes(message)
-    return buffer
-  }
 }

@@ -1,14 +1,15 @@
 import GRPCCore
+import NIOCore
 import SwiftProtobuf
 
-/// One gRPC method as `GRPCConnectionHandler` runs it: protobuf bytes in, protobuf bytes out.
+/// One gRPC method as `GRPCConnectionHandler` runs it: protobuf bytes in, framed protobuf out.
 ///
 /// Calls go straight from HTTP/2 frames to the service, with no stream channel or RPC executor
 /// per call: under etcdctl's write loads those cost more CPU than the datastore itself.
 struct GRPCMethod: Sendable {
   enum Handler: Sendable {
     /// One request, one response: started when the request stream ends.
-    case unary(@Sendable (_ request: [UInt8], _ context: ServerContext) async throws -> [UInt8])
+    case unary(@Sendable (_ request: [UInt8], _ context: ServerContext) async throws -> ByteBuffer)
     /// Started when the request headers arrive; requests and responses flow while it runs.
     case streaming(
       @Sendable (_ requests: GRPCRequestBytes, _ responses: GRPCResponseBytes, ServerContext) async throws -> Void)
@@ -27,7 +28,7 @@ struct GRPCMethod: Sendable {
     return GRPCMethod(
       descriptor: descriptor,
       handler: .unary { bytes, context in
-        try await body(try decode(Request.self, bytes), context).serializedBytes()
+        try await body(try decode(Request.self, bytes), context).grpcFrame()
       })
   }
 
@@ -99,7 +100,7 @@ struct GRPCResponseWriter<Response: Message>: RPCWriterProtocol {
   }
 
   func write(_ element: Response) async throws {
-    try await bytes.write(try element.serializedBytes())
+    try await bytes.write(try element.grpcFrame())
   }
 
   func write(contentsOf elements: some Sequence<Response>) async throws {
