@@ -17,8 +17,11 @@ for package in etcd-server etcd-client postgresql; do
     || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null; }
 done
 scratch=${SKIFF_BENCH_SCRATCH:-.build-release}
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product skiff >/dev/null
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product etcd-bench >/dev/null
+# Quiet builds, but a failed one shows why instead of ending the run without a word.
+for product in skiff etcd-bench; do
+  log=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$product" 2>&1) \
+    || { echo "$log" >&2; echo "building $product failed" >&2; exit 1; }
+done
 bin=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
 
 work=$(mktemp -d /tmp/skiff-bench.XXXXXX)
