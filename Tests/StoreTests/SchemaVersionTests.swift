@@ -2,8 +2,8 @@ import Foundation
 import Store
 import Testing
 
-/// The stored schema version: written on open, kept across reopens, and a newer one refused
-/// with a message naming both versions — before anything is written.
+/// The stored schema version: written on open, an older one migrated, kept across reopens, and a
+/// newer one refused with a message naming both versions — before anything is written.
 @Suite struct SchemaVersionTests {
   static let backends: [Backend] = [.sqlite] + (Backend.postgresDSN == nil ? [] : [.postgres])
 
@@ -15,22 +15,14 @@ import Testing
       #expect(try await storedVersion(driver) == 2)
 
       // A version-1 database, with the log's key index, is migrated forward and keeps its data.
-      try await blocking {
-        let connection = try driver.connect()
-        defer { connection.close() }
-        try connection.execute("CREATE INDEX skiff_log_key ON skiff_log (key, rev)")
-        try connection.execute("UPDATE skiff_meta SET value = 1 WHERE name = 'schema'")
-      }
+      try await execute(
+        driver, "CREATE INDEX skiff_log_key ON skiff_log (key, rev)",
+        "UPDATE skiff_meta SET value = 1 WHERE name = 'schema'")
       let migrated = try await RevisionLog.open(driver: driver)
       await migrated.close()
       #expect(try await storedVersion(driver) == 2)
-      try await blocking {
-        let connection = try driver.connect()
-        defer { connection.close() }
-        // The index is gone: creating it again succeeds.
-        try connection.execute("CREATE INDEX skiff_log_key ON skiff_log (key, rev)")
-        try connection.execute("DROP INDEX skiff_log_key")
-      }
+      // The index is gone: creating it again succeeds.
+      try await execute(driver, "CREATE INDEX skiff_log_key ON skiff_log (key, rev)", "DROP INDEX skiff_log_key")
 
       // Reopening at the same version keeps the data.
       let reopened = try await RevisionLog.open(driver: driver)
@@ -38,11 +30,7 @@ import Testing
       await reopened.close()
 
       // A database from a future skiff: refused, data untouched.
-      try await blocking {
-        let connection = try driver.connect()
-        defer { connection.close() }
-        try connection.execute("UPDATE skiff_meta SET value = 7 WHERE name = 'schema'")
-      }
+      try await execute(driver, "UPDATE skiff_meta SET value = 7 WHERE name = 'schema'")
       await #expect {
         _ = try await RevisionLog.open(driver: driver)
       } throws: { error in
@@ -51,6 +39,14 @@ import Testing
           && text.contains("Downgrading is refused")
       }
       #expect(try await storedVersion(driver) == 7)
+    }
+  }
+
+  private func execute(_ driver: any SQLDriver, _ statements: String...) async throws {
+    try await blocking {
+      let connection = try driver.connect()
+      defer { connection.close() }
+      for statement in statements { try connection.execute(statement) }
     }
   }
 
