@@ -198,7 +198,7 @@ let package = Package(
       ]
     ),
     .executableTarget(
-      name: "skiff", dependencies: ["SkiffCLI"],
+      name: "skiff", dependencies: ["SkiffCLI", "CRuntime"],
       linkerSettings: [.unsafeFlags(skiffReleaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]
     ),
     .executableTarget(

@@ -26,6 +26,9 @@ int skiff_open_in_root(int root_fd, const char *path, int flags, unsigned int mo
 #define SKIFF_O_PATH 0x200000
 #define SKIFF_POSIX_SPAWN_SETSID 0x80
 
+/// mallopt(M_ARENA_MAX, count): at most `count` glibc malloc arenas. Returns 1 on success.
+int skiff_set_malloc_arenas(int count);
+
 /// memfd_create(name, MFD_CLOEXEC); returns an fd or -errno.
 int skiff_memfd(const char *name);
 /// fsetxattr; returns 0 or -errno.
