@@ -149,14 +149,13 @@ struct LogSession {
   static func snapshot(_ range: KeyRange, at revision: Int64, value: Bool, binds: inout [SQLValue]) -> String {
     binds.append(.int(revision))
     let rev = "$\(binds.count)"
-    let unchanged = bounds(range, column: "key", binds: &binds)
-    let changed = bounds(range, column: "key", binds: &binds)
+    let keys = bounds(range, column: "key", binds: &binds)
     return """
       SELECT key, \(value ? "value" : "NULL") AS value, create_rev, mod_rev, version, lease FROM skiff_kv
-      WHERE \(unchanged) AND mod_rev <= \(rev)
+      WHERE \(keys) AND mod_rev <= \(rev)
       UNION ALL
       SELECT p.key, \(value ? "p.value" : "NULL"), p.create_rev, p.rev, p.version, p.lease
-      FROM (SELECT key, MIN(rev) AS rev FROM skiff_log WHERE rev > \(rev) AND \(changed) GROUP BY key) f
+      FROM (SELECT key, MIN(rev) AS rev FROM skiff_log WHERE rev > \(rev) AND \(keys) GROUP BY key) f
       JOIN skiff_log e ON e.rev = f.rev AND e.key = f.key
       JOIN skiff_log p ON p.rev = e.prev_rev AND p.key = e.key
       """
