@@ -50,7 +50,7 @@ public struct SQLiteDriver: SQLDriver {
   /// Kubernetes objects).
   public func connect() throws -> SQLConnection {
     let connection = try open()
-    try connection.execute("PRAGMA mmap_size = 268435456")
+    try connection.execute("PRAGMA mmap_size = \(256 << 20)")
     return connection
   }
 

@@ -10,16 +10,22 @@ struct GRPCFrame: SwiftProtobufContiguousBytes {
   private(set) var buffer: ByteBuffer
 
   init(repeating byte: UInt8, count: Int) {
-    buffer = ByteBufferAllocator().buffer(capacity: Self.prefix + count)
-    buffer.writeInteger(UInt8(0))
-    buffer.writeInteger(UInt32(count))
+    buffer = Self.prefixed(count)
     buffer.writeRepeatingByte(byte, count: count)
   }
 
   init<S: Sequence>(_ sequence: S) where S.Element == UInt8 {
     let bytes = Array(sequence)
-    self.init(repeating: 0, count: bytes.count)
-    buffer.setBytes(bytes, at: Self.prefix)
+    buffer = Self.prefixed(bytes.count)
+    buffer.writeBytes(bytes)
+  }
+
+  /// A buffer holding just the prefix of a `count`-byte message, with room for the message.
+  private static func prefixed(_ count: Int) -> ByteBuffer {
+    var buffer = ByteBufferAllocator().buffer(capacity: prefix + count)
+    buffer.writeInteger(UInt8(0))
+    buffer.writeInteger(UInt32(count))
+    return buffer
   }
 
   var count: Int { buffer.readableBytes - Self.prefix }
