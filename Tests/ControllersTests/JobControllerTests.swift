@@ -114,6 +114,11 @@ import Testing
     try await cluster.createJob("deadline", ["activeDeadlineSeconds": 60, "parallelism": 2, "completions": 2])
     let pods = try await cluster.waitForActivePods("deadline", 2)
     try await cluster.markRunning(pods[0])
+    // The deadline counts from status.startTime: it must be stored before the clock moves,
+    // or a later sync would stamp the moved time and the deadline would lie a minute ahead.
+    try await cluster.eventually("startTime recorded") {
+      try await cluster.job("deadline")["status"]?["startTime"]?.stringValue
+    }
 
     clock.advance(seconds: 61)
     try await cluster.client.patch(
