@@ -9,5 +9,7 @@ if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil {
   _ = skiff_set_malloc_arenas(Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
 }
 
+IdlePageRelease.start()
+
 await SkiffCommand.run(
   arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
