@@ -198,7 +198,7 @@ let package = Package(
       ]
     ),
     .executableTarget(
-      name: "skiff", dependencies: ["SkiffCLI", "CRuntime"],
+      name: "skiff", dependencies: ["SkiffCLI", "SkiffCore", "CRuntime"],
       linkerSettings: [.unsafeFlags(skiffReleaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]
     ),
     .executableTarget(
@@ -280,7 +280,8 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ]),
-    .testTarget(name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer", "skiff", "SkiffTestSupport"]),
+    .testTarget(
+      name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer", "skiff", "SkiffTestSupport", "SkiffCore", "CRuntime"]),
     .target(name: "SkiffTestSupport", dependencies: ["Runtime", "SkiffCore"], path: "Tests/SkiffTestSupport"),
     .testTarget(
       name: "EtcdServerTests",

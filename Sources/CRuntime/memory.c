@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -26,8 +25,7 @@ long skiff_page_out_executable(void) {
     char *name = line + path;
     name[strcspn(name, "\n")] = '\0';
     if (strcmp(name, exe) != 0) continue;
-    if (madvise((void *)start, end - start, MADV_RANDOM) != 0 ||
-        madvise((void *)start, end - start, MADV_PAGEOUT) != 0) {
+    if (madvise((void *)start, end - start, MADV_PAGEOUT) != 0) {
       int error = errno;
       fclose(maps);
       return -error;

@@ -1,18 +1,18 @@
 import CRuntime
 import Foundation
+import SkiffCore
 
 /// Hands the executable's pages back to the kernel once the process has gone quiet.
 ///
 /// skiff is one large executable. Start-up, joining and bursts of work touch code an idle process
 /// never runs again, and the kernel maps file pages by whole large folios, so an idle datastore
-/// kept twice the text it used (BENCHMARKS.md, "Idle page release"). After a window in which the
-/// process used under 2 % of a core, its executable's mappings are paged out; the pages the idle
-/// loop still needs fault back in. It happens once per busy period (a window over 10 %), so a
-/// process that stays idle is not made to fault its working set back again and again.
+/// kept twice the text it used (BENCHMARKS.md, "Idle page release"). When a 30-second window
+/// starts a quiet period (under 2 % of a core after a window over 10 %, or after start-up), the
+/// executable's mappings are paged out; the pages the idle loop still needs fault back in. Once
+/// per quiet period, so a process that stays idle is not made to fault its working set back
+/// again and again.
 enum IdlePageRelease {
   static let window: TimeInterval = 30
-  static let idleShare = 0.02
-  static let busyShare = 0.10
 
   static func start() {
     let thread = Thread { watch() }
@@ -22,19 +22,13 @@ enum IdlePageRelease {
   }
 
   private static func watch() {
+    var periods = QuietPeriods(idleShare: 0.02, busyShare: 0.10)
     var previous = cpuSeconds()
-    var busySinceRelease = true
     while true {
       Thread.sleep(forTimeInterval: window)
       let now = cpuSeconds()
-      let share = (now - previous) / window
+      if periods.startsQuietPeriod(share: (now - previous) / window) { _ = skiff_page_out_executable() }
       previous = now
-      if share > busyShare {
-        busySinceRelease = true
-      } else if share < idleShare && busySinceRelease {
-        busySinceRelease = false
-        _ = skiff_page_out_executable()
-      }
     }
   }
 
