@@ -281,7 +281,8 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
       ]),
     .testTarget(
-      name: "SkiffCLITests", dependencies: ["SkiffCLI", "Store", "EtcdServer", "skiff", "SkiffTestSupport", "SkiffCore", "CRuntime"]),
+      name: "SkiffCLITests",
+      dependencies: ["SkiffCLI", "Store", "EtcdServer", "skiff", "SkiffTestSupport", "SkiffCore", "CRuntime"]),
     .target(name: "SkiffTestSupport", dependencies: ["Runtime", "SkiffCore"], path: "Tests/SkiffTestSupport"),
     .testTarget(
       name: "EtcdServerTests",
