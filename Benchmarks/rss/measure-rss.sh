@@ -7,7 +7,8 @@
 set -euo pipefail
 source "$(dirname "$0")/requests.sh"
 BIN=$(readlink -f "$1"); RUNS=${2:-3}; PORT=${3:-36443}
-IDLE=${IDLE:-20}; NREQ=${NREQ:-20}
+# 45 s idle by default: skiff pages its executable out after its first quiet 30-second window.
+IDLE=${IDLE:-45}; NREQ=${NREQ:-20}
 kb() { awk -v k="$1" '$1==k":"{print $2}' /proc/$2/status; }
 text_rss() { # Rss of the executable's r-xp mapping(s)
   awk -v bin="$BIN" '/^[0-9a-f]+-[0-9a-f]+ /{m=($2 ~ /x/ && $6==bin)} m && /^Rss:/{s+=$2} END{print s+0}' /proc/$1/smaps; }

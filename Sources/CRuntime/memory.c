@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +26,9 @@ long skiff_page_out_executable(void) {
     char *name = line + path;
     name[strcspn(name, "\n")] = '\0';
     if (strcmp(name, exe) != 0) continue;
-    if (madvise((void *)start, end - start, MADV_PAGEOUT) != 0) {
+    // Random: a page faulted back in later is read alone, not with a readahead window.
+    if (madvise((void *)start, end - start, MADV_RANDOM) != 0 ||
+        madvise((void *)start, end - start, MADV_PAGEOUT) != 0) {
       int error = errno;
       fclose(maps);
       return -error;
@@ -33,5 +36,12 @@ long skiff_page_out_executable(void) {
     advised += (long)(end - start);
   }
   fclose(maps);
-  return advised;
+  // The page cache still holds the pages no one maps (all of them, after an install read the
+  // file), and each fault maps the cached pages around it too: drop those, so that a fault
+  // brings back the page that was touched and only it.
+  int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  int error = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  close(fd);
+  return error == 0 ? advised : -error;
 }

@@ -6,11 +6,10 @@ import SkiffCore
 ///
 /// skiff is one large executable. Start-up, joining and bursts of work touch code an idle process
 /// never runs again, and the kernel maps file pages by whole large folios, so an idle datastore
-/// kept twice the text it used (BENCHMARKS.md, "Idle page release"). When a 30-second window
-/// starts a quiet period (under 2 % of a core after a window over 10 %, or after start-up), the
-/// executable's mappings are paged out; the pages the idle loop still needs fault back in. Once
-/// per quiet period, so a process that stays idle is not made to fault its working set back
-/// again and again.
+/// kept twice the text it used (BENCHMARKS.md, "Idle page release"). When a 30-second window used
+/// under 1 % of a core, and the process faulted in 1,000 pages (4 MB) since the last release or
+/// is just past start-up, the executable's pages are released; the ones the idle loop still
+/// needs fault back in.
 enum IdlePageRelease {
   static let window: TimeInterval = 30
 
@@ -22,21 +21,24 @@ enum IdlePageRelease {
   }
 
   private static func watch() {
-    var periods = QuietPeriods(idleShare: 0.02, busyShare: 0.10)
-    var previous = cpuSeconds()
+    var policy = IdleReleasePolicy(idleShare: 0.01, faultsBetweenReleases: 1000)
+    var previous = usage()
     while true {
       Thread.sleep(forTimeInterval: window)
-      let now = cpuSeconds()
-      if periods.startsQuietPeriod(share: (now - previous) / window) { _ = skiff_page_out_executable() }
-      previous = now
+      let now = usage()
+      if policy.releaseDue(share: (now.cpu - previous.cpu) / window, faults: now.faults - previous.faults) {
+        _ = skiff_page_out_executable()
+      }
+      previous = usage()
     }
   }
 
-  /// User and system CPU time of the whole process.
-  private static func cpuSeconds() -> Double {
+  /// CPU seconds (user and system) and page faults (minor and major) of the whole process.
+  private static func usage() -> (cpu: Double, faults: Int) {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-    return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return (user + system, usage.ru_minflt + usage.ru_majflt)
   }
 }

@@ -4,18 +4,19 @@ import SkiffCore
 import Testing
 
 @Suite struct IdlePageReleaseTests {
-  @Test func quietPeriodStartsOnceAfterEachBusySpell() {
-    var periods = QuietPeriods(idleShare: 0.02, busyShare: 0.10)
-    // Start-up counts as busy: the first quiet window starts a period, later ones do not.
-    #expect(periods.startsQuietPeriod(share: 0.01))
-    #expect(!periods.startsQuietPeriod(share: 0.01))
-    // Between the thresholds nothing changes, either way.
-    #expect(!periods.startsQuietPeriod(share: 0.05))
-    #expect(!periods.startsQuietPeriod(share: 0.01))
-    #expect(!periods.startsQuietPeriod(share: 0.50))
-    #expect(!periods.startsQuietPeriod(share: 0.05))
-    #expect(periods.startsQuietPeriod(share: 0.0))
-    #expect(!periods.startsQuietPeriod(share: 0.0))
+  @Test func releasesInQuietWindowsOnlyAfterEnoughPagesCameBack() {
+    var policy = IdleReleasePolicy(idleShare: 0.01, faultsBetweenReleases: 1000)
+    let windows: [(share: Double, faults: Int)] = [
+      (0.5, 9000),  // start-up: busy, no release
+      (0.005, 40),  // first quiet window: start-up's pages go
+      (0.005, 300),  // the working set faults back: not again
+      (0.02, 2000),  // a burst of work brings pages in
+      (0.005, 10),  // quiet again, 2,310 faults since: release
+      (0.005, 900), (0.005, 50),  // 950 < 1,000: keep
+      (0.005, 50),  // 1,000 reached in a quiet window: release
+    ]
+    let releases = windows.map { policy.releaseDue(share: $0.share, faults: $0.faults) }
+    #expect(releases == [false, true, false, false, true, false, false, true])
   }
 
   @Test func pagesOutTheRunningExecutable() throws {

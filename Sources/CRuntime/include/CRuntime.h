@@ -29,9 +29,10 @@ int skiff_open_in_root(int root_fd, const char *path, int flags, unsigned int mo
 /// mallopt(M_ARENA_MAX, count): at most `count` glibc malloc arenas. Returns 1 on success.
 int skiff_set_malloc_arenas(int count);
 
-/// madvise(MADV_PAGEOUT) over every mapping of the running executable: the kernel drops the
-/// pages no other process maps, and the ones still in use fault back in one by one. Returns the
-/// bytes advised, or -errno (EINVAL before Linux 5.4).
+/// madvise(MADV_PAGEOUT) over every mapping of the running executable, then drops the file's
+/// cached pages no process maps: the kernel frees what no other process uses, and the pages
+/// still in use fault back in one by one (the mappings are also marked MADV_RANDOM). Returns
+/// the bytes advised, or -errno (EINVAL before Linux 5.4).
 long skiff_page_out_executable(void);
 
 /// memfd_create(name, MFD_CLOEXEC); returns an fd or -errno.
