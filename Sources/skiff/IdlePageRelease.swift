@@ -5,8 +5,8 @@ import SkiffCore
 /// Hands the executable's pages back to the kernel once the process has gone quiet.
 ///
 /// skiff is one large executable. Start-up, joining and bursts of work touch code an idle process
-/// never runs again, and the kernel maps file pages by whole large folios, so an idle datastore
-/// kept twice the text it used (BENCHMARKS.md, "Idle page release"). When a 30-second window used
+/// never runs again, and each fault maps the cached pages around it too, so an idle datastore kept
+/// twice the text it used (BENCHMARKS.md, "Idle page release"). When a 30-second window used
 /// under 1 % of a core, and the process faulted in 1,000 pages (4 MB) since the last release or
 /// is just past start-up, the executable's pages are released; the ones the idle loop still
 /// needs fault back in.
