@@ -207,6 +207,7 @@ let package = Package(
         "EtcdServer",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
       ],
       path: "Benchmarks/EtcdBench"
     ),
@@ -287,7 +288,7 @@ let package = Package(
     .testTarget(
       name: "EtcdServerTests",
       dependencies: [
-        "Store", "skiff", "SkiffTestSupport",
+        "EtcdServer", "Store", "skiff", "SkiffTestSupport",
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]
     ),

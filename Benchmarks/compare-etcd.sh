@@ -2,8 +2,9 @@
 # Side-by-side datastore benchmark: the same load, from the same clients, in one run, against
 #   etcd 3.4 (Debian etcd-server), skiff on SQLite, and skiff on PostgreSQL (if it can start one).
 # Writes: `etcdctl check perf` at each load (60 s each). Reads: etcd-bench get (16 clients,
-# 10 s) and list of a 10,000-key prefix (100 times). Also skiff's idle RSS with only the
-# datastore running. Prints a markdown table for BENCHMARKS.md.
+# 10 s) and list of a 10,000-key prefix (100 times timed to the last byte, 100 times with the
+# client's decoding). Also skiff's idle RSS with only the datastore running. Prints a markdown
+# table for BENCHMARKS.md.
 #
 #   sudo Benchmarks/compare-etcd.sh [loads…]        # default: m l xl
 set -euo pipefail
@@ -17,12 +18,15 @@ for package in etcd-server etcd-client postgresql; do
     || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null; }
 done
 scratch=${SKIFF_BENCH_SCRATCH:-.build-release}
+# Built as install.sh builds it (functions in sections, laid out by Benchmarks/rss/skiff.order).
 # Quiet builds, but a failed one shows why instead of ending the run without a word.
+flags=(-c release --static-swift-stdlib --scratch-path "$scratch" -Xswiftc -Xfrontend -Xswiftc -function-sections
+  -Xcc -ffunction-sections)
 for product in skiff etcd-bench; do
-  log=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$product" 2>&1) \
+  log=$(swift build "${flags[@]}" --product "$product" 2>&1) \
     || { echo "$log" >&2; echo "building $product failed" >&2; exit 1; }
 done
-bin=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
+bin=$(swift build "${flags[@]}" --show-bin-path)
 
 work=$(mktemp -d /tmp/skiff-bench.XXXXXX)
 pids=()
@@ -91,10 +95,13 @@ for entry in "${endpoints[@]}"; do
   done
   get=$("$bin/etcd-bench" --endpoint "$url" get --clients 16 --seconds 10 || echo "get failed")
   list=$("$bin/etcd-bench" --endpoint "$url" list --keys 10000 --iterations 100 || echo "list failed")
+  decoded=$("$bin/etcd-bench" --endpoint "$url" list --keys 10000 --iterations 100 --decode || echo "list failed")
   result[$name,get]=$get
   result[$name,list]=$list
+  result[$name,decoded]=$decoded
   echo "$name $get"
   echo "$name $list"
+  echo "$name $decoded"
 done
 
 field() { grep -oE "$2=[0-9.]+" <<<"$1" | cut -d= -f2; }
@@ -110,13 +117,16 @@ for load in "${loads[@]}"; do
   echo "| check perf $load: writes/s | $e_tp | $s_tp | $(ratio "$s_tp" "$e_tp") | $p_tp | $(ratio "$p_tp" "$e_tp") |"
   echo "| check perf $load: slowest (s) | $e_slow | $s_slow | | $p_slow | |"
 done
-for kind in get list; do
+for kind in get list decoded; do
+  label=$kind
+  [ "$kind" = list ] && label="list 10,000 keys (to the last byte)"
+  [ "$kind" = decoded ] && label="list 10,000 keys (decoded by the client)"
   e=${result[etcd,$kind]}
   s=${result[skiff-sqlite,$kind]}
   p=${result[skiff-postgres,$kind]:-}
   for metric in rps p50_ms p99_ms; do
-    [ "$kind" = list ] && [ "$metric" = rps ] && continue
-    echo "| $kind: $metric | $(field "$e" $metric) | $(field "$s" $metric) | $(ratio "$(field "$s" $metric)" "$(field "$e" $metric)") | $(field "$p" $metric) | $(ratio "$(field "$p" $metric)" "$(field "$e" $metric)") |"
+    [ "$kind" != get ] && [ "$metric" = rps ] && continue
+    echo "| $label: $metric | $(field "$e" $metric) | $(field "$s" $metric) | $(ratio "$(field "$s" $metric)" "$(field "$e" $metric)") | $(field "$p" $metric) | $(ratio "$(field "$p" $metric)" "$(field "$e" $metric)") |"
   done
 done
 echo "| idle RSS (MB) | | $((idle_rss / 1024)) | | | |"

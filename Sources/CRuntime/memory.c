@@ -10,6 +10,8 @@
 
 int skiff_set_malloc_arenas(int count) { return mallopt(M_ARENA_MAX, count); }
 
+int skiff_trim_heap(void) { return malloc_trim(0); }
+
 long skiff_page_out_executable(void) {
   char exe[4096];
   ssize_t length = readlink("/proc/self/exe", exe, sizeof exe - 1);

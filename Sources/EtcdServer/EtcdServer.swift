@@ -110,7 +110,7 @@ public struct EtcdServer: Service {
     typealias Maintenance = Etcdserverpb_Maintenance.Method
     typealias Health = Grpc_Health_V1_Health.Method
     return [
-      .unary(KV.Range.descriptor, kv.range(request:context:)),
+      .unaryFramed(KV.Range.descriptor, kv.range(request:context:)),
       .unary(KV.Put.descriptor, kv.put(request:context:)),
       .unary(KV.DeleteRange.descriptor, kv.deleteRange(request:context:)),
       .unary(KV.Txn.descriptor, kv.txn(request:context:)),

@@ -1,18 +1,20 @@
 import GRPCCore
+import NIOCore
 import Store
 
-/// etcd's KV service over the revision log.
-struct KVService: Etcdserverpb_KV.SimpleServiceProtocol {
+/// etcd's KV service over the revision log. Range answers go out as frames encoded straight from
+/// the store (`RangeResponseFrame`), so this is not a `SimpleServiceProtocol`.
+struct KVService {
   let log: RevisionLog
   let identity: EtcdIdentity
   /// etcd's --max-request-bytes default: 1.5 MiB.
   static let maxRequestBytes = 1_572_864
 
-  func range(request: Etcdserverpb_RangeRequest, context: ServerContext) async throws -> Etcdserverpb_RangeResponse {
+  func range(request: Etcdserverpb_RangeRequest, context: ServerContext) async throws -> ByteBuffer {
     try await etcdCall {
       let query = try RangeQuery(request)
       let result = try await log.range(query.storeRequest)
-      return query.response(result, header: identity.header(result.revision))
+      return try query.frame(result, header: identity.header(result.revision))
     }
   }
 

@@ -1,3 +1,4 @@
+import NIOCore
 import Store
 
 /// An etcd Range as the store runs it, plus what etcd does afterwards in the server: revision
@@ -31,31 +32,42 @@ struct RangeQuery {
       limit: fetchesAll ? 0 : proto.limit, keysOnly: proto.keysOnly, countOnly: proto.countOnly)
   }
 
+  /// The answer as a message, for a range inside a transaction.
   func response(_ result: RangeResult, header: Etcdserverpb_ResponseHeader) -> Etcdserverpb_RangeResponse {
-    var kvs = result.kvs
-    var more = result.more
-    if fetchesAll {
-      kvs = kvs.filter { kv in
-        (proto.minModRevision == 0 || kv.modRevision >= proto.minModRevision)
-          && (proto.maxModRevision == 0 || kv.modRevision <= proto.maxModRevision)
-          && (proto.minCreateRevision == 0 || kv.createRevision >= proto.minCreateRevision)
-          && (proto.maxCreateRevision == 0 || kv.createRevision <= proto.maxCreateRevision)
-      }
-      if sortOrder != .none {
-        kvs.sort(by: ordering)
-        if sortOrder == .descend { kvs.reverse() }
-      }
-      if proto.limit > 0 && kvs.count > proto.limit {
-        kvs.removeLast(kvs.count - Int(proto.limit))
-        more = true
-      }
-    }
+    let (kvs, more) = selected(result)
     var response = Etcdserverpb_RangeResponse()
     response.header = header
     response.kvs = kvs.map(Mvccpb_KeyValue.init)
     response.more = more
     response.count = result.count
     return response
+  }
+
+  /// The answer as its gRPC frame, encoded from the store's key-values with no message between.
+  func frame(_ result: RangeResult, header: Etcdserverpb_ResponseHeader) throws -> ByteBuffer {
+    let (kvs, more) = selected(result)
+    return try RangeResponseFrame.encode(header: header, kvs: kvs, more: more, count: result.count)
+  }
+
+  /// The key-values the client gets, after the filters, sorting and limit the store left to us.
+  private func selected(_ result: RangeResult) -> (kvs: [KeyValue], more: Bool) {
+    guard fetchesAll else { return (result.kvs, result.more) }
+    var kvs = result.kvs.filter { kv in
+      (proto.minModRevision == 0 || kv.modRevision >= proto.minModRevision)
+        && (proto.maxModRevision == 0 || kv.modRevision <= proto.maxModRevision)
+        && (proto.minCreateRevision == 0 || kv.createRevision >= proto.minCreateRevision)
+        && (proto.maxCreateRevision == 0 || kv.createRevision <= proto.maxCreateRevision)
+    }
+    var more = result.more
+    if sortOrder != .none {
+      kvs.sort(by: ordering)
+      if sortOrder == .descend { kvs.reverse() }
+    }
+    if proto.limit > 0 && kvs.count > proto.limit {
+      kvs.removeLast(kvs.count - Int(proto.limit))
+      more = true
+    }
+    return (kvs, more)
   }
 
   private func ordering(_ a: KeyValue, _ b: KeyValue) -> Bool {

@@ -41,7 +41,7 @@ struct LogSession {
         """
       }
     let sql = "\(rows) ORDER BY key\(Self.limit(limit))"
-    return try connection.query(sql, binds).map(Self.keyValue)
+    return try connection.query(sql, binds, Self.keyValue)
   }
 
   /// How many keys `range` holds as of `revision` (nil = the newest).
@@ -135,10 +135,10 @@ struct LogSession {
 
   // MARK: SQL building
 
-  static func keyValue(_ row: [SQLValue]) -> KeyValue {
+  static func keyValue(_ row: any SQLRow) -> KeyValue {
     KeyValue(
-      key: row[0].bytes, value: row[1].bytes, createRevision: row[2].int, modRevision: row[3].int,
-      version: row[4].int, lease: row[5].int)
+      key: row.bytes(0), value: row.bytes(1), createRevision: row.int(2), modRevision: row.int(3),
+      version: row.int(4), lease: row.int(5))
   }
 
   /// The rows of `range` as they stood at `revision`, unordered. A key unchanged since then is

@@ -30,9 +30,29 @@ public protocol SQLConnection: AnyObject {
   /// Runs one statement written with `$1…$n` placeholders and returns its rows.
   @discardableResult
   func query(_ sql: String, _ binds: [SQLValue]) throws -> [[SQLValue]]
+  /// The same, handing each row to `transform` as it is read: a large read (a list of 10,000
+  /// keys) then builds no row arrays on the way to its own values.
+  func query<T>(_ sql: String, _ binds: [SQLValue], _ transform: (any SQLRow) throws -> T) throws -> [T]
   /// Runs statements that take no parameters (DDL, BEGIN, COMMIT…).
   func execute(_ sql: String) throws
   func close()
+}
+
+extension SQLConnection {
+  func query<T>(_ sql: String, _ binds: [SQLValue], _ transform: (any SQLRow) throws -> T) throws -> [T] {
+    try query(sql, binds).map(transform)
+  }
+}
+
+/// One row of a result, read by column.
+public protocol SQLRow {
+  func int(_ column: Int) -> Int64
+  func bytes(_ column: Int) -> [UInt8]
+}
+
+extension Array: SQLRow where Element == SQLValue {
+  public func int(_ column: Int) -> Int64 { self[column].int }
+  public func bytes(_ column: Int) -> [UInt8] { self[column].bytes }
 }
 
 /// A database the revision log can live in. Drivers differ only in connecting, DDL and a few

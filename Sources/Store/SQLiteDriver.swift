@@ -127,6 +127,14 @@ final class SQLiteConnection: SQLConnection {
 
   @discardableResult
   func query(_ sql: String, _ binds: [SQLValue]) throws -> [[SQLValue]] {
+    try rows(sql, binds) { $0.values }
+  }
+
+  func query<T>(_ sql: String, _ binds: [SQLValue], _ transform: (any SQLRow) throws -> T) throws -> [T] {
+    try rows(sql, binds) { try transform($0) }
+  }
+
+  private func rows<T>(_ sql: String, _ binds: [SQLValue], _ transform: (SQLiteRow) throws -> T) throws -> [T] {
     let statement = try prepared(sql)
     defer {
       sqlite3_reset(statement)
@@ -147,29 +155,13 @@ final class SQLiteConnection: SQLConnection {
       }
       guard code == SQLITE_OK else { throw error(code) }
     }
-    var rows: [[SQLValue]] = []
-    let columns = sqlite3_column_count(statement)
+    var rows: [T] = []
+    let row = SQLiteRow(statement: statement)
     while true {
       let code = sqlite3_step(statement)
       if code == SQLITE_DONE { break }
       guard code == SQLITE_ROW else { throw error(code) }
-      var row: [SQLValue] = []
-      row.reserveCapacity(Int(columns))
-      for column in 0..<columns {
-        switch sqlite3_column_type(statement, column) {
-        case SQLITE_INTEGER: row.append(.int(sqlite3_column_int64(statement, column)))
-        case SQLITE_NULL: row.append(.null)
-        case SQLITE_TEXT: row.append(.text(String(cString: sqlite3_column_text(statement, column))))
-        default:
-          let count = Int(sqlite3_column_bytes(statement, column))
-          if let base = sqlite3_column_blob(statement, column), count > 0 {
-            row.append(.blob(Array(UnsafeRawBufferPointer(start: base, count: count))))
-          } else {
-            row.append(.blob([]))
-          }
-        }
-      }
-      rows.append(row)
+      rows.append(try transform(row))
     }
     return rows
   }
@@ -194,3 +186,28 @@ final class SQLiteConnection: SQLConnection {
 
 /// SQLite's "copy the buffer now" destructor, which the C macro hides from Swift.
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// The row a statement stands on, read straight from SQLite's buffers.
+private struct SQLiteRow: SQLRow {
+  let statement: OpaquePointer
+
+  func int(_ column: Int) -> Int64 { sqlite3_column_int64(statement, Int32(column)) }
+
+  func bytes(_ column: Int) -> [UInt8] {
+    let count = Int(sqlite3_column_bytes(statement, Int32(column)))
+    guard count > 0, let base = sqlite3_column_blob(statement, Int32(column)) else { return [] }
+    return Array(UnsafeRawBufferPointer(start: base, count: count))
+  }
+
+  /// Every column, typed as SQLite holds it.
+  var values: [SQLValue] {
+    (0..<Int(sqlite3_column_count(statement))).map { column in
+      switch sqlite3_column_type(statement, Int32(column)) {
+      case SQLITE_INTEGER: .int(int(column))
+      case SQLITE_NULL: .null
+      case SQLITE_TEXT: .text(String(cString: sqlite3_column_text(statement, Int32(column))))
+      default: .blob(bytes(column))
+      }
+    }
+  }
+}

@@ -29,6 +29,10 @@ int skiff_open_in_root(int root_fd, const char *path, int flags, unsigned int mo
 /// mallopt(M_ARENA_MAX, count): at most `count` glibc malloc arenas. Returns 1 on success.
 int skiff_set_malloc_arenas(int count);
 
+/// malloc_trim(0): hands free pages inside every malloc arena back to the kernel, not only the
+/// top of the main heap as free() does. Returns 1 when memory was released.
+int skiff_trim_heap(void);
+
 /// madvise(MADV_PAGEOUT) over every mapping of the running executable, then drops the file's
 /// cached pages no process maps: the kernel frees what no other process uses, and the pages
 /// still in use fault back in one by one (the mappings are also marked MADV_RANDOM). Returns

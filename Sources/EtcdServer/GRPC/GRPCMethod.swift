@@ -32,6 +32,16 @@ struct GRPCMethod: Sendable {
       })
   }
 
+  /// A unary method whose body writes its response frame itself (see `GRPCFrame`).
+  static func unaryFramed<Request: Message>(
+    _ descriptor: MethodDescriptor,
+    _ body: @escaping @Sendable (Request, ServerContext) async throws -> ByteBuffer
+  ) -> GRPCMethod {
+    GRPCMethod(
+      descriptor: descriptor,
+      handler: .unary { bytes, context in try await body(try decode(Request.self, bytes), context) })
+  }
+
   static func serverStreaming<Request: Message, Response: Message>(
     _ descriptor: MethodDescriptor,
     _ body: @escaping @Sendable (Request, RPCWriter<Response>, ServerContext) async throws -> Void
