@@ -6,6 +6,8 @@
 #   Benchmarks/podstartup/agent-rss.sh          (SKIFF_BIN=path measures another skiff build)
 # Each figure is taken 20 s into a quiet period and again at 75 s, after skiff's idle page
 # release (a quiet 30-second window pages its executable out) has had its turn.
+# IDLE_PROFILE=DIR records both processes with perf from 20 s to 70 s of the first quiet period
+# (DIR/agent.data, DIR/server.data), for Benchmarks/rss/profile-idle.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=.build-release/release
@@ -49,9 +51,17 @@ nsenter --net="/run/netns/$netns" "$agent_dir.skiff" agent --server "https://127
 agent=$!
 for _ in $(seq 1 120); do k get node rss-agent >/dev/null 2>&1 && break; sleep 0.5; done
 rss() { awk '/VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$1/status"; }
+record() { # record PID NAME: 50 s of perf samples and page faults, with call chains
+  perf record -q -o "$IDLE_PROFILE/$2.data" -e cpu-clock/freq=20000/ -e page-faults/period=1/ --call-graph fp \
+    -p "$1" -- sleep 50 >/dev/null 2>&1 &
+}
 quiet() { # quiet WHAT: RSS 20 s and 75 s into a quiet period
   sleep 20
   local early="agent $(rss $agent), server $(rss $server)"
+  if [ -n "${IDLE_PROFILE:-}" ] && [ ! -e "$IDLE_PROFILE/agent.data" ]; then
+    record "$agent" agent
+    record "$server" server
+  fi
   sleep 55
   echo "$1: at 20 s $early; at 75 s agent $(rss $agent), server $(rss $server)"
 }
