@@ -25,11 +25,7 @@ struct GRPCMethod: Sendable {
     _ descriptor: MethodDescriptor,
     _ body: @escaping @Sendable (Request, ServerContext) async throws -> Response
   ) -> GRPCMethod {
-    return GRPCMethod(
-      descriptor: descriptor,
-      handler: .unary { bytes, context in
-        try await body(try decode(Request.self, bytes), context).grpcFrame()
-      })
+    unaryFramed(descriptor) { (request: Request, context) in try await body(request, context).grpcFrame() }
   }
 
   /// A unary method whose body writes its response frame itself (see `GRPCFrame`).
