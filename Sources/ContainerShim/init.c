@@ -58,13 +58,14 @@ static void set_rlimits(const struct spec *spec) {
   }
 }
 
+/// Blocks until `start` opens the FIFO, then leaves the write end open: it is close-on-exec,
+/// so `start` sees end-of-file exactly when the user's command has replaced this init.
 static void wait_for_start(int fifo_path_fd) {
   char path[64];
   snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_path_fd);
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) fail("opening the start FIFO");
   if (write_all(fd, "0", 1) < 0) fail("writing the start FIFO");
-  close(fd);
   close(fifo_path_fd);
 }
 

@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 
 extension ContainerRuntime {
-  /// Lets a created container's init exec the user's command.
+  /// Lets a created container's init exec the user's command, and returns once it has: the
+  /// init holds the FIFO's close-on-exec write end, so end-of-file after its byte means exec.
   public func start(_ id: String) throws {
     let directory = bundle(id)
     let status = try self.status(id)
@@ -14,19 +15,24 @@ extension ContainerRuntime {
     guard fd >= 0 else { throw RuntimeError.io("cannot open the start FIFO of \(id)", errno: errno) }
     defer { close(fd) }
     var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    var released = false
     var waited: Int32 = 0
-    while true {
-      let rc = poll(&entry, 1, 100)
-      if rc > 0 {
-        var byte: UInt8 = 0
-        if read(fd, &byte, 1) == 1 { break }
-        // Writer gone without a byte: the init died.
-        throw RuntimeError(.failedPrecondition, "container \"\(id)\" exited before it started: \(errorText(id))")
+    waiting: while waited <= 10_000 {
+      guard poll(&entry, 1, 100) > 0 else {
+        waited += 100
+        if !released, (try? self.status(id).state) != .created { break }
+        continue
       }
-      waited += 100
-      if (try? self.status(id).state) != .created || waited > 10_000 {
-        throw RuntimeError(.failedPrecondition, "container \"\(id)\" did not start: \(errorText(id))")
+      var byte: UInt8 = 0
+      switch read(fd, &byte, 1) {
+      case 1: released = true
+      case 0 where released: break waiting  // exec'd, or failed on the way there: its status tells
+      case 0: throw RuntimeError(.failedPrecondition, "container \"\(id)\" exited before it started: \(errorText(id))")
+      default: continue  // EINTR
       }
+    }
+    guard released else {
+      throw RuntimeError(.failedPrecondition, "container \"\(id)\" did not start: \(errorText(id))")
     }
     try FileSystem.writeAtomically(directory + "/started", Array("\(Self.nowNanoseconds())".utf8))
   }
