@@ -111,9 +111,9 @@ public struct EtcdServer: Service {
     typealias Health = Grpc_Health_V1_Health.Method
     return [
       .unaryFramed(KV.Range.descriptor, kv.range(request:context:)),
-      .unary(KV.Put.descriptor, kv.put(request:context:)),
-      .unary(KV.DeleteRange.descriptor, kv.deleteRange(request:context:)),
-      .unary(KV.Txn.descriptor, kv.txn(request:context:)),
+      .unaryCallback(KV.Put.descriptor, kv.put(request:respond:)),
+      .unaryCallback(KV.DeleteRange.descriptor, kv.deleteRange(request:respond:)),
+      .unaryCallback(KV.Txn.descriptor, kv.txn(request:respond:)),
       .unary(KV.Compact.descriptor, kv.compact(request:context:)),
       .bidirectional(Etcdserverpb_Watch.Method.Watch.descriptor, watch.watch(request:response:context:)),
       .unary(Lease.LeaseGrant.descriptor, lease.leaseGrant(request:context:)),

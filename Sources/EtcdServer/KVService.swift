@@ -18,36 +18,57 @@ struct KVService {
     }
   }
 
-  func put(request: Etcdserverpb_PutRequest, context: ServerContext) async throws -> Etcdserverpb_PutResponse {
-    try await etcdCall {
+  // Put, DeleteRange and Txn go from the event loop straight to the store's writer, with no
+  // task per call: the answer is encoded on the writer's thread once the batch committed.
+
+  func put(request: Etcdserverpb_PutRequest, respond: @escaping GRPCRespond<Etcdserverpb_PutResponse>) {
+    write(respond) {
       if request.key.count + request.value.count > Self.maxRequestBytes { throw EtcdError.requestTooLarge }
-      let (revision, previous) = try await log.put(try request.validated())
+      return TxnRequest(success: [.put(try request.validated())])
+    } answer: { [identity] result in
       var response = Etcdserverpb_PutResponse()
-      response.header = identity.header(revision)
-      if let previous { response.prevKv = Mvccpb_KeyValue(previous) }
+      response.header = identity.header(result.revision)
+      if case .put(let previous?)? = result.results.first { response.prevKv = Mvccpb_KeyValue(previous) }
       return response
     }
   }
 
   func deleteRange(
-    request: Etcdserverpb_DeleteRangeRequest, context: ServerContext
-  ) async throws -> Etcdserverpb_DeleteRangeResponse {
-    try await etcdCall {
-      let result = try await log.delete(try request.validated())
+    request: Etcdserverpb_DeleteRangeRequest, respond: @escaping GRPCRespond<Etcdserverpb_DeleteRangeResponse>
+  ) {
+    write(respond) {
+      TxnRequest(success: [.delete(try request.validated())])
+    } answer: { [identity] result in
       var response = Etcdserverpb_DeleteRangeResponse()
       response.header = identity.header(result.revision)
-      response.deleted = result.deleted
-      response.prevKvs = result.prevKVs.map(Mvccpb_KeyValue.init)
+      if case .delete(let deleted, let previous)? = result.results.first {
+        response.deleted = deleted
+        response.prevKvs = previous.map(Mvccpb_KeyValue.init)
+      }
       return response
     }
   }
 
-  func txn(request: Etcdserverpb_TxnRequest, context: ServerContext) async throws -> Etcdserverpb_TxnResponse {
-    try await etcdCall {
+  func txn(request: Etcdserverpb_TxnRequest, respond: @escaping GRPCRespond<Etcdserverpb_TxnResponse>) {
+    write(respond) {
       let size: [UInt8] = try request.serializedBytes()
       if size.count > Self.maxRequestBytes { throw EtcdError.requestTooLarge }
-      let result = try await log.txn(try TxnTranslation.request(request))
-      return TxnTranslation.response(request, result, identity: identity)
+      return try TxnTranslation.request(request)
+    } answer: { [identity] result in
+      TxnTranslation.response(request, result, identity: identity)
+    }
+  }
+
+  /// Runs the transaction `request` builds and answers with what `answer` makes of its result,
+  /// reporting any failure as etcd would.
+  private func write<Response>(
+    _ respond: @escaping GRPCRespond<Response>, _ request: () throws -> TxnRequest,
+    answer: @escaping @Sendable (TxnResult) -> Response
+  ) {
+    do {
+      log.txn(try request()) { result in respond(result.map(answer).mapError(EtcdError.from)) }
+    } catch {
+      respond(.failure(EtcdError.from(error)))
     }
   }
 

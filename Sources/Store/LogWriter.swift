@@ -49,34 +49,39 @@ final class LogWriter: @unchecked Sendable {
   /// Runs `body` in the next batch and returns its result once that batch committed.
   func write<T: Sendable>(_ body: @escaping (WriteBatch) throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
-      // Written by `run` on the writer thread, read by `finish` on the same thread afterwards.
-      let box = ResultBox<T>()
-      let job = Job(
-        run: { batch in
-          do {
-            box.result = .success(try body(batch))
-          } catch let error as StoreError where batch.revision == nil && !error.isUnavailable {
-            box.result = .failure(error)
-          } catch let error as StoreError where error.isUnavailable {
-            throw error
-          } catch {
-            // It failed half-way through its writes: only a rollback can undo them.
-            throw JobAborted(error: error)
-          }
-        },
-        finish: { error in
-          if let error { continuation.resume(throwing: error) } else { continuation.resume(with: box.result!) }
-        })
-      condition.lock()
-      if stopping {
-        condition.unlock()
-        continuation.resume(throwing: StoreError.unavailable("datastore is shutting down"))
-        return
-      }
-      queue.append(job)
-      condition.signal()
-      condition.unlock()
+      submit(body) { continuation.resume(with: $0) }
     }
+  }
+
+  /// Queues `body` for the next batch; `completion` gets its result on the writer's thread once
+  /// that batch committed (or at once, when the writer is stopping). No task is involved, so an
+  /// event loop can hand writes over and be answered without a hop through the task pool.
+  func submit<T>(_ body: @escaping (WriteBatch) throws -> T, completion: @escaping (Result<T, Error>) -> Void) {
+    // Written by `run` on the writer thread, read by `finish` on the same thread afterwards.
+    let box = ResultBox<T>()
+    let job = Job(
+      run: { batch in
+        do {
+          box.result = .success(try body(batch))
+        } catch let error as StoreError where batch.revision == nil && !error.isUnavailable {
+          box.result = .failure(error)
+        } catch let error as StoreError where error.isUnavailable {
+          throw error
+        } catch {
+          // It failed half-way through its writes: only a rollback can undo them.
+          throw JobAborted(error: error)
+        }
+      },
+      finish: { error in completion(error.map { .failure($0) } ?? box.result!) })
+    condition.lock()
+    if stopping {
+      condition.unlock()
+      completion(.failure(StoreError.unavailable("datastore is shutting down")))
+      return
+    }
+    queue.append(job)
+    condition.signal()
+    condition.unlock()
   }
 
   private func loop() {

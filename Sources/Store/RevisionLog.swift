@@ -153,6 +153,27 @@ public final class RevisionLog: Sendable {
     }
   }
 
+  /// `txn` for a caller on an event loop, which must not wait: a write goes to the writer with no
+  /// task, and `completion` runs once, on the writer's thread after its batch committed (a
+  /// request that only reads runs in a task and completes there).
+  public func txn(_ request: TxnRequest, completion: @escaping @Sendable (Result<TxnResult, Error>) -> Void) {
+    guard request.writes else {
+      Task {
+        do { completion(.success(try await txn(request))) } catch { completion(.failure(error)) }
+      }
+      return
+    }
+    do {
+      try request.validate(maxOperations: options.maxTxnOperations)
+    } catch {
+      return completion(.failure(error))
+    }
+    let now = clock.nowMilliseconds()
+    writer.submit(
+      { batch in try TxnExecutor(session: batch.session, batch: batch, now: now).execute(request) },
+      completion: completion)
+  }
+
   /// Forgets history below `revision`: reads and watches there get `compacted` from now on, and
   /// the rows go in the background, in small batches.
   public func compact(_ revision: Int64) async throws {

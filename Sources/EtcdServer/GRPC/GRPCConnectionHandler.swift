@@ -158,7 +158,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     do {
       while let message = try stream.reader.next() {
         switch stream.method.handler {
-        case .unary:
+        case .unary, .unaryCallback:
           if stream.request != nil {
             throw RPCError(code: .unimplemented, message: "grpc: a unary call takes one request message")
           }
@@ -196,23 +196,25 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
       stream.requests?.finish()
       stream.requests = nil
       streams[id] = stream
-    case .unary(let body):
+    case .unary, .unaryCallback:
       guard let request = stream.request else {
         streams[id] = stream
         return fail(id, RPCError(code: .internalError, message: "grpc: the client sent no request message"))
       }
       let handler = loopBound
-      let context = stream.context
-      stream.task = Task {
-        let result: Result<ByteBuffer, RPCError>
-        do {
-          result = .success(try await body(request, context))
-        } catch {
-          result = .failure(RPCError(converting: error))
-        }
+      let complete: GRPCRespond<ByteBuffer> = { result in
         handler.eventLoop.execute { handler.value.complete(id, result) }
       }
+      if case .unary(let body) = stream.method.handler {
+        let context = stream.context
+        stream.task = Task {
+          do { complete(.success(try await body(request, context))) } catch {
+            complete(.failure(RPCError(converting: error)))
+          }
+        }
+      }
       streams[id] = stream
+      if case .unaryCallback(let body) = stream.method.handler { body(request, complete) }
     }
   }
 

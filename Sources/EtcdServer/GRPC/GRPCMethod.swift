@@ -10,6 +10,9 @@ struct GRPCMethod: Sendable {
   enum Handler: Sendable {
     /// One request, one response: started when the request stream ends.
     case unary(@Sendable (_ request: [UInt8], _ context: ServerContext) async throws -> ByteBuffer)
+    /// One request, one response, with no task: started on the connection's event loop when the
+    /// request stream ends, it must not block, and answers once through `respond`, from any thread.
+    case unaryCallback(@Sendable (_ request: [UInt8], _ respond: @escaping GRPCRespond<ByteBuffer>) -> Void)
     /// Started when the request headers arrive; requests and responses flow while it runs.
     case streaming(
       @Sendable (_ requests: GRPCRequestBytes, _ responses: GRPCResponseBytes, ServerContext) async throws -> Void)
@@ -36,6 +39,22 @@ struct GRPCMethod: Sendable {
     GRPCMethod(
       descriptor: descriptor,
       handler: .unary { bytes, context in try await body(try decode(Request.self, bytes), context) })
+  }
+
+  /// A unary method answered through a callback (see `Handler.unaryCallback`).
+  static func unaryCallback<Request: Message, Response: Message>(
+    _ descriptor: MethodDescriptor,
+    _ body: @escaping @Sendable (Request, _ respond: @escaping GRPCRespond<Response>) -> Void
+  ) -> GRPCMethod {
+    GRPCMethod(
+      descriptor: descriptor,
+      handler: .unaryCallback { bytes, respond in
+        let request: Request
+        do { request = try decode(Request.self, bytes) } catch { return respond(.failure(RPCError(converting: error))) }
+        body(request) { result in
+          respond(result.flatMap { response in Result { try response.grpcFrame() }.mapError(RPCError.init(converting:)) })
+        }
+      })
   }
 
   static func serverStreaming<Request: Message, Response: Message>(
@@ -76,6 +95,9 @@ struct GRPCMethod: Sendable {
     }
   }
 }
+
+/// Answers a call once, from any thread.
+typealias GRPCRespond<Response> = @Sendable (Result<Response, RPCError>) -> Void
 
 /// The raw request messages of a streaming call, in order; ends when the client half-closes.
 typealias GRPCRequestBytes = AsyncThrowingStream<[UInt8], any Error>
