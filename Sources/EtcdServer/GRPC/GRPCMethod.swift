@@ -52,7 +52,8 @@ struct GRPCMethod: Sendable {
         let request: Request
         do { request = try decode(Request.self, bytes) } catch { return respond(.failure(RPCError(converting: error))) }
         body(request) { result in
-          respond(result.flatMap { response in Result { try response.grpcFrame() }.mapError(RPCError.init(converting:)) })
+          respond(
+            result.flatMap { response in Result { try response.grpcFrame() }.mapError(RPCError.init(converting:)) })
         }
       })
   }
