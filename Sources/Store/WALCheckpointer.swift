@@ -6,8 +6,12 @@ import Foundation
 /// SQLite's automatic checkpoint runs inside the commit that crosses its threshold, so the
 /// writer, and every client waiting on its batch, waited for the database file to be written
 /// and fsynced (up to a quarter of a second on a busy flash disk). The writer's connection
-/// reports each commit's WAL length here instead; past `pagesBeforeCheckpoint` this thread runs
-/// a PASSIVE checkpoint, which never blocks the writer. Such a checkpoint cannot copy the
+/// reports each commit's WAL length here instead; once `pagesBeforeCheckpoint` pages were added
+/// since the last pass copied, this thread runs a PASSIVE checkpoint, which never blocks the
+/// writer. Counting from the last pass, not from the start of the WAL, matters: a WAL that cannot
+/// start over yet stays long, and a pass after every commit copied the pages every commit
+/// rewrites (the tables' last pages) once per commit, with two fsyncs each time, instead of once
+/// per `pagesBeforeCheckpoint`. Such a checkpoint cannot copy the
 /// frames written while it runs, so under steady writes the WAL would never start over: past
 /// `pagesBeforeRestart` the writer checkpoints itself, between two batches, copying only what
 /// the background pass left, and its next batch starts the WAL from the beginning.
@@ -20,6 +24,9 @@ final class WALCheckpointer: @unchecked Sendable {
   /// The latest commit asked for a checkpoint.
   private var requested = false
   private var stopping = false
+  /// WAL length at the latest commit, and how much of it the last pass had copied.
+  private var walPages: Int32 = 0
+  private var backfilled: Int32 = 0
 
   init(path: String) {
     self.path = path
@@ -38,8 +45,13 @@ final class WALCheckpointer: @unchecked Sendable {
       return
     }
     condition.lock()
-    requested = true
-    condition.signal()
+    // A shorter WAL than was copied has started over.
+    if walPages < backfilled { backfilled = 0 }
+    self.walPages = walPages
+    if walPages - backfilled >= Self.pagesBeforeCheckpoint {
+      requested = true
+      condition.signal()
+    }
     condition.unlock()
   }
 
@@ -74,7 +86,13 @@ final class WALCheckpointer: @unchecked Sendable {
           connection = try SQLiteConnection(path: path)
           try connection?.execute("PRAGMA busy_timeout = 5000")
         }
-        try connection?.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        // One row: busy, WAL length, frames copied.
+        let copied = try connection?.query("PRAGMA wal_checkpoint(PASSIVE)", []).first?[2].int ?? 0
+        condition.lock()
+        backfilled = Int32(clamping: max(copied, 0))
+        // Commits during the pass asked again; only a WAL grown enough since then needs one.
+        requested = walPages - backfilled >= Self.pagesBeforeCheckpoint
+        condition.unlock()
       } catch {
         // The next commit asks again; a broken connection is reopened then.
         connection = nil
