@@ -86,7 +86,7 @@ final class SQLiteConnection: SQLConnection {
   private var db: OpaquePointer?
   private var statements: [String: OpaquePointer] = [:]
   private let path: String
-  private var checkpointer: WALCheckpointer?
+  private(set) var checkpointer: WALCheckpointer?
 
   init(path: String) throws {
     self.path = path

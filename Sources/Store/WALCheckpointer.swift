@@ -27,6 +27,13 @@ final class WALCheckpointer: @unchecked Sendable {
   /// WAL length at the latest commit, and how much of it the last pass had copied.
   private var walPages: Int32 = 0
   private var backfilled: Int32 = 0
+  /// Background passes run so far.
+  private var passCount = 0
+  var passes: Int {
+    condition.lock()
+    defer { condition.unlock() }
+    return passCount
+  }
 
   init(path: String) {
     self.path = path
@@ -89,6 +96,7 @@ final class WALCheckpointer: @unchecked Sendable {
         // One row: busy, WAL length, frames copied.
         let copied = try connection?.query("PRAGMA wal_checkpoint(PASSIVE)", []).first?[2].int ?? 0
         condition.lock()
+        passCount += 1
         backfilled = Int32(clamping: max(copied, 0))
         // Commits during the pass asked again; only a WAL grown enough since then needs one.
         requested = walPages - backfilled >= Self.pagesBeforeCheckpoint
