@@ -55,7 +55,11 @@ final class WALCheckpointer: @unchecked Sendable {
     // A shorter WAL than was copied has started over.
     if walPages < backfilled { backfilled = 0 }
     self.walPages = walPages
-    if walPages - backfilled >= Self.pagesBeforeCheckpoint {
+    // Close to the writer's own pass, every commit asks: the background pass then keeps up, and
+    // the writer, whose pass holds every client of its next batch, finds little left to copy.
+    if walPages - backfilled >= Self.pagesBeforeCheckpoint
+      || walPages >= Self.pagesBeforeRestart - Self.pagesBeforeCheckpoint
+    {
       requested = true
       condition.signal()
     }
