@@ -143,13 +143,12 @@ public final class RevisionLog: Sendable {
 
   /// Runs an etcd transaction atomically; one that only reads never waits for the writer.
   public func txn(_ request: TxnRequest) async throws -> TxnResult {
-    try request.validate(maxOperations: options.maxTxnOperations)
-    if !request.writes {
+    guard request.writes else {
+      try request.validate(maxOperations: options.maxTxnOperations)
       return try await reader.read { session in try TxnExecutor(session: session, batch: nil).execute(request) }
     }
-    let now = clock.nowMilliseconds()
-    return try await writer.write { batch in
-      try TxnExecutor(session: batch.session, batch: batch, now: now).execute(request)
+    return try await withCheckedThrowingContinuation { continuation in
+      txn(request) { continuation.resume(with: $0) }
     }
   }
 
