@@ -26,10 +26,9 @@ struct KVService {
       if request.key.count + request.value.count > Self.maxRequestBytes { throw EtcdError.requestTooLarge }
       return TxnRequest(success: [.put(try request.validated())])
     } answer: { [identity] result in
-      var response = Etcdserverpb_PutResponse()
-      response.header = identity.header(result.revision)
-      if case .put(let previous?)? = result.results.first { response.prevKv = Mvccpb_KeyValue(previous) }
-      return response
+      var previous: KeyValue?
+      if case .put(let kv)? = result.results.first { previous = kv }
+      return TxnTranslation.put(previous, header: identity.header(result.revision))
     }
   }
 
@@ -39,13 +38,9 @@ struct KVService {
     write(respond) {
       TxnRequest(success: [.delete(try request.validated())])
     } answer: { [identity] result in
-      var response = Etcdserverpb_DeleteRangeResponse()
-      response.header = identity.header(result.revision)
-      if case .delete(let deleted, let previous)? = result.results.first {
-        response.deleted = deleted
-        response.prevKvs = previous.map(Mvccpb_KeyValue.init)
-      }
-      return response
+      var (deleted, previous): (Int64, [KeyValue]) = (0, [])
+      if case .delete(let count, let kvs)? = result.results.first { (deleted, previous) = (count, kvs) }
+      return TxnTranslation.delete(deleted, previous, header: identity.header(result.revision))
     }
   }
 
@@ -103,6 +98,25 @@ enum TxnTranslation {
     }
   }
 
+  /// A Put's answer, on its own or inside a transaction.
+  static func put(_ previous: KeyValue?, header: Etcdserverpb_ResponseHeader) -> Etcdserverpb_PutResponse {
+    var response = Etcdserverpb_PutResponse()
+    response.header = header
+    if let previous { response.prevKv = Mvccpb_KeyValue(previous) }
+    return response
+  }
+
+  /// A DeleteRange's answer, on its own or inside a transaction.
+  static func delete(
+    _ deleted: Int64, _ previous: [KeyValue], header: Etcdserverpb_ResponseHeader
+  ) -> Etcdserverpb_DeleteRangeResponse {
+    var response = Etcdserverpb_DeleteRangeResponse()
+    response.header = header
+    response.deleted = deleted
+    response.prevKvs = previous.map(Mvccpb_KeyValue.init)
+    return response
+  }
+
   static func response(
     _ proto: Etcdserverpb_TxnRequest, _ result: TxnResult, identity: EtcdIdentity
   ) -> Etcdserverpb_TxnResponse {
@@ -118,16 +132,9 @@ enum TxnTranslation {
         // Validated on the way in, so this cannot throw.
         if let query = try? RangeQuery(range) { out.response = .responseRange(query.response(r, header: header)) }
       case (_, .put(let previous)):
-        var put = Etcdserverpb_PutResponse()
-        put.header = header
-        if let previous { put.prevKv = Mvccpb_KeyValue(previous) }
-        out.response = .responsePut(put)
+        out.response = .responsePut(put(previous, header: header))
       case (_, .delete(let deleted, let previous)):
-        var delete = Etcdserverpb_DeleteRangeResponse()
-        delete.header = header
-        delete.deleted = deleted
-        delete.prevKvs = previous.map(Mvccpb_KeyValue.init)
-        out.response = .responseDeleteRange(delete)
+        out.response = .responseDeleteRange(delete(deleted, previous, header: header))
       case (.requestTxn(let nested)?, .txn(let r)):
         out.response = .responseTxn(Self.response(nested, r, identity: identity))
       default:

@@ -205,16 +205,21 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
       let complete: GRPCRespond<ByteBuffer> = { result in
         handler.eventLoop.execute { handler.value.complete(id, result) }
       }
-      if case .unary(let body) = stream.method.handler {
+      switch stream.method.handler {
+      case .unary(let body):
         let context = stream.context
         stream.task = Task {
           do { complete(.success(try await body(request, context))) } catch {
             complete(.failure(RPCError(converting: error)))
           }
         }
+        streams[id] = stream
+      case .unaryCallback(let body):
+        streams[id] = stream
+        body(request, complete)
+      case .streaming:
+        break
       }
-      streams[id] = stream
-      if case .unaryCallback(let body) = stream.method.handler { body(request, complete) }
     }
   }
 
