@@ -15,50 +15,66 @@ extension LogSession {
     try connection.query("UPDATE skiff_meta SET value = $1 WHERE name = 'compact'", [.int(revision)])
   }
 
-  /// Stores the new version of a key and logs it.
-  func writePut(_ kv: KeyValue, previous: KeyValue?) throws {
+  /// Logs the new version of a key and points the key at it.
+  func writePut(_ kv: KeyValue) throws {
+    let id = try appendLog(kv, deleted: false)
     try connection.query(
       """
-      INSERT INTO skiff_kv (key, value, create_rev, mod_rev, version, lease) VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (key) DO UPDATE SET value = excluded.value, create_rev = excluded.create_rev,
+      INSERT INTO skiff_keys (key, log_id, create_rev, mod_rev, version, lease) VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (key) DO UPDATE SET log_id = excluded.log_id, create_rev = excluded.create_rev,
         mod_rev = excluded.mod_rev, version = excluded.version, lease = excluded.lease
       """,
-      [.blob(kv.key), .blob(kv.value), .int(kv.createRevision), .int(kv.modRevision), .int(kv.version), .int(kv.lease)])
-    try appendLog(kv, deleted: false, previousRevision: previous?.modRevision ?? 0)
+      [.blob(kv.key), .int(id), .int(kv.createRevision), .int(kv.modRevision), .int(kv.version), .int(kv.lease)])
   }
 
-  /// Removes a key and logs the tombstone.
-  func writeDelete(_ previous: KeyValue, revision: Int64) throws {
-    try connection.query("DELETE FROM skiff_kv WHERE key = $1", [.blob(previous.key)])
-    try appendLog(
-      KeyValue(key: previous.key, modRevision: revision), deleted: true, previousRevision: previous.modRevision)
+  /// Logs a key's tombstone and removes the key.
+  func writeDelete(_ key: [UInt8], revision: Int64) throws {
+    try appendLog(KeyValue(key: key, modRevision: revision), deleted: true)
+    try connection.query("DELETE FROM skiff_keys WHERE key = $1", [.blob(key)])
   }
 
   /// Deletes every key in `range` with set-based statements, logging a tombstone for each, without
   /// loading the rows: for deletes too large to carry through memory.
   func writeBulkDelete(_ range: KeyRange, revision: Int64) throws {
-    var binds: [SQLValue] = [.int(revision), .blob([])]
+    // The first id is read first: the insert's own rows must not move it.
+    let first = try connection.query("SELECT \(Self.nextID("$1"))", [.int(LogRowID.first(of: revision))])
+    var binds: [SQLValue] = [.int(revision), .int(first.first?[0].int ?? LogRowID.first(of: revision)), .blob([])]
     let bounds = Self.bounds(range, column: "key", binds: &binds)
     try connection.query(
       """
-      INSERT INTO skiff_log (rev, key, deleted, create_rev, version, lease, value, prev_rev)
-      SELECT $1, key, 1, 0, 0, 0, $2, mod_rev FROM skiff_kv WHERE \(bounds)
+      INSERT INTO skiff_revlog (id, rev, key, deleted, create_rev, version, lease, value, prev_id)
+      SELECT $2 + ROW_NUMBER() OVER (ORDER BY key) - 1, $1, key, 1, 0, 0, 0, $3, log_id
+      FROM skiff_keys WHERE \(bounds)
       """, binds)
     var deleteBinds: [SQLValue] = []
     try connection.query(
-      "DELETE FROM skiff_kv WHERE \(Self.bounds(range, column: "key", binds: &deleteBinds))", deleteBinds)
+      "DELETE FROM skiff_keys WHERE \(Self.bounds(range, column: "key", binds: &deleteBinds))", deleteBinds)
   }
 
-  private func appendLog(_ kv: KeyValue, deleted: Bool, previousRevision: Int64) throws {
-    try connection.query(
-      """
-      INSERT INTO skiff_log (rev, key, deleted, create_rev, version, lease, value, prev_rev)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-      """,
-      [
-        .int(kv.modRevision), .blob(kv.key), .int(deleted ? 1 : 0), .int(kv.createRevision), .int(kv.version),
-        .int(kv.lease), .blob(kv.value), .int(previousRevision),
-      ])
+  /// Appends a log row after the revision's earlier rows, pointing back at the key's current row;
+  /// returns its id.
+  @discardableResult
+  private func appendLog(_ kv: KeyValue, deleted: Bool) throws -> Int64 {
+    guard
+      let row = try connection.query(
+        """
+        INSERT INTO skiff_revlog (id, rev, key, deleted, create_rev, version, lease, value, prev_id)
+        VALUES (\(Self.nextID("$2")), $1, $3, $4, $5, $6, $7, $8,
+          COALESCE((SELECT log_id FROM skiff_keys WHERE key = $3), 0))
+        RETURNING id
+        """,
+        [
+          .int(kv.modRevision), .int(LogRowID.first(of: kv.modRevision)), .blob(kv.key), .int(deleted ? 1 : 0),
+          .int(kv.createRevision), .int(kv.version), .int(kv.lease), .blob(kv.value),
+        ]
+      ).first
+    else { throw StoreError.unavailable("the log row insert returned no id") }
+    return row[0].int
+  }
+
+  /// The next free log row id of the revision whose first id is bound at `first`.
+  private static func nextID(_ first: String) -> String {
+    "COALESCE((SELECT id + 1 FROM skiff_revlog WHERE id >= \(first) ORDER BY id DESC LIMIT 1), \(first))"
   }
 
   // MARK: Leases
@@ -91,21 +107,20 @@ extension LogSession {
 
   // MARK: Compaction
 
-  /// Physical compaction of the log rows from just after `lower` (a `(rev, key)` position) up to
-  /// `upper` inclusive, all within revisions `<= compact`: each row there supersedes its
-  /// predecessor, which no read at or above `compact` can see, and tombstones below `compact` hide
-  /// nothing. Rows at `compact` stay so a watch may start there. Both statements read their rows
-  /// before deleting, so a predecessor inside the range still has its own predecessor removed.
-  func sweep(after lower: LogPosition, through upper: LogPosition, compact: Int64) throws {
-    let range: [SQLValue] = [.int(lower.revision), .blob(lower.key), .int(upper.revision), .blob(upper.key)]
+  /// Physical compaction of the log rows after row `after` up to row `through` inclusive, all of
+  /// revisions `<= compact`: each row there supersedes its predecessor, which no read at or above
+  /// `compact` can see, and tombstones below `compact` hide nothing. Rows at `compact` stay so a
+  /// watch may start there. Both statements read their rows before deleting, so a predecessor
+  /// inside the range still has its own predecessor removed.
+  func sweep(after: Int64, through: Int64, compact: Int64) throws {
+    let range: [SQLValue] = [.int(after), .int(through)]
     try connection.query(
       """
-      DELETE FROM skiff_log WHERE (rev, key) IN (SELECT prev_rev, key FROM skiff_log
-        WHERE (rev, key) > ($1, $2) AND (rev, key) <= ($3, $4) AND prev_rev > 0)
+      DELETE FROM skiff_revlog WHERE id IN (SELECT prev_id FROM skiff_revlog
+        WHERE id > $1 AND id <= $2 AND prev_id > 0)
       """, range)
     try connection.query(
-      "DELETE FROM skiff_log WHERE (rev, key) > ($1, $2) AND (rev, key) <= ($3, $4) AND rev < $5 AND deleted = 1",
-      range + [.int(compact)])
+      "DELETE FROM skiff_revlog WHERE id > $1 AND id <= $2 AND rev < $3 AND deleted = 1", range + [.int(compact)])
   }
 
   /// Records that every revision up to `revision` has been swept.

@@ -22,10 +22,7 @@ struct LogSession {
   // MARK: Keys
 
   func get(_ key: [UInt8]) throws -> KeyValue? {
-    try connection.query(
-      "SELECT key, value, create_rev, mod_rev, version, lease FROM skiff_kv WHERE key = $1",
-      [.blob(key)]
-    ).first.map(Self.keyValue)
+    try connection.query(Self.current("key = $1", value: true), [.blob(key)]).first.map(Self.keyValue)
   }
 
   /// Keys in `range` as of `revision` (nil = the newest), in key order.
@@ -35,10 +32,7 @@ struct LogSession {
       if let revision {
         Self.snapshot(range, at: revision, value: !keysOnly, binds: &binds)
       } else {
-        """
-        SELECT key, \(keysOnly ? "NULL" : "value"), create_rev, mod_rev, version, lease FROM skiff_kv
-        WHERE \(Self.bounds(range, column: "key", binds: &binds))
-        """
+        Self.current(Self.bounds(range, column: "key", binds: &binds), value: !keysOnly)
       }
     let sql = "\(rows) ORDER BY key\(Self.limit(limit))"
     return try connection.query(sql, binds, Self.keyValue)
@@ -51,23 +45,23 @@ struct LogSession {
       if let revision {
         "SELECT COUNT(*) FROM (\(Self.snapshot(range, at: revision, value: false, binds: &binds))) s"
       } else {
-        "SELECT COUNT(*) FROM skiff_kv WHERE \(Self.bounds(range, column: "key", binds: &binds))"
+        "SELECT COUNT(*) FROM skiff_keys WHERE \(Self.bounds(range, column: "key", binds: &binds))"
       }
     return try connection.query(sql, binds).first?[0].int ?? 0
   }
 
   // MARK: Events
 
-  /// Log entries with `after < rev <= through`, ordered by revision then key, each with the value
-  /// it replaced when that is still retained.
+  /// Log entries with `after < rev <= through`, in the order they were written, each with the
+  /// value it replaced when that is still retained.
   func events(after: Int64, through: Int64) throws -> [WatchEvent] {
     let rows = try connection.query(
       """
       SELECT l.rev, l.key, l.deleted, l.create_rev, l.version, l.lease, l.value,
         p.rev, p.create_rev, p.version, p.lease, p.value
-      FROM skiff_log l LEFT JOIN skiff_log p ON p.key = l.key AND p.rev = l.prev_rev
-      WHERE l.rev > $1 AND l.rev <= $2 ORDER BY l.rev, l.key
-      """, [.int(after), .int(through)])
+      FROM skiff_revlog l LEFT JOIN skiff_revlog p ON p.id = l.prev_id
+      WHERE l.id >= $1 AND l.id < $2 ORDER BY l.id
+      """, [.int(LogRowID.first(of: after + 1)), .int(LogRowID.first(of: through + 1))])
     return rows.map { row in
       let key = row[1].bytes
       let deleted = row[2].int != 0
@@ -107,7 +101,7 @@ struct LogSession {
   }
 
   func keys(attachedTo lease: Int64) throws -> [[UInt8]] {
-    try connection.query("SELECT key FROM skiff_kv WHERE lease = $1 ORDER BY key", [.int(lease)]).map {
+    try connection.query("SELECT key FROM skiff_keys WHERE lease = $1 ORDER BY key", [.int(lease)]).map {
       $0[0].bytes
     }
   }
@@ -117,20 +111,19 @@ struct LogSession {
     try connection.query("SELECT value FROM skiff_meta WHERE name = 'swept'", []).first?[0].int ?? 0
   }
 
-  /// The log row `rows` rows after `position` (or the last one) with a revision `<= through`;
-  /// nil when there is none: where the next sweep batch ends.
-  func sweepBatchEnd(after position: LogPosition, through: Int64, rows: Int) throws -> LogPosition? {
-    let bounds: [SQLValue] = [.int(position.revision), .blob(position.key), .int(through)]
+  /// The id of the log row `rows` rows after row `after` (or of the last one) with a revision
+  /// `<= through`; nil when there is none: where the next sweep batch ends.
+  func sweepBatchEnd(after: Int64, through: Int64, rows: Int) throws -> Int64? {
+    let bounds: [SQLValue] = [.int(after), .int(LogRowID.first(of: through + 1))]
     let row =
       try connection.query(
-        "SELECT rev, key FROM skiff_log WHERE (rev, key) > ($1, $2) AND rev <= $3 ORDER BY rev, key LIMIT 1 OFFSET $4",
+        "SELECT id FROM skiff_revlog WHERE id > $1 AND id < $2 ORDER BY id LIMIT 1 OFFSET $3",
         bounds + [.int(Int64(rows - 1))]
       ).first
       ?? connection.query(
-        "SELECT rev, key FROM skiff_log WHERE (rev, key) > ($1, $2) AND rev <= $3 ORDER BY rev DESC, key DESC LIMIT 1",
-        bounds
+        "SELECT id FROM skiff_revlog WHERE id > $1 AND id < $2 ORDER BY id DESC LIMIT 1", bounds
       ).first
-    return row.map { LogPosition(revision: $0[0].int, key: $0[1].bytes) }
+    return row?[0].int
   }
 
   // MARK: SQL building
@@ -141,23 +134,37 @@ struct LogSession {
       version: row.int(4), lease: row.int(5))
   }
 
+  /// The current keys matching `filter` (a condition on skiff_keys' columns), with their values
+  /// from the log rows they point at when `value` is set.
+  static func current(_ filter: String, value: Bool) -> String {
+    guard value else {
+      return "SELECT key, NULL AS value, create_rev, mod_rev, version, lease FROM skiff_keys WHERE \(filter)"
+    }
+    return """
+      SELECT k.key AS key, l.value AS value, k.create_rev, k.mod_rev, k.version, k.lease
+      FROM (SELECT key, log_id, create_rev, mod_rev, version, lease FROM skiff_keys WHERE \(filter)) k
+      JOIN skiff_revlog l ON l.id = k.log_id
+      """
+  }
+
   /// The rows of `range` as they stood at `revision`, unordered. A key unchanged since then is
-  /// still current in skiff_kv; for a key changed after it, the first change after `revision`
-  /// points back (prev_rev) at the version it replaced, or at none when the key did not exist.
+  /// still current in skiff_keys; for a key changed after it, the first change after `revision`
+  /// points back (prev_id) at the version it replaced, or at none when the key did not exist.
   /// Only log rows newer than `revision` are read, so the log needs no index by key: one random
   /// index page fewer written per put.
   static func snapshot(_ range: KeyRange, at revision: Int64, value: Bool, binds: inout [SQLValue]) -> String {
     binds.append(.int(revision))
     let rev = "$\(binds.count)"
+    binds.append(.int(LogRowID.first(of: revision + 1)))
+    let after = "$\(binds.count)"
     let keys = bounds(range, column: "key", binds: &binds)
     return """
-      SELECT key, \(value ? "value" : "NULL") AS value, create_rev, mod_rev, version, lease FROM skiff_kv
-      WHERE \(keys) AND mod_rev <= \(rev)
+      \(current("\(keys) AND mod_rev <= \(rev)", value: value))
       UNION ALL
       SELECT p.key, \(value ? "p.value" : "NULL"), p.create_rev, p.rev, p.version, p.lease
-      FROM (SELECT key, MIN(rev) AS rev FROM skiff_log WHERE rev > \(rev) AND \(keys) GROUP BY key) f
-      JOIN skiff_log e ON e.rev = f.rev AND e.key = f.key
-      JOIN skiff_log p ON p.rev = e.prev_rev AND p.key = e.key
+      FROM (SELECT MIN(id) AS id FROM skiff_revlog WHERE id >= \(after) AND \(keys) GROUP BY key) f
+      JOIN skiff_revlog e ON e.id = f.id
+      JOIN skiff_revlog p ON p.id = e.prev_id
       """
   }
 

@@ -60,18 +60,18 @@ public struct PostgresDriver: SQLDriver, CustomStringConvertible {
       // CREATE … IF NOT EXISTS races between servers starting together on an empty database.
       "SELECT pg_advisory_xact_lock(\(Self.writeLock))",
       "CREATE TABLE IF NOT EXISTS skiff_meta (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+      SchemaVersion.stampNewDatabase,
       "INSERT INTO skiff_meta (name, value) VALUES ('rev', 0), ('compact', 0), ('swept', 0) ON CONFLICT (name) DO NOTHING",
       """
-      CREATE TABLE IF NOT EXISTS skiff_kv (key BYTEA PRIMARY KEY, value BYTEA NOT NULL,
+      CREATE TABLE IF NOT EXISTS skiff_keys (key BYTEA PRIMARY KEY, log_id BIGINT NOT NULL,
         create_rev BIGINT NOT NULL, mod_rev BIGINT NOT NULL, version BIGINT NOT NULL,
         lease BIGINT NOT NULL)
       """,
-      "CREATE INDEX IF NOT EXISTS skiff_kv_lease ON skiff_kv (lease) WHERE lease <> 0",
+      "CREATE INDEX IF NOT EXISTS skiff_keys_lease ON skiff_keys (lease) WHERE lease <> 0",
       """
-      CREATE TABLE IF NOT EXISTS skiff_log (rev BIGINT NOT NULL, key BYTEA NOT NULL,
-        deleted BIGINT NOT NULL, create_rev BIGINT NOT NULL, version BIGINT NOT NULL,
-        lease BIGINT NOT NULL, value BYTEA NOT NULL, prev_rev BIGINT NOT NULL,
-        PRIMARY KEY (rev, key))
+      CREATE TABLE IF NOT EXISTS skiff_revlog (id BIGINT PRIMARY KEY, rev BIGINT NOT NULL,
+        key BYTEA NOT NULL, deleted BIGINT NOT NULL, create_rev BIGINT NOT NULL,
+        version BIGINT NOT NULL, lease BIGINT NOT NULL, value BYTEA NOT NULL, prev_id BIGINT NOT NULL)
       """,
       """
       CREATE TABLE IF NOT EXISTS skiff_lease (id BIGINT PRIMARY KEY, ttl BIGINT NOT NULL,

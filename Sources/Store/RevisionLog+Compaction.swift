@@ -27,7 +27,7 @@ extension RevisionLog {
     }
     noteCompacted(compact)
     guard swept < compact else { return }
-    var position = LogPosition(revision: swept + 1, key: [])
+    var position = LogRowID.first(of: swept + 1) - 1
     while let end = try await reader.read({ [position] session in
       try session.sweepBatchEnd(after: position, through: compact, rows: Self.sweepBatchRows)
     }) {

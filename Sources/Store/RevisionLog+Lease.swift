@@ -48,7 +48,7 @@ extension RevisionLog {
       let revision = try batch.takeRevision()
       for key in keys {
         guard let previous = try session.get(key) else { continue }
-        try session.writeDelete(previous, revision: revision)
+        try session.writeDelete(key, revision: revision)
         batch.record(WatchEvent(kind: .delete, kv: KeyValue(key: key, modRevision: revision), prevKV: previous))
       }
       return revision

@@ -24,19 +24,20 @@ public struct SQLiteDriver: SQLDriver {
   public var schema: [String] {
     [
       "CREATE TABLE IF NOT EXISTS skiff_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+      SchemaVersion.stampNewDatabase,
       "INSERT INTO skiff_meta (name, value) VALUES ('rev', 0), ('compact', 0), ('swept', 0) ON CONFLICT (name) DO NOTHING",
-      // Rows are rowid tables: values are often larger than a WITHOUT ROWID table handles well.
+      // The current keys hold no value, only the log row that does: small rows, ordered by key.
       """
-      CREATE TABLE IF NOT EXISTS skiff_kv (key BLOB NOT NULL UNIQUE, value BLOB NOT NULL,
+      CREATE TABLE IF NOT EXISTS skiff_keys (key BLOB PRIMARY KEY, log_id INTEGER NOT NULL,
         create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL, version INTEGER NOT NULL,
-        lease INTEGER NOT NULL)
+        lease INTEGER NOT NULL) WITHOUT ROWID
       """,
-      "CREATE INDEX IF NOT EXISTS skiff_kv_lease ON skiff_kv (lease) WHERE lease <> 0",
+      "CREATE INDEX IF NOT EXISTS skiff_keys_lease ON skiff_keys (lease) WHERE lease <> 0",
+      // A rowid table: values are often larger than a WITHOUT ROWID table handles well.
       """
-      CREATE TABLE IF NOT EXISTS skiff_log (rev INTEGER NOT NULL, key BLOB NOT NULL,
-        deleted INTEGER NOT NULL, create_rev INTEGER NOT NULL, version INTEGER NOT NULL,
-        lease INTEGER NOT NULL, value BLOB NOT NULL, prev_rev INTEGER NOT NULL,
-        UNIQUE (rev, key))
+      CREATE TABLE IF NOT EXISTS skiff_revlog (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL,
+        key BLOB NOT NULL, deleted INTEGER NOT NULL, create_rev INTEGER NOT NULL,
+        version INTEGER NOT NULL, lease INTEGER NOT NULL, value BLOB NOT NULL, prev_id INTEGER NOT NULL)
       """,
       """
       CREATE TABLE IF NOT EXISTS skiff_lease (id INTEGER PRIMARY KEY, ttl INTEGER NOT NULL,

@@ -92,9 +92,10 @@ public enum SQLiteSnapshot {
     guard let revision = try value("SELECT value FROM skiff_meta WHERE name = 'rev'") else {
       throw StoreError.invalid("\(file) is not a skiff datastore snapshot (no revision)")
     }
-    return Info(
-      revision: revision, keys: try value("SELECT count(*) FROM skiff_kv") ?? 0,
-      schema: try value("SELECT value FROM skiff_meta WHERE name = 'schema'") ?? 1)
+    let schema = try value("SELECT value FROM skiff_meta WHERE name = 'schema'") ?? 1
+    // Snapshots from before schema 3 keep their keys in skiff_kv; opening one migrates it.
+    let keys = try value("SELECT count(*) FROM \(schema < 3 ? "skiff_kv" : "skiff_keys")") ?? 0
+    return Info(revision: revision, keys: keys, schema: schema)
   }
 
   private static func open(_ path: String, flags: Int32) throws -> OpaquePointer {

@@ -60,7 +60,7 @@ struct TxnExecutor {
         createRevision: previous?.createRevision ?? revision, modRevision: revision,
         version: (previous?.version ?? 0) + 1,
         lease: request.ignoreLease ? previous?.lease ?? 0 : request.lease)
-      try session.writePut(kv, previous: previous)
+      try session.writePut(kv)
       batch.record(WatchEvent(kind: .put, kv: kv, prevKV: previous))
       return .put(prevKV: request.prevKV ? previous : nil)
     case .delete(let request):
@@ -75,7 +75,7 @@ struct TxnExecutor {
       guard !doomed.isEmpty else { return .delete(deleted: 0, prevKVs: []) }
       let revision = try batch.takeRevision()
       for previous in doomed {
-        try session.writeDelete(previous, revision: revision)
+        try session.writeDelete(previous.key, revision: revision)
         batch.record(
           WatchEvent(kind: .delete, kv: KeyValue(key: previous.key, modRevision: revision), prevKV: previous))
       }

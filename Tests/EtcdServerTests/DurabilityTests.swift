@@ -48,7 +48,7 @@ struct DurabilityTests {
     let check = try connection.query("PRAGMA integrity_check", [])
     #expect(check.first?.first == .text("ok"))
     // Revisions stay gap-free across the crash: one log entry per revision 1…n.
-    let revisions = try connection.query("SELECT COUNT(DISTINCT rev), MIN(rev), MAX(rev) FROM skiff_log", [])
+    let revisions = try connection.query("SELECT COUNT(DISTINCT rev), MIN(rev), MAX(rev) FROM skiff_revlog", [])
     #expect(revisions.first?[0] == revisions.first?[2])
   }
 

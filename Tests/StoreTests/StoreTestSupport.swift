@@ -115,7 +115,7 @@ struct LogEnvironment: Sendable {
     return try await blocking {
       let connection = try driver.connect()
       defer { connection.close() }
-      return try connection.query("SELECT COUNT(*) FROM skiff_log", []).first?.first.map { value in
+      return try connection.query("SELECT COUNT(*) FROM skiff_revlog", []).first?.first.map { value in
         if case .int(let count) = value { return count }
         return -1
       } ?? -1
