@@ -47,6 +47,7 @@ struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
 final class WatchStream: Sendable {
   private struct Watcher {
     let task: Task<Void, Never>
+    let range: KeyRange
     let progressNotify: Bool
     /// Delivered through this revision.
     var revision: Int64
@@ -100,7 +101,7 @@ final class WatchStream: Sendable {
     watchers.withLockedValue { watchers in
       let task = Task { [self] in await pump(id: id, cursor: cursor, request: request) }
       watchers[id] = Watcher(
-        task: task, progressNotify: request.progressNotify, revision: cursor.revision, active: false)
+        task: task, range: range, progressNotify: request.progressNotify, revision: cursor.revision, active: false)
     }
   }
 
@@ -117,7 +118,7 @@ final class WatchStream: Sendable {
   /// Answers a progress request: every watcher of the stream has delivered everything up to the
   /// reported revision (etcd sends it with watch id -1).
   func reportProgress() async {
-    let revision = watchers.withLockedValue { $0.values.map(\.revision).min() } ?? log.currentRevision
+    let revision = watchers.withLockedValue { $0.values.map(progress).min() } ?? log.currentRevision
     var response = Etcdserverpb_WatchResponse()
     response.header = identity.header(revision)
     response.watchID = -1
@@ -129,7 +130,7 @@ final class WatchStream: Sendable {
     let due = watchers.withLockedValue { watchers -> [(Int64, Int64)] in
       var due: [(Int64, Int64)] = []
       for (id, watcher) in watchers {
-        if watcher.progressNotify && !watcher.active { due.append((id, watcher.revision)) }
+        if watcher.progressNotify && !watcher.active { due.append((id, progress(watcher))) }
         watchers[id]?.active = false
       }
       return due
@@ -140,6 +141,12 @@ final class WatchStream: Sendable {
       response.watchID = id
       await outbox.send(response)
     }
+  }
+
+  /// A watcher's pump wakes only for changes in its range, so its own revision may lag behind
+  /// revisions that changed other keys.
+  private func progress(_ watcher: Watcher) -> Int64 {
+    log.quietThrough(in: watcher.range, after: watcher.revision)
   }
 
   func close() {

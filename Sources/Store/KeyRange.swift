@@ -16,6 +16,9 @@ public struct KeyRange: Sendable, Equatable {
 
   public static func key(_ key: [UInt8]) -> KeyRange { KeyRange(start: key) }
 
+  /// Every key (etcd's `\0` to `\0`).
+  public static let all = KeyRange(start: [0], end: [0])
+
   public var isSingleKey: Bool { end.isEmpty }
   /// Open-ended ranges have no upper bound.
   var isOpenEnded: Bool { end == [0] }

@@ -129,8 +129,8 @@ final class LogWriter: @unchecked Sendable {
             segments.append(([], revision))
             events = []
           } else {
-            // etcd orders a revision's events by key when they come from the log; do the same live.
-            events += batch.events.sorted { $0.kv.key.lexicographicallyPrecedes($1.kv.key) }
+            // In the order written, as the log holds them (and etcd, by sub-revision).
+            events += batch.events
           }
           lastRevision = revision
         }

@@ -107,10 +107,17 @@ public final class RevisionLog: Sendable {
   /// The newest committed revision this server knows of, its own writes included.
   public var currentRevision: Int64 { max(hub.lastRevision, committedRevision.withLockedValue { $0 }) }
 
-  /// Whether a revision after `revision`, up to `through`, changed a key in `range`; nil when
-  /// that is no longer known without reading the log.
-  public func hasChanges(in range: KeyRange, after revision: Int64, through: Int64) -> Bool? {
-    hub.changes(in: range, after: revision, through: through)
+  /// Returns once the watch buffer holds every revision through `revision` (or the task is
+  /// cancelled).
+  public func waitUntilPublished(_ revision: Int64) async {
+    await hub.waitUntilPublished(revision)
+  }
+
+  /// The newest revision through which nothing in `range` changed after `revision`, as far as
+  /// the watch buffer tells (`revision` when it cannot): how far a watcher at `revision` that has
+  /// not been woken is in fact up to date.
+  public func quietThrough(in range: KeyRange, after revision: Int64) -> Int64 {
+    hub.quietThrough(in: range, after: revision)
   }
 
   /// Below this revision history is gone.

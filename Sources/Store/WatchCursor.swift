@@ -16,11 +16,14 @@ public struct WatchCursor: Sendable {
   /// nothing newer exists. Throws `StoreError.compacted` once the cursor fell below compaction,
   /// and `CancellationError` when its task is cancelled.
   public mutating func next() async throws -> [WatchEvent] {
+    let start = revision
     while true {
       try Task.checkCancellation()
       switch log.hub.read(after: revision) {
       case .upToDate:
-        await log.hub.wait(after: revision)
+        // Skipped over revisions of other keys: say so, the caller may be waiting for them.
+        if revision > start { return [] }
+        revision = await log.hub.wait(after: revision, in: range)
       case .events(let events):
         return consume(events)
       case .fromLog(let through):

@@ -14,11 +14,21 @@ final class WatchHub: Sendable {
     case upToDate
   }
 
+  /// A cursor waiting for changes in its range.
+  private struct Waiter {
+    let continuation: CheckedContinuation<Int64, Never>
+    let range: KeyRange
+    /// The revision the cursor has consumed through.
+    let after: Int64
+    /// No event in `after + 1 ... quietThrough` is in the range.
+    var quietThrough: Int64
+  }
+
   private struct State {
     var buffer = Deque<WatchEvent>()
     var bytes = 0
     var lastRevision: Int64
-    var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    var waiters: [Int: Waiter] = [:]
     var cancelled: Set<Int> = []
     var nextWaiter = 0
   }
@@ -37,14 +47,21 @@ final class WatchHub: Sendable {
 
   var lastRevision: Int64 { state.withLockedValue { $0.lastRevision } }
 
-  /// Appends committed events (whole revisions, in order) and wakes every waiter. `revision` is
-  /// the newest revision they complete; a jump past `lastRevision + 1` without events for the
-  /// gap (another server's commits seen late) empties the buffer so readers go to the log.
+  /// Appends committed events (whole revisions, in order) and wakes the waiters they concern.
+  /// `revision` is the newest revision they complete; a jump past `lastRevision + 1` without
+  /// events for the gap (another server's commits seen late) empties the buffer so readers go
+  /// to the log, and wakes every waiter.
+  ///
+  /// A waiter none of the events concern sleeps on, so a busy key range does not wake every
+  /// watcher of the others (each resource's watch cache) at every commit; it is woken anyway
+  /// before the buffer drops what follows its revision, so that `changes(in:after:through:)`
+  /// can still answer for it.
   func publish(_ events: [WatchEvent], through revision: Int64) {
-    let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+    let ready = state.withLockedValue { state -> [(CheckedContinuation<Int64, Never>, Int64)] in
       guard revision > state.lastRevision else { return [] }
+      let complete = events.first?.revision == state.lastRevision + 1
       // Revisions arriving without their events, or after a gap, are only in the log.
-      if events.first?.revision != state.lastRevision + 1 {
+      if !complete {
         state.buffer.removeAll()
         state.bytes = 0
       }
@@ -60,11 +77,21 @@ final class WatchHub: Sendable {
           state.buffer.removeFirst()
         }
       }
-      let waiting = Array(state.waiters.values)
-      state.waiters.removeAll()
-      return waiting
+      let bufferStart = state.buffer.first?.revision ?? revision + 1
+      var ready: [(CheckedContinuation<Int64, Never>, Int64)] = []
+      for (id, var waiter) in state.waiters {
+        let concerned = !complete || events.contains { waiter.range.contains($0.kv.key) }
+        if !concerned { waiter.quietThrough = revision }
+        if concerned || waiter.after + 1 < bufferStart {
+          ready.append((waiter.continuation, waiter.quietThrough))
+          state.waiters[id] = nil
+        } else {
+          state.waiters[id] = waiter
+        }
+      }
+      return ready
     }
-    waiters.forEach { $0.resume() }
+    for (continuation, quietThrough) in ready { continuation.resume(returning: quietThrough) }
   }
 
   /// Events after `revision`: up to about `limit` of them, never splitting a revision.
@@ -87,48 +114,57 @@ final class WatchHub: Sendable {
     }
   }
 
-  /// Whether an event after `revision`, up to `through`, has a key in `range`; nil when the
-  /// buffer does not hold every revision in between.
-  func changes(in range: KeyRange, after revision: Int64, through: Int64) -> Bool? {
+  /// The newest revision through which no event after `revision` is in `range`, as far as the
+  /// buffer tells; `revision` itself when it cannot tell.
+  func quietThrough(in range: KeyRange, after revision: Int64) -> Int64 {
     state.withLockedValue { state in
-      guard through > revision else { return false }
-      guard state.lastRevision >= through, let first = state.buffer.first, first.revision <= revision + 1 else {
-        return nil
-      }
+      guard let first = state.buffer.first, first.revision <= revision + 1 else { return revision }
       var index = Self.firstIndex(in: state.buffer, after: revision)
-      while index < state.buffer.count, state.buffer[index].revision <= through {
-        if range.contains(state.buffer[index].kv.key) { return true }
+      while index < state.buffer.count {
+        if range.contains(state.buffer[index].kv.key) { return state.buffer[index].revision - 1 }
         index += 1
       }
-      return false
+      return max(revision, state.lastRevision)
     }
   }
 
-  /// Suspends until a revision newer than `revision` is published or the task is cancelled.
-  func wait(after revision: Int64) async {
+  /// Suspends until every revision through `revision` is published or the task is cancelled.
+  func waitUntilPublished(_ revision: Int64) async {
+    while !Task.isCancelled {
+      let last = lastRevision
+      if last >= revision { return }
+      _ = await wait(after: last, in: .all)
+    }
+  }
+
+  /// Suspends until a revision newer than `revision` brings a change in `range` (or may have:
+  /// see `publish`), or the task is cancelled. Returns the revision through which nothing in
+  /// `range` changed, at least `revision`: the cursor may skip to it.
+  func wait(after revision: Int64, in range: KeyRange) async -> Int64 {
     let id = state.withLockedValue { state -> Int in
       state.nextWaiter += 1
       return state.nextWaiter
     }
-    await withTaskCancellationHandler {
-      await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+    let quiet = await withTaskCancellationHandler {
+      await withCheckedContinuation { (continuation: CheckedContinuation<Int64, Never>) in
         let ready = state.withLockedValue { state -> Bool in
           if state.lastRevision > revision || state.cancelled.remove(id) != nil { return true }
-          state.waiters[id] = continuation
+          state.waiters[id] = Waiter(continuation: continuation, range: range, after: revision, quietThrough: revision)
           return false
         }
-        if ready { continuation.resume() }
+        if ready { continuation.resume(returning: revision) }
       }
     } onCancel: {
-      let continuation = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+      let waiter = state.withLockedValue { state -> Waiter? in
         if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
         state.cancelled.insert(id)
         return nil
       }
-      continuation?.resume()
+      waiter.map { $0.continuation.resume(returning: $0.quietThrough) }
     }
     // A cancellation that arrived after the wake-up left its mark; clear it.
     state.withLockedValue { _ = $0.cancelled.remove(id) }
+    return quiet
   }
 
   /// Binary search for the first buffered event newer than `revision`.

@@ -160,27 +160,35 @@ final class WatchCache: Sendable {
   /// Moves the cache's revision forward; returns the waiters to resume (outside the lock).
   private func advance(_ state: inout State, to revision: Int64) -> [CheckedContinuation<Void, Never>] {
     state.revision = max(state.revision, revision)
-    let current = state.revision
+    let current = answersThrough(state)
     let ready = state.waiters.filter { $0.0 <= current }.map(\.1)
     state.waiters.removeAll { $0.0 <= current }
     return ready
   }
 
-  /// Whether the cache already answers as of `revision`: it applied it, or every revision it
-  /// has not applied yet changed other resources. A consistent read then need not wait for
-  /// this cache's task to run, which on two busy cores was most of a get's p99.
-  func isFresh(through revision: Int64) -> Bool {
-    let (ready, current) = state.withLock { ($0.ready, $0.revision) }
-    guard ready else { return false }
-    if current >= revision { return true }
-    return log.hasChanges(in: range, after: current, through: revision) == false
+  /// The revision the cache answers as of: the newest it applied, or a later one when only
+  /// other resources changed since. Its store watch is not woken for those, so a busy resource
+  /// does not wake every cache at every commit; nor must a consistent read wait for this cache's
+  /// task to run, which on two busy cores was most of a get's p99.
+  private func answersThrough(_ state: State) -> Int64 {
+    log.quietThrough(in: range, after: state.revision)
   }
 
-  /// Waits until the cache has seen every revision up to `revision` (consistent reads).
+  /// Whether the cache already answers as of `revision`.
+  func isFresh(through revision: Int64) -> Bool {
+    state.withLock { $0.ready && answersThrough($0) >= revision }
+  }
+
+  /// Waits until the cache answers as of `revision` (consistent reads).
   func waitUntilFresh(_ revision: Int64) async {
+    if isFresh(through: revision) { return }
+    // Once the watch buffer holds `revision`, whatever keeps the cache behind it is a change
+    // in its range, which wakes its store watch; each apply then resumes the waiters it caught
+    // up with.
+    await log.waitUntilPublished(revision)
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       let resumeNow = state.withLock { state -> Bool in
-        if state.ready && state.revision >= revision { return true }
+        if state.ready && answersThrough(state) >= revision { return true }
         state.waiters.append((revision, continuation))
         return false
       }
@@ -188,7 +196,7 @@ final class WatchCache: Sendable {
     }
   }
 
-  var revision: Int64 { state.withLock { $0.revision } }
+  var revision: Int64 { state.withLock { answersThrough($0) } }
 
   func object(key: String) -> CachedObject? { state.withLock { $0.objects[key] } }
 
@@ -209,7 +217,7 @@ final class WatchCache: Sendable {
         objects.append(state.objects[keys[index]]!)
         index += 1
       }
-      return Snapshot(revision: state.revision, objects: objects)
+      return Snapshot(revision: answersThrough(state), objects: objects)
     }
   }
 
@@ -246,7 +254,7 @@ final class WatchCache: Sendable {
       let id = state.nextWatcher
       state.nextWatcher += 1
       state.watchers[id] = Watcher(continuation: continuation)
-      return .success((id, initial, state.revision))
+      return .success((id, initial, answersThrough(state)))
     }
     let (id, initial, revision) = try result.get()
     let cancel: @Sendable () -> Void = { [weak self] in
