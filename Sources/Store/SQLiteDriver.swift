@@ -58,9 +58,6 @@ public struct SQLiteDriver: SQLDriver {
   /// The writer's connection checkpoints on a thread of its own (`WALCheckpointer`).
   public func connectWriter() throws -> SQLConnection {
     let connection = try open()
-    let exp = ProcessInfo.processInfo.environment["SKIFF_EXP"] ?? ""
-    if exp.contains("mmap") { try connection.execute("PRAGMA mmap_size = \(256 << 20)") }
-    if exp.contains("cache") { try connection.execute("PRAGMA cache_size = -64000") }
     connection.checkpointInBackground()
     return connection
   }
@@ -76,9 +73,7 @@ public struct SQLiteDriver: SQLDriver {
     try connection.execute("PRAGMA busy_timeout = 5000")
     // auto_vacuum only takes effect before the first table exists; it lets compaction hand
     // freed pages back to the file system.
-    if !(ProcessInfo.processInfo.environment["SKIFF_EXP"] ?? "").contains("noav") {
-      try connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
-    }
+    try connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
     try connection.execute("PRAGMA journal_mode = WAL")
     try connection.execute("PRAGMA synchronous = FULL")
     try connection.execute("PRAGMA journal_size_limit = 67108864")
