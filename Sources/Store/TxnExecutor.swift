@@ -66,6 +66,9 @@ struct TxnExecutor {
     case .delete(let request):
       guard let batch else { preconditionFailure("read-only transaction planned a delete") }
       if !request.prevKV, case let count = try session.count(request.range, at: nil), count > Self.bulkDeleteThreshold {
+        guard count < LogRowID.rowsPerRevision else {
+          throw StoreError.invalid("a delete of \(count) keys is more than one revision holds; delete fewer at a time")
+        }
         // Watchers read these events back from the log instead of from memory.
         try session.writeBulkDelete(request.range, revision: try batch.takeRevision())
         batch.eventsOnlyInLog = true
