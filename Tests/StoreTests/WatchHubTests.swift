@@ -9,7 +9,9 @@ import Testing
   private static let pods = KeyRange.prefix(b("/registry/pods/"))
 
   private static func put(_ key: String, at revision: Int64) -> WatchEvent {
-    WatchEvent(kind: .put, kv: KeyValue(key: b(key), value: b("v"), createRevision: revision, modRevision: revision), prevKV: nil)
+    WatchEvent(
+      kind: .put, kv: KeyValue(key: b(key), value: b("v"), createRevision: revision, modRevision: revision), prevKV: nil
+    )
   }
 
   /// Starts a wait after `revision` on `range`.
