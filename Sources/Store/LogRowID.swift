@@ -6,4 +6,6 @@ enum LogRowID {
 
   /// The smallest id a row of `revision` can have.
   static func first(of revision: Int64) -> Int64 { revision << 20 }
+
+  static func revision(of id: Int64) -> Int64 { id >> 20 }
 }

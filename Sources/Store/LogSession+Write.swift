@@ -11,13 +11,18 @@ extension LogSession {
     return row[0].int
   }
 
+  /// Sets the revision counter (the writer takes a transaction's later revisions in memory).
+  func setRevision(_ revision: Int64) throws {
+    try connection.query("UPDATE skiff_meta SET value = $1 WHERE name = 'rev'", [.int(revision)])
+  }
+
   func setCompactRevision(_ revision: Int64) throws {
     try connection.query("UPDATE skiff_meta SET value = $1 WHERE name = 'compact'", [.int(revision)])
   }
 
-  /// Logs the new version of a key and points the key at it.
-  func writePut(_ kv: KeyValue) throws {
-    let id = try appendLog(kv, deleted: false)
+  /// Logs the new version of a key as row `id` and points the key at it.
+  func writePut(_ kv: KeyValue, id: Int64) throws {
+    try appendLog(kv, id: id, deleted: false)
     try connection.query(
       """
       INSERT INTO skiff_keys (key, log_id, create_rev, mod_rev, version, lease) VALUES ($1, $2, $3, $4, $5, $6)
@@ -27,18 +32,16 @@ extension LogSession {
       [.blob(kv.key), .int(id), .int(kv.createRevision), .int(kv.modRevision), .int(kv.version), .int(kv.lease)])
   }
 
-  /// Logs a key's tombstone and removes the key.
-  func writeDelete(_ key: [UInt8], revision: Int64) throws {
-    try appendLog(KeyValue(key: key, modRevision: revision), deleted: true)
+  /// Logs a key's tombstone as row `id` and removes the key.
+  func writeDelete(_ key: [UInt8], id: Int64) throws {
+    try appendLog(KeyValue(key: key, modRevision: LogRowID.revision(of: id)), id: id, deleted: true)
     try connection.query("DELETE FROM skiff_keys WHERE key = $1", [.blob(key)])
   }
 
-  /// Deletes every key in `range` with set-based statements, logging a tombstone for each, without
-  /// loading the rows: for deletes too large to carry through memory.
-  func writeBulkDelete(_ range: KeyRange, revision: Int64) throws {
-    // The first id is read first: the insert's own rows must not move it.
-    let first = try connection.query("SELECT \(Self.nextID("$1"))", [.int(LogRowID.first(of: revision))])
-    var binds: [SQLValue] = [.int(revision), .int(first.first?[0].int ?? LogRowID.first(of: revision)), .blob([])]
+  /// Deletes every key in `range` with set-based statements, logging a tombstone for each from
+  /// row `firstID` on, without loading the rows: for deletes too large to carry through memory.
+  func writeBulkDelete(_ range: KeyRange, firstID: Int64) throws {
+    var binds: [SQLValue] = [.int(LogRowID.revision(of: firstID)), .int(firstID), .blob([])]
     let bounds = Self.bounds(range, column: "key", binds: &binds)
     try connection.query(
       """
@@ -51,30 +54,17 @@ extension LogSession {
       "DELETE FROM skiff_keys WHERE \(Self.bounds(range, column: "key", binds: &deleteBinds))", deleteBinds)
   }
 
-  /// Appends a log row after the revision's earlier rows, pointing back at the key's current row;
-  /// returns its id.
-  @discardableResult
-  private func appendLog(_ kv: KeyValue, deleted: Bool) throws -> Int64 {
-    guard
-      let row = try connection.query(
-        """
-        INSERT INTO skiff_revlog (id, rev, key, deleted, create_rev, version, lease, value, prev_id)
-        VALUES (\(Self.nextID("$2")), $1, $3, $4, $5, $6, $7, $8,
-          COALESCE((SELECT log_id FROM skiff_keys WHERE key = $3), 0))
-        RETURNING id
-        """,
-        [
-          .int(kv.modRevision), .int(LogRowID.first(of: kv.modRevision)), .blob(kv.key), .int(deleted ? 1 : 0),
-          .int(kv.createRevision), .int(kv.version), .int(kv.lease), .blob(kv.value),
-        ]
-      ).first
-    else { throw StoreError.unavailable("the log row insert returned no id") }
-    return row[0].int
-  }
-
-  /// The next free log row id of the revision whose first id is bound at `first`.
-  private static func nextID(_ first: String) -> String {
-    "COALESCE((SELECT id + 1 FROM skiff_revlog WHERE id >= \(first) ORDER BY id DESC LIMIT 1), \(first))"
+  /// Appends log row `id`, pointing back at the key's current row.
+  private func appendLog(_ kv: KeyValue, id: Int64, deleted: Bool) throws {
+    try connection.query(
+      """
+      INSERT INTO skiff_revlog (id, rev, key, deleted, create_rev, version, lease, value, prev_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE((SELECT log_id FROM skiff_keys WHERE key = $3), 0))
+      """,
+      [
+        .int(id), .int(kv.modRevision), .blob(kv.key), .int(deleted ? 1 : 0), .int(kv.createRevision),
+        .int(kv.version), .int(kv.lease), .blob(kv.value),
+      ])
   }
 
   // MARK: Leases

@@ -135,6 +135,7 @@ final class LogWriter: @unchecked Sendable {
           lastRevision = revision
         }
       }
+      try batch.flushCounter()
       if lastRevision > 0 { try driver.willCommit(on: connection, revision: lastRevision) }
       try connection.execute("COMMIT")
     } catch let aborted as JobAborted {

@@ -40,15 +40,15 @@ extension RevisionLog {
     try await writer.write { batch in
       let session = batch.session
       guard try session.removeLease(id: id, expiredBy: expiredBy) else {
-        if expiredBy != nil { return try session.revisions().current }
+        if expiredBy != nil { return try batch.revisions().current }
         throw StoreError.leaseNotFound
       }
       let keys = try session.keys(attachedTo: id)
-      guard !keys.isEmpty else { return try session.revisions().current }
+      guard !keys.isEmpty else { return try batch.revisions().current }
       let revision = try batch.takeRevision()
       for key in keys {
         guard let previous = try session.get(key) else { continue }
-        try session.writeDelete(key, revision: revision)
+        try session.writeDelete(key, id: try batch.takeRowIDs())
         batch.record(WatchEvent(kind: .delete, kv: KeyValue(key: key, modRevision: revision), prevKV: previous))
       }
       return revision

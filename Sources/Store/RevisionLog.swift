@@ -184,7 +184,7 @@ public final class RevisionLog: Sendable {
   /// the rows go in the background, in small batches.
   public func compact(_ revision: Int64) async throws {
     try await writer.write { batch in
-      let revisions = try batch.session.revisions()
+      let revisions = try batch.revisions()
       if revision > revisions.current { throw StoreError.futureRevision }
       if revision <= revisions.compact { throw StoreError.compacted(compactRevision: revisions.compact) }
       try batch.session.setCompactRevision(revision)

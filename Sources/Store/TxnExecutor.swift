@@ -20,8 +20,13 @@ struct TxnExecutor {
   func execute(_ request: TxnRequest) throws -> TxnResult {
     let (succeeded, steps) = try plan(request)
     let results = try steps.map(apply)
-    let revision = try batch?.revision ?? session.revisions().current
-    return TxnResult(succeeded: succeeded, results: results, revision: revision)
+    return TxnResult(succeeded: succeeded, results: results, revision: try revision())
+  }
+
+  /// The revision a response reports: the job's own, or the newest this transaction sees.
+  private func revision() throws -> Int64 {
+    guard let batch else { return try session.revisions().current }
+    return try batch.revision ?? batch.revisions().current
   }
 
   private func plan(_ request: TxnRequest) throws -> (Bool, [Step]) {
@@ -50,8 +55,7 @@ struct TxnExecutor {
       return .range(try session.range(request))
     case .txn(let succeeded, let steps):
       let results = try steps.map(apply)
-      let revision = try batch?.revision ?? session.revisions().current
-      return .txn(TxnResult(succeeded: succeeded, results: results, revision: revision))
+      return .txn(TxnResult(succeeded: succeeded, results: results, revision: try revision()))
     case .put(let request, let previous):
       guard let batch else { preconditionFailure("read-only transaction planned a put") }
       let revision = try batch.takeRevision()
@@ -60,17 +64,14 @@ struct TxnExecutor {
         createRevision: previous?.createRevision ?? revision, modRevision: revision,
         version: (previous?.version ?? 0) + 1,
         lease: request.ignoreLease ? previous?.lease ?? 0 : request.lease)
-      try session.writePut(kv)
+      try session.writePut(kv, id: try batch.takeRowIDs())
       batch.record(WatchEvent(kind: .put, kv: kv, prevKV: previous))
       return .put(prevKV: request.prevKV ? previous : nil)
     case .delete(let request):
       guard let batch else { preconditionFailure("read-only transaction planned a delete") }
       if !request.prevKV, case let count = try session.count(request.range, at: nil), count > Self.bulkDeleteThreshold {
-        guard count < LogRowID.rowsPerRevision else {
-          throw StoreError.invalid("a delete of \(count) keys is more than one revision holds; delete fewer at a time")
-        }
         // Watchers read these events back from the log instead of from memory.
-        try session.writeBulkDelete(request.range, revision: try batch.takeRevision())
+        try session.writeBulkDelete(request.range, firstID: try batch.takeRowIDs(count))
         batch.eventsOnlyInLog = true
         return .delete(deleted: count, prevKVs: [])
       }
@@ -78,7 +79,7 @@ struct TxnExecutor {
       guard !doomed.isEmpty else { return .delete(deleted: 0, prevKVs: []) }
       let revision = try batch.takeRevision()
       for previous in doomed {
-        try session.writeDelete(previous.key, revision: revision)
+        try session.writeDelete(previous.key, id: try batch.takeRowIDs())
         batch.record(
           WatchEvent(kind: .delete, kv: KeyValue(key: previous.key, modRevision: revision), prevKV: previous))
       }
