@@ -54,8 +54,8 @@ final class WatchHub: Sendable {
   ///
   /// A waiter none of the events concern sleeps on, so a busy key range does not wake every
   /// watcher of the others (each resource's watch cache) at every commit; it is woken anyway
-  /// before the buffer drops what follows its revision, so that `changes(in:after:through:)`
-  /// can still answer for it.
+  /// before the buffer drops what follows its revision, so that `quietThrough(in:after:)` can
+  /// still answer for it.
   func publish(_ events: [WatchEvent], through revision: Int64) {
     let ready = state.withLockedValue { state -> [(CheckedContinuation<Int64, Never>, Int64)] in
       guard revision > state.lastRevision else { return [] }

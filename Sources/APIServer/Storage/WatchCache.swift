@@ -29,6 +29,8 @@ final class WatchCache: Sendable {
     var objects: [String: CachedObject] = [:]
     var sortedKeys: [String]? = nil
     var revision: Int64 = 0
+    /// No change in this cache's range after `revision` through this one (`answersThrough`).
+    var quietThrough: Int64 = 0
     var ready = false
     var ring = Deque<Event>()
     /// The oldest revision a watch may resume after without missing events.
@@ -160,7 +162,7 @@ final class WatchCache: Sendable {
   /// Moves the cache's revision forward; returns the waiters to resume (outside the lock).
   private func advance(_ state: inout State, to revision: Int64) -> [CheckedContinuation<Void, Never>] {
     state.revision = max(state.revision, revision)
-    let current = answersThrough(state)
+    let current = answersThrough(&state)
     let ready = state.waiters.filter { $0.0 <= current }.map(\.1)
     state.waiters.removeAll { $0.0 <= current }
     return ready
@@ -170,13 +172,15 @@ final class WatchCache: Sendable {
   /// other resources changed since. Its store watch is not woken for those, so a busy resource
   /// does not wake every cache at every commit; nor must a consistent read wait for this cache's
   /// task to run, which on two busy cores was most of a get's p99.
-  private func answersThrough(_ state: State) -> Int64 {
-    log.quietThrough(in: range, after: state.revision)
+  private func answersThrough(_ state: inout State) -> Int64 {
+    // What was quiet stays quiet: the next look at the watch buffer starts after it.
+    state.quietThrough = log.quietThrough(in: range, after: max(state.revision, state.quietThrough))
+    return state.quietThrough
   }
 
   /// Whether the cache already answers as of `revision`.
   func isFresh(through revision: Int64) -> Bool {
-    state.withLock { $0.ready && answersThrough($0) >= revision }
+    state.withLock { $0.ready && answersThrough(&$0) >= revision }
   }
 
   /// Waits until the cache answers as of `revision` (consistent reads).
@@ -188,7 +192,7 @@ final class WatchCache: Sendable {
     await log.waitUntilPublished(revision)
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       let resumeNow = state.withLock { state -> Bool in
-        if state.ready && answersThrough(state) >= revision { return true }
+        if state.ready && answersThrough(&state) >= revision { return true }
         state.waiters.append((revision, continuation))
         return false
       }
@@ -196,7 +200,7 @@ final class WatchCache: Sendable {
     }
   }
 
-  var revision: Int64 { state.withLock { answersThrough($0) } }
+  var revision: Int64 { state.withLock { answersThrough(&$0) } }
 
   func object(key: String) -> CachedObject? { state.withLock { $0.objects[key] } }
 
@@ -217,7 +221,7 @@ final class WatchCache: Sendable {
         objects.append(state.objects[keys[index]]!)
         index += 1
       }
-      return Snapshot(revision: answersThrough(state), objects: objects)
+      return Snapshot(revision: answersThrough(&state), objects: objects)
     }
   }
 
@@ -254,7 +258,7 @@ final class WatchCache: Sendable {
       let id = state.nextWatcher
       state.nextWatcher += 1
       state.watchers[id] = Watcher(continuation: continuation)
-      return .success((id, initial, answersThrough(state)))
+      return .success((id, initial, answersThrough(&state)))
     }
     let (id, initial, revision) = try result.get()
     let cancel: @Sendable () -> Void = { [weak self] in
