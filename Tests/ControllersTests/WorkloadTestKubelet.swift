@@ -3,6 +3,7 @@ import KubeAPI
 import KubeClient
 import SkiffTestSupport
 import Synchronization
+import Testing
 
 /// Plays the scheduler and kubelet for controller tests, through the API only: binds pods to
 /// the node they are pinned to (or a default node), reports them Running and Ready, and
@@ -196,19 +197,21 @@ enum WorkloadFixtures {
 final class CreationRevisions: Sendable {
   private let revisions = Mutex<[String: Int]>([:])
 
-  /// Watches `type` in the namespace from `revision` until the task is cancelled.
+  /// Watches `type` in the namespace from `revision` until the task is cancelled; a watch that
+  /// fails or ends before then is a test failure, not a silent gap.
   func record(_ client: KubeClient, _ type: ResourceType, from revision: String) -> Task<Void, Never> {
     Task {
-      guard
-        let events = try? await client.watch(
-          type, namespace: "default", resourceVersion: revision, timeoutSeconds: 120, bookmarks: false)
-      else { return }
       do {
+        let events = try await client.watch(
+          type, namespace: "default", resourceVersion: revision, timeoutSeconds: 120, bookmarks: false)
         for try await event in events where event.type == .added {
           let key = "\(type.resource)/\(event.object.metadata.name ?? "")"
           let created = Int(event.object.metadata.resourceVersion ?? "") ?? 0
           revisions.withLock { if $0[key] == nil { $0[key] = created } }
         }
+        if !Task.isCancelled { Issue.record("the \(type.resource) watch from \(revision) ended early") }
+      } catch let error where !Task.isCancelled {
+        Issue.record(error, "watching \(type.resource) from \(revision)")
       } catch {}
     }
   }

@@ -4,9 +4,10 @@ import NIOHTTP1
 import Store
 
 extension ResourceHandler {
-  /// Waits until the watch cache holds every committed revision, so reads are consistent.
-  func freshCache() async throws(APIError) {
-    let revision = state.log.currentRevision
+  /// Waits until the watch cache answers as of `revision`, by default every committed one, so
+  /// reads are consistent; 0 waits only for its first list.
+  func freshCache(through revision: Int64? = nil) async throws(APIError) {
+    let revision = revision ?? state.log.currentRevision
     guard !cache.isFresh(through: revision) else { return }
     let fresh = await withTaskGroup(of: Bool.self) { group in
       group.addTask { [cache] in
@@ -85,7 +86,7 @@ extension ResourceHandler {
           fields: fields)
         revision = asked
       } else {
-        if request.parameter("resourceVersion") != "0" { try await freshCache() }
+        try await freshCache(through: request.parameter("resourceVersion") == "0" ? 0 : nil)
         let snapshot = cache.snapshot(prefix: prefix)
         revision = snapshot.revision
         for object in snapshot.objects where object.matches(labels, fields) {

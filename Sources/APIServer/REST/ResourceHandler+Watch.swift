@@ -13,13 +13,13 @@ extension ResourceHandler {
     let asked = request.parameter("resourceVersion") ?? ""
     let start: WatchCache.WatchStart
     if initialEvents || asked.isEmpty || asked == "0" {
-      if asked.isEmpty || initialEvents { try await freshCache() }
+      try await freshCache(through: asked.isEmpty || initialEvents ? nil : 0)
       start = .current
     } else {
       guard let revision = Int64(asked) else {
         throw APIError.badRequest("invalid resource version: \(asked)")
       }
-      if revision > cache.revision { try await freshCache() }
+      try await freshCache(through: revision)
       start = .after(revision)
     }
     let subscription = try cache.subscribe(start)

@@ -104,9 +104,8 @@ final class WatchCache: Sendable {
       state.ring.removeAll()
       state.ringStart = revision
       defer { state.watchers = [:] }
-      let ready = advance(&state, to: revision)
       state.ready = true
-      return (Array(state.watchers.values), ready)
+      return (Array(state.watchers.values), advance(&state, to: revision))
     }
     for watcher in stale.0 { watcher.continuation.finish() }
     for waiter in stale.1 { waiter.resume() }
@@ -172,7 +171,9 @@ final class WatchCache: Sendable {
   /// other resources changed since. Its store watch is not woken for those, so a busy resource
   /// does not wake every cache at every commit; nor must a consistent read wait for this cache's
   /// task to run, which on two busy cores was most of a get's p99.
+  /// Before its first list the cache answers for nothing.
   private func answersThrough(_ state: inout State) -> Int64 {
+    guard state.ready else { return 0 }
     // What was quiet stays quiet: the next look at the watch buffer starts after it.
     state.quietThrough = log.quietThrough(in: range, after: max(state.revision, state.quietThrough))
     return state.quietThrough
