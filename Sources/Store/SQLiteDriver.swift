@@ -50,7 +50,7 @@ public struct SQLiteDriver: SQLDriver {
   /// through read(2) per page (the page cache of 2,000 pages holds less than one list of 10,000
   /// Kubernetes objects). The map reaches as far as SQLite allows (2 GB), not just the first
   /// 256 MB: after `etcdctl check perf` the file held 557 MB, and newly written keys, at its end,
-  /// were read with pread(2) (a list of 10,000 keys, p99 88 ms against 32 ms mapped). Only
+  /// were read with pread(2) (a list of 10,000 keys, p99 88 ms against 29 ms mapped). Only
   /// address space is reserved; pages count towards RSS once read, as the page cache's.
   public func connect() throws -> SQLConnection {
     let connection = try open()
