@@ -39,8 +39,9 @@ etcdctl --endpoints "$url" check perf --load "$load" >"$work/out" 2>&1 &
 client=$!
 client_ticks=0
 samples=()
-for tick in $(seq 1 120); do
-  kill -0 "$client" 2>/dev/null || break
+tick=0
+while kill -0 "$client" 2>/dev/null; do
+  tick=$((tick + 1))
   client_ticks=$(cpu_ticks "$client" || echo "$client_ticks")
   if [ "$tick" -gt 50 ] && [ "$tick" -le 70 ]; then
     samples+=("$(ss -tnH state established | awk -v p=":$port" '
