@@ -71,7 +71,7 @@ struct KVService {
     request: Etcdserverpb_CompactionRequest, context: ServerContext
   ) async throws -> Etcdserverpb_CompactionResponse {
     try await etcdCall {
-      try await log.compact(request.revision)
+      try await log.compact(request.revision, physical: request.physical)
       var response = Etcdserverpb_CompactionResponse()
       response.header = identity.header(log.currentRevision)
       return response

@@ -19,14 +19,34 @@ extension RevisionLog {
     }
   }
 
-  /// Removes the rows compaction made invisible, a few hundred rows per write batch. Progress
-  /// is recorded per finished sweep; batches a crash interrupts are simply done again.
-  func sweep() async throws {
+  /// Sweeps until the rows compaction made invisible below `revision` are gone. One sweep runs
+  /// at a time: a caller joins the one running, and starts another if that one began below
+  /// `revision`.
+  func sweep(through revision: Int64 = 0) async throws {
+    while true {
+      let sweep = sweeping.withLockedValue { running in
+        if let running { return running }
+        // The task clears the slot under the same lock, so never before it is set here.
+        let task = Task { [self] in
+          defer { sweeping.withLockedValue { $0 = nil } }
+          return try await sweepOnce()
+        }
+        running = task
+        return task
+      }
+      if try await sweep.value >= revision { return }
+    }
+  }
+
+  /// Removes the rows compaction made invisible, a few hundred rows per write batch, and returns
+  /// the compact revision swept through. Progress is recorded per finished sweep; batches a
+  /// crash interrupts are simply done again.
+  private func sweepOnce() async throws -> Int64 {
     let (swept, compact) = try await reader.read { session in
       (try session.sweptRevision(), try session.revisions().compact)
     }
     noteCompacted(compact)
-    guard swept < compact else { return }
+    guard swept < compact else { return compact }
     var position = LogRowID.first(of: swept + 1) - 1
     while let end = try await reader.read({ [position] session in
       try session.sweepBatchEnd(after: position, through: compact, rows: Self.sweepBatchRows)
@@ -41,6 +61,7 @@ extension RevisionLog {
     if let vacuum = driver.vacuumStatement {
       try await writer.write { batch in try batch.session.connection.execute(vacuum) }
     }
+    return compact
   }
 }
 

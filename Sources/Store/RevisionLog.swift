@@ -33,6 +33,8 @@ public final class RevisionLog: Sendable {
   /// Wakes the background compactor and, on shared databases, the log follower.
   let signals: Signals
   private let compactRevisionBox: NIOLockedValueBox<Int64>
+  /// The sweep of compacted rows running now, if any (`sweep(through:)`).
+  let sweeping = NIOLockedValueBox<Task<Int64, Error>?>(nil)
   /// The newest revision this server committed itself; on a shared database the watch buffer
   /// learns of it a moment later, through the log.
   private let committedRevision: NIOLockedValueBox<Int64>
@@ -181,8 +183,9 @@ public final class RevisionLog: Sendable {
   }
 
   /// Forgets history below `revision`: reads and watches there get `compacted` from now on, and
-  /// the rows go in the background, in small batches.
-  public func compact(_ revision: Int64) async throws {
+  /// the rows go in small batches, in the background or, when `physical` (as etcd's flag asks),
+  /// before this returns.
+  public func compact(_ revision: Int64, physical: Bool = false) async throws {
     try await writer.write { batch in
       let revisions = try batch.revisions()
       if revision > revisions.current { throw StoreError.futureRevision }
@@ -190,7 +193,11 @@ public final class RevisionLog: Sendable {
       try batch.session.setCompactRevision(revision)
     }
     noteCompacted(revision)
-    signals.compact.signal()
+    if physical {
+      try await sweep(through: revision)
+    } else {
+      signals.compact.signal()
+    }
   }
 
   /// Database size in bytes, as Maintenance.Status reports it.

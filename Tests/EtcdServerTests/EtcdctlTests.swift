@@ -112,6 +112,8 @@ struct EtcdctlTests {
       #expect(error?.description.contains("required revision has been compacted") == true)
       let future = #expect(throws: SkiffServerProcess.Failure.self) { try s.etcdctl("get", "c", "--rev", "99") }
       #expect(future?.description.contains("future revision") == true)
+      #expect(try s.etcdctl("compaction", "--physical", "4") == "compacted revision 4\n")
+      #expect(try s.etcdctl("get", "c", "--rev", "4", "--print-value-only") == "4\n")
     }
   }
 
