@@ -52,16 +52,19 @@ struct LogSession {
 
   // MARK: Events
 
-  /// Log entries with `after < rev <= through`, in the order they were written, each with the
-  /// value it replaced when that is still retained.
-  func events(after: Int64, through: Int64) throws -> [WatchEvent] {
+  /// Log entries in `range` with `after < rev <= through`, in the order they were written, each
+  /// with the value it replaced when that is still retained. The range is applied in SQL, so a
+  /// watcher reading past a large range delete of other keys reads none of their values.
+  func events(after: Int64, through: Int64, in range: KeyRange) throws -> [WatchEvent] {
+    var binds: [SQLValue] = [.int(LogRowID.first(of: after + 1)), .int(LogRowID.first(of: through + 1))]
+    let keys = Self.bounds(range, column: "l.key", binds: &binds)
     let rows = try connection.query(
       """
       SELECT l.rev, l.key, l.deleted, l.create_rev, l.version, l.lease, l.value,
         p.rev, p.create_rev, p.version, p.lease, p.value
       FROM skiff_revlog l LEFT JOIN skiff_revlog p ON p.id = l.prev_id
-      WHERE l.id >= $1 AND l.id < $2 ORDER BY l.id
-      """, [.int(LogRowID.first(of: after + 1)), .int(LogRowID.first(of: through + 1))])
+      WHERE l.id >= $1 AND l.id < $2 AND \(keys) ORDER BY l.id
+      """, binds)
     return rows.map { row in
       let key = row[1].bytes
       let deleted = row[2].int != 0

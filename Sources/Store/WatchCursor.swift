@@ -28,13 +28,14 @@ public struct WatchCursor: Sendable {
         return consume(events)
       case .fromLog(let through):
         let after = revision
+        let range = range
         let events = try await log.reader.read { session in
           let compact = try session.revisions().compact
           if after + 1 < compact { throw StoreError.compacted(compactRevision: compact) }
-          return try session.events(after: after, through: through)
+          return try session.events(after: after, through: through, in: range)
         }
         revision = through
-        return events.filter { range.contains($0.kv.key) }
+        return events
       }
     }
   }
@@ -71,7 +72,7 @@ extension RevisionLog {
           let (events, current, compact) = try await reader.read { session in
             let revisions = try session.revisions()
             let through = min(revisions.current, after + WatchHub.logWindow)
-            return (try session.events(after: after, through: through), revisions.current, revisions.compact)
+            return (try session.events(after: after, through: through, in: .all), revisions.current, revisions.compact)
           }
           noteCompacted(compact)
           guard current > after else { break }
