@@ -81,10 +81,6 @@ sleep 3
 idle_rss=$(awk '/VmRSS/{print $2}' /proc/$sqlite_pid/status)
 echo "skiff server idle RSS (SQLite, --disable-agent): $((idle_rss / 1024)) MB"
 
-# Write loads go round by round and load by load, the servers taking turns (the order reversed
-# every other round), so that each server meets the machine in the same state: on a shared VM
-# the same server's rate drifts by ±15 % within an hour. Each figure is the median over the
-# rounds; the slowest request is the worst of them.
 # After each load, as an operator (or Kubernetes' compactor) would: delete its keys, compact
 # away their history and defragment, so the next load meets neither a grown file nor, on etcd,
 # its 2 GB quota (which a second round otherwise reaches).
@@ -95,6 +91,10 @@ reclaim() {
   etcdctl --endpoints "$1" --command-timeout 300s compaction --physical "$revision" >/dev/null
   etcdctl --endpoints "$1" --command-timeout 300s defrag >/dev/null
 }
+# Write loads go round by round and load by load, the servers taking turns (the order reversed
+# every other round), so that each server meets the machine in the same state: on a shared VM
+# the same server's rate drifts by ±15 % within an hour. Each figure is the median over the
+# rounds; the slowest request is the worst of them.
 declare -A result runs
 for round in $(seq 1 "$rounds"); do
   order=("${endpoints[@]}")
