@@ -89,6 +89,7 @@ public struct PostgresDriver: SQLDriver, CustomStringConvertible {
   public var sizeQuery: String { "SELECT pg_database_size(current_database())" }
   /// Autovacuum returns the space.
   public var vacuumStatement: String? { nil }
+  public var freePagesQuery: String? { nil }
 
   public func connect() throws -> SQLConnection {
     PostgresSQLConnection(connection: try open(), driver: self)

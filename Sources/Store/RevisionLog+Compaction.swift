@@ -66,9 +66,19 @@ extension RevisionLog {
 }
 
 extension RevisionLog {
-  /// Returns free pages to the file system now (etcd's defragment).
+  /// Returns every free page to the file system now (etcd's defragment), one bounded vacuum per
+  /// write batch so that writes wait for one batch at most. Stops when a batch frees nothing
+  /// (a database made before auto_vacuum cannot).
   public func defragment() async throws {
-    guard let vacuum = driver.vacuumStatement else { return }
-    try await writer.write { batch in try batch.session.connection.execute(vacuum) }
+    guard let vacuum = driver.vacuumStatement, let freePages = driver.freePagesQuery else { return }
+    var free = Int64.max
+    while free > 0 {
+      let left = try await writer.write { batch in
+        try batch.session.connection.execute(vacuum)
+        return try batch.session.connection.query(freePages, []).first?[0].int ?? 0
+      }
+      if left >= free { return }
+      free = left
+    }
   }
 }

@@ -74,6 +74,8 @@ public protocol SQLDriver: Sendable {
   /// Run in a write transaction after compaction removed rows, to return space; nil if the
   /// database does this itself.
   var vacuumStatement: String? { get }
+  /// One row, one column: pages `vacuumStatement` can still return; nil with no vacuum statement.
+  var freePagesQuery: String? { get }
   func connect() throws -> SQLConnection
   /// The connection of the single writer; by default like any other.
   func connectWriter() throws -> SQLConnection

@@ -16,6 +16,7 @@ public struct SQLiteDriver: SQLDriver {
   public var sizeQuery: String { "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()" }
   /// Hands pages freed by compaction back to the file system, a bounded amount per call.
   public var vacuumStatement: String? { "PRAGMA incremental_vacuum(2048)" }
+  public var freePagesQuery: String? { "SELECT freelist_count FROM pragma_freelist_count()" }
 
   public init(path: String) {
     self.path = path

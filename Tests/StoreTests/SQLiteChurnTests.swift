@@ -35,4 +35,24 @@ import Testing
       #expect(wal <= 64 << 20, "WAL is \(wal) bytes")
     }
   }
+
+  /// etcd's defragment gives back all free space at once, not one vacuum batch (8 MB) of it.
+  @Test func defragmentReturnsEveryFreePage() async throws {
+    try await withLog(.sqlite) { env in
+      let log = env.log
+      let value = [UInt8](repeating: 0x78, count: 4000)
+      for start in stride(from: 0, to: 12_000, by: 100) {
+        let puts = (start..<start + 100).map { TxnOperation.put(PutRequest(key: b("/big/\($0)"), value: value)) }
+        _ = try await log.txn(TxnRequest(success: puts))
+      }
+      _ = try await log.delete(DeleteRequest(range: .prefix(b("/big/"))))
+      try await log.compact(try await log.put("other", "x"), physical: true)
+      // ~48 MB freed; the sweep's own vacuum returns one batch of it.
+      let swept = try await log.databaseSize()
+      #expect(swept > 24 << 20, "database is \(swept) bytes after the sweep")
+      try await log.defragment()
+      let size = try await log.databaseSize()
+      #expect(size < 2 << 20, "database is \(size) bytes after defragment")
+    }
+  }
 }
