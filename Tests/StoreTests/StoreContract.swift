@@ -324,6 +324,14 @@ enum Contract {
             .txn(TxnRequest(success: [.put(PutRequest(key: b("d"), value: []))])),
           ]))
       }
+      // A branch of one nested transaction is still checked inside.
+      await expectStoreError(.duplicateKey) {
+        _ = try await log.txn(
+          TxnRequest(success: [
+            .txn(
+              TxnRequest(success: [.put(PutRequest(key: b("d"), value: [])), .put(PutRequest(key: b("d"), value: []))]))
+          ]))
+      }
       await expectStoreError(.tooManyOperations) {
         _ = try await log.txn(TxnRequest(success: (0..<129).map { .put(PutRequest(key: b("many/\($0)"), value: [])) }))
       }
