@@ -22,38 +22,24 @@ shift $((OPTIND - 1))
 [ $# -eq 2 ] || { echo "usage: $0 [-l load] [-r rounds] A B" >&2; exit 2; }
 
 port=23797
-url=http://127.0.0.1:$port
-export ETCDCTL_API=3
 work=$(mktemp -d /tmp/skiff-ab.XXXXXX)
-pid=""
-stop_server() {
-  [ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-  pid=""
-}
+source "$(dirname "$0")/check-perf-server.sh"
 trap 'stop_server; rm -rf "$work"' EXIT
 
-# run SIDE LABEL: one check perf against a fresh server; appends "label rate slowest" to results.
+# run "BINARY [VAR=VALUE ...]" LABEL: one check perf against a fresh server; appends
+# "label rate slowest" to the results.
 run() {
-  local words=($1) label=$2
-  local binary=${words[0]} settings=("${words[@]:1}")
-  rm -rf "$work/data"
-  if [ "$binary" = etcd ]; then
-    env "${settings[@]}" etcd --data-dir "$work/data" --listen-client-urls "$url" --advertise-client-urls "$url" \
-      --listen-peer-urls http://127.0.0.1:$((port + 1)) >"$work/server.log" 2>&1 &
-  else
-    env "${settings[@]}" "$binary" server --disable-agent --bind-address 127.0.0.1 --data-dir "$work/data" \
-      --etcd-listen 127.0.0.1:$port --https-listen-port $((port + 2)) >"$work/server.log" 2>&1 &
-  fi
-  pid=$!
-  for _ in $(seq 1 100); do etcdctl --endpoints "$url" endpoint health >/dev/null 2>&1 && break; sleep 0.2; done
+  local words
+  read -ra words <<<"$1"
+  start_server "${words[@]}"
   sleep 3
   etcdctl --endpoints "$url" check perf --load "$load" >"$work/out" 2>&1 || true
   stop_server
   local rate slowest
-  rate=$(tr '\r' '\n' <"$work/out" | grep -oE '[0-9]+ writes/s' | tail -1 | cut -d' ' -f1)
-  slowest=$(tr '\r' '\n' <"$work/out" | grep -oE 'Slowest request took( too long:)? [0-9.]+s' | grep -oE '[0-9.]+s$' | tr -d s)
-  echo "$label ($1): ${rate:-?} writes/s, slowest ${slowest:-?} s"
-  echo "$label ${rate:-0} ${slowest:-0}" >>"$work/results"
+  rate=$(tr '\r' '\n' <"$work/out" | grep -oE '[0-9]+ writes/s' | tail -1 | cut -d' ' -f1 || true)
+  slowest=$(tr '\r' '\n' <"$work/out" | grep -oE 'took( too long:)? [0-9.]+s' | grep -oE '[0-9.]+' | tail -1 || true)
+  echo "$2 ($1): ${rate:-?} writes/s, slowest ${slowest:-?} s"
+  echo "$2 ${rate:-0} ${slowest:-0}" >>"$work/results"
 }
 
 for round in $(seq 1 "$rounds"); do

@@ -12,25 +12,11 @@ set -euo pipefail
 server=$1
 load=${2:-l}
 port=23795
-url=http://127.0.0.1:$port
-export ETCDCTL_API=3
 work=$(mktemp -d /tmp/skiff-anatomy.XXXXXX)
-pid=""
-cleanup() {
-  [ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/check-perf-server.sh"
+trap 'stop_server; rm -rf "$work"' EXIT
 
-if [ "$server" = etcd ]; then
-  etcd --data-dir "$work/etcd" --listen-client-urls "$url" --advertise-client-urls "$url" \
-    --listen-peer-urls http://127.0.0.1:$((port + 1)) >"$work/server.log" 2>&1 &
-else
-  "$server" server --disable-agent --bind-address 127.0.0.1 --data-dir "$work/skiff" \
-    --etcd-listen 127.0.0.1:$port --https-listen-port $((port + 2)) >"$work/server.log" 2>&1 &
-fi
-pid=$!
-for _ in $(seq 1 100); do etcdctl --endpoints "$url" endpoint health >/dev/null 2>&1 && break; sleep 0.2; done
+start_server "$server"
 sleep 3
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
