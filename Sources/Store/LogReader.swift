@@ -6,11 +6,14 @@ import NIOPosix
 /// blocking database calls never occupy Swift's cooperative threads.
 final class LogReader: @unchecked Sendable {
   private let driver: SQLDriver
+  /// The current keys, when kept in memory.
+  private let index: KeyIndex?
   private let pool: NIOThreadPool
   private let lock = NIOLockedValueBox<[SQLConnection]>([])
 
-  init(driver: SQLDriver, threads: Int) {
+  init(driver: SQLDriver, index: KeyIndex?, threads: Int) {
     self.driver = driver
+    self.index = index
     self.pool = NIOThreadPool(numberOfThreads: threads)
     pool.start()
   }
@@ -20,8 +23,7 @@ final class LogReader: @unchecked Sendable {
     try await pool.runIfActive { [self] in
       let connection = try lock.withLockedValue { $0.popLast() } ?? driver.connect()
       do {
-        try connection.execute(driver.beginRead)
-        let result = try body(LogSession(connection: connection))
+        let result = try body(try begin(on: connection))
         try connection.execute("COMMIT")
         lock.withLockedValue { $0.append(connection) }
         return result
@@ -36,6 +38,21 @@ final class LogReader: @unchecked Sendable {
         throw (error as? StoreError) ?? StoreError.unavailable("\(error)")
       }
     }
+  }
+
+  /// Begins the read transaction and pairs it with the key tree of the revision it sees. A
+  /// reader that stalled until that tree was no longer kept begins again.
+  private func begin(on connection: SQLConnection) throws -> LogSession {
+    for _ in 0..<100 {
+      try connection.execute(driver.beginRead)
+      let session = LogSession(connection: connection)
+      guard let index else { return session }
+      if let tree = index.tree(at: try session.revisions().current) {
+        return LogSession(connection: connection, keys: CurrentKeys(tree: tree))
+      }
+      try connection.execute("COMMIT")
+    }
+    throw StoreError.unavailable("the key index kept no version for the database's revision")
   }
 
   func shutdown() async {

@@ -22,6 +22,11 @@ extension LogSession {
 
   /// Logs the new version of a key as row `id` and points the key at it.
   func writePut(_ kv: KeyValue, id: Int64) throws {
+    if let keys {
+      try appendLog(kv, id: id, deleted: false, previous: keys.tree.find(kv.key)?.logID ?? 0)
+      keys.upsert(KeyEntry(kv, logID: id))
+      return
+    }
     try appendLog(kv, id: id, deleted: false)
     try connection.query(
       """
@@ -34,14 +39,34 @@ extension LogSession {
 
   /// Logs a key's tombstone as row `id` and removes the key.
   func writeDelete(_ key: [UInt8], id: Int64) throws {
-    try appendLog(KeyValue(key: key, modRevision: LogRowID.revision(of: id)), id: id, deleted: true)
+    let tombstone = KeyValue(key: key, modRevision: LogRowID.revision(of: id))
+    if let keys {
+      try appendLog(tombstone, id: id, deleted: true, previous: keys.remove(key)?.logID ?? 0)
+      return
+    }
+    try appendLog(tombstone, id: id, deleted: true)
     try connection.query("DELETE FROM skiff_keys WHERE key = $1", [.blob(key)])
   }
 
-  /// Deletes every key in `range` with set-based statements, logging a tombstone for each from
-  /// row `firstID` on, without loading the rows: for deletes too large to carry through memory.
+  /// Deletes every key in `range`, logging a tombstone for each from row `firstID` on, in key
+  /// order. With the keys in a table it uses set-based statements that load no rows: for deletes
+  /// too large to carry through memory.
   func writeBulkDelete(_ range: KeyRange, firstID: Int64) throws {
-    var binds: [SQLValue] = [.int(LogRowID.revision(of: firstID)), .int(firstID), .blob([])]
+    let revision = LogRowID.revision(of: firstID)
+    if let keys {
+      var doomed: [KeyEntry] = []
+      keys.tree.forEach(in: range) { entry in
+        doomed.append(entry)
+        return true
+      }
+      for (offset, entry) in doomed.enumerated() {
+        keys.remove(entry.key)
+        let tombstone = KeyValue(key: entry.key, modRevision: revision)
+        try appendLog(tombstone, id: firstID + Int64(offset), deleted: true, previous: entry.logID)
+      }
+      return
+    }
+    var binds: [SQLValue] = [.int(revision), .int(firstID), .blob([])]
     let bounds = Self.bounds(range, column: "key", binds: &binds)
     try connection.query(
       """
@@ -54,18 +79,25 @@ extension LogSession {
       "DELETE FROM skiff_keys WHERE \(Self.bounds(range, column: "key", binds: &deleteBinds))", deleteBinds)
   }
 
-  /// Appends log row `id`, pointing back at the key's current row.
-  private func appendLog(_ kv: KeyValue, id: Int64, deleted: Bool) throws {
-    try connection.query(
-      """
-      INSERT INTO skiff_revlog (id, rev, key, deleted, create_rev, version, lease, value, prev_id)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE((SELECT log_id FROM skiff_keys WHERE key = $3), 0))
-      """,
-      [
-        .int(id), .int(kv.modRevision), .blob(kv.key), .int(deleted ? 1 : 0), .int(kv.createRevision),
-        .int(kv.version), .int(kv.lease), .blob(kv.value),
-      ])
+  /// Appends log row `id`, pointing back at the key's current row: `previous`, or the one
+  /// skiff_keys holds when nil.
+  private func appendLog(_ kv: KeyValue, id: Int64, deleted: Bool, previous: Int64? = nil) throws {
+    var binds: [SQLValue] = [
+      .int(id), .int(kv.modRevision), .blob(kv.key), .int(deleted ? 1 : 0), .int(kv.createRevision),
+      .int(kv.version), .int(kv.lease), .blob(kv.value),
+    ]
+    if let previous { binds.append(.int(previous)) }
+    try connection.query(previous == nil ? Self.appendLooksUpPrevious : Self.append, binds)
   }
+
+  private static let append = """
+    INSERT INTO skiff_revlog (id, rev, key, deleted, create_rev, version, lease, value, prev_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    """
+  private static let appendLooksUpPrevious = """
+    INSERT INTO skiff_revlog (id, rev, key, deleted, create_rev, version, lease, value, prev_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE((SELECT log_id FROM skiff_keys WHERE key = $3), 0))
+    """
 
   // MARK: Leases
 

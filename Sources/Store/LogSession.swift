@@ -2,6 +2,9 @@
 /// inside one transaction; reads see one snapshot.
 struct LogSession {
   let connection: SQLConnection
+  /// The current keys, when this process keeps them in memory (`KeyIndex`); nil when they are
+  /// read from the table `skiff_keys`.
+  var keys: CurrentKeys? = nil
 
   // MARK: Revisions
 
@@ -22,11 +25,13 @@ struct LogSession {
   // MARK: Keys
 
   func get(_ key: [UInt8]) throws -> KeyValue? {
-    try connection.query(Self.current("key = $1", value: true), [.blob(key)]).first.map(Self.keyValue)
+    if let keys { return try keys.tree.find(key).map { try withValues([$0])[0] } }
+    return try connection.query(Self.current("key = $1", value: true), [.blob(key)]).first.map(Self.keyValue)
   }
 
   /// Keys in `range` as of `revision` (nil = the newest), in key order.
   func range(_ range: KeyRange, at revision: Int64?, limit: Int64, keysOnly: Bool = false) throws -> [KeyValue] {
+    if let keys { return try self.range(range, in: keys, at: revision, limit: limit, keysOnly: keysOnly) }
     var binds: [SQLValue] = []
     let rows =
       if let revision {
@@ -40,6 +45,7 @@ struct LogSession {
 
   /// How many keys `range` holds as of `revision` (nil = the newest).
   func count(_ range: KeyRange, at revision: Int64?) throws -> Int64 {
+    if let keys { return try self.count(range, in: keys, at: revision) }
     var binds: [SQLValue] = []
     let sql =
       if let revision {
@@ -104,7 +110,15 @@ struct LogSession {
   }
 
   func keys(attachedTo lease: Int64) throws -> [[UInt8]] {
-    try connection.query("SELECT key FROM skiff_keys WHERE lease = $1 ORDER BY key", [.int(lease)]).map {
+    if let keys {
+      var attached: [[UInt8]] = []
+      keys.tree.forEach(in: .all) { entry in
+        if entry.lease == lease { attached.append(entry.key) }
+        return true
+      }
+      return attached
+    }
+    return try connection.query("SELECT key FROM skiff_keys WHERE lease = $1 ORDER BY key", [.int(lease)]).map {
       $0[0].bytes
     }
   }
@@ -150,22 +164,28 @@ struct LogSession {
       """
   }
 
-  /// The rows of `range` as they stood at `revision`, unordered. A key unchanged since then is
-  /// still current in skiff_keys; for a key changed after it, the first change after `revision`
-  /// points back (prev_id) at the version it replaced, or at none when the key did not exist.
-  /// Only log rows newer than `revision` are read, so the log needs no index by key: one random
-  /// index page fewer written per put.
+  /// The rows of `range` as they stood at `revision`, unordered: the keys unchanged since then,
+  /// still current in skiff_keys, and the `replaced` ones.
   static func snapshot(_ range: KeyRange, at revision: Int64, value: Bool, binds: inout [SQLValue]) -> String {
     binds.append(.int(revision))
     let rev = "$\(binds.count)"
-    binds.append(.int(LogRowID.first(of: revision + 1)))
-    let after = "$\(binds.count)"
     let keys = bounds(range, column: "key", binds: &binds)
     return """
       \(current("\(keys) AND mod_rev <= \(rev)", value: value))
       UNION ALL
+      \(replaced(keys, at: revision, value: value, binds: &binds))
+      """
+  }
+
+  /// The keys matching `keys` (a condition on `key`) that changed after `revision`, as they stood
+  /// then: the first change after `revision` points back (prev_id) at the version it replaced, or
+  /// at none when the key did not exist. Only log rows newer than `revision` are read, so the log
+  /// needs no index by key: one random index page fewer written per put.
+  static func replaced(_ keys: String, at revision: Int64, value: Bool, binds: inout [SQLValue]) -> String {
+    binds.append(.int(LogRowID.first(of: revision + 1)))
+    return """
       SELECT p.key, \(value ? "p.value" : "NULL"), p.create_rev, p.rev, p.version, p.lease
-      FROM (SELECT MIN(id) AS id FROM skiff_revlog WHERE id >= \(after) AND \(keys) GROUP BY key) f
+      FROM (SELECT MIN(id) AS id FROM skiff_revlog WHERE id >= $\(binds.count) AND \(keys) GROUP BY key) f
       JOIN skiff_revlog e ON e.id = f.id
       JOIN skiff_revlog p ON p.id = e.prev_id
       """

@@ -12,6 +12,8 @@ final class LogWriter: @unchecked Sendable {
   }
 
   private let driver: SQLDriver
+  /// The current keys, when kept in memory: each batch edits a draft, staged before COMMIT.
+  private let index: KeyIndex?
   private let logger: Logger
   private let condition = NSCondition()
   private var queue: [Job] = []
@@ -24,8 +26,12 @@ final class LogWriter: @unchecked Sendable {
   private let onCommit: @Sendable ([WatchEvent], Int64) -> Void
   static let maxBatch = 1000
 
-  init(driver: SQLDriver, logger: Logger, onCommit: @escaping @Sendable ([WatchEvent], Int64) -> Void) {
+  init(
+    driver: SQLDriver, index: KeyIndex?, logger: Logger,
+    onCommit: @escaping @Sendable ([WatchEvent], Int64) -> Void
+  ) {
     self.driver = driver
+    self.index = index
     self.logger = logger
     self.onCommit = onCommit
   }
@@ -112,7 +118,8 @@ final class LogWriter: @unchecked Sendable {
       jobs.forEach { $0.finish(StoreError.unavailable("\(error)")) }
       return
     }
-    let batch = WriteBatch(session: LogSession(connection: connection))
+    let keys = index?.draft()
+    let batch = WriteBatch(session: LogSession(connection: connection, keys: keys))
     var segments: [(events: [WatchEvent], revision: Int64)] = []
     var events: [WatchEvent] = []
     var lastRevision: Int64 = 0
@@ -136,10 +143,15 @@ final class LogWriter: @unchecked Sendable {
         }
       }
       try batch.flushCounter()
-      if lastRevision > 0 { try driver.willCommit(on: connection, revision: lastRevision) }
+      if lastRevision > 0 {
+        try driver.willCommit(on: connection, revision: lastRevision)
+        if let keys { index?.stage(keys, revision: lastRevision) }
+      }
       try connection.execute("COMMIT")
+      index?.publishStaged()
     } catch let aborted as JobAborted {
       try? connection.execute("ROLLBACK")
+      index?.dropStaged()
       jobs[current].finish(aborted.error)
       var others = jobs
       others.remove(at: current)
@@ -147,6 +159,7 @@ final class LogWriter: @unchecked Sendable {
       return
     } catch {
       try? connection.execute("ROLLBACK")
+      index?.dropStaged()
       // A broken connection is replaced on the next batch.
       connection.close()
       self.connection = nil

@@ -53,7 +53,7 @@ public final class RevisionLog: Sendable {
         defer { connection.close() }
         try connection.execute(driver.beginWrite)
         for statement in driver.schema { try connection.execute(statement) }
-        do { try SchemaVersion.upgrade(connection) } catch {
+        do { try SchemaVersion.upgrade(connection, keysInMemory: !driver.isShared) } catch {
           try? connection.execute("ROLLBACK")
           throw error
         }
@@ -61,13 +61,16 @@ public final class RevisionLog: Sendable {
         let session = LogSession(connection: connection)
         try connection.execute(driver.beginRead)
         let revisions = try session.revisions()
+        let started = ContinuousClock.now
+        let index = driver.isShared ? nil : try KeyIndex.load(connection, revision: revisions.current)
         try connection.execute("COMMIT")
-        logger.info(
-          "datastore open",
-          metadata: [
-            "driver": "\(driver.name)", "revision": "\(revisions.current)", "compacted": "\(revisions.compact)",
-          ])
-        return RevisionLog(driver: driver, options: options, clock: clock, logger: logger, revisions: revisions)
+        var metadata: Logger.Metadata = [
+          "driver": "\(driver.name)", "revision": "\(revisions.current)", "compacted": "\(revisions.compact)",
+        ]
+        if let index { metadata["keys"] = "\(index.count) in memory, loaded in \(ContinuousClock.now - started)" }
+        logger.info("datastore open", metadata: metadata)
+        return RevisionLog(
+          driver: driver, index: index, options: options, clock: clock, logger: logger, revisions: revisions)
       } catch let refused as StoreError where refused.isDowngrade {
         throw refused
       } catch {
@@ -82,7 +85,7 @@ public final class RevisionLog: Sendable {
   }
 
   private init(
-    driver: SQLDriver, options: Options, clock: WallClock, logger: Logger,
+    driver: SQLDriver, index: KeyIndex?, options: Options, clock: WallClock, logger: Logger,
     revisions: (current: Int64, compact: Int64)
   ) {
     self.driver = driver
@@ -94,10 +97,10 @@ public final class RevisionLog: Sendable {
     self.hub = hub
     self.signals = signals
     self.compactRevisionBox = NIOLockedValueBox(revisions.compact)
-    self.reader = LogReader(driver: driver, threads: options.readerThreads)
+    self.reader = LogReader(driver: driver, index: index, threads: options.readerThreads)
     let committed = NIOLockedValueBox(revisions.current)
     self.committedRevision = committed
-    self.writer = LogWriter(driver: driver, logger: logger) { events, revision in
+    self.writer = LogWriter(driver: driver, index: index, logger: logger) { events, revision in
       committed.withLockedValue { $0 = max($0, revision) }
       // A private database feeds watchers straight from commits; a shared one from the log, so
       // that other servers' revisions interleave in order.

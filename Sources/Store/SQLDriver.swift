@@ -61,7 +61,8 @@ public protocol SQLDriver: Sendable {
   /// Human-readable name for logs (never contains credentials).
   var name: String { get }
   /// Other processes may write to the same database (PostgreSQL): watchers must then be fed
-  /// from the database, not from this process's own commits.
+  /// from the database, not from this process's own commits, and the current keys are read from
+  /// the table `skiff_keys`. A private database keeps them in memory instead (`KeyIndex`).
   var isShared: Bool { get }
   /// Statements that create the schema if missing; run once at start.
   var schema: [String] { get }

@@ -1,7 +1,8 @@
 import CSQLite
 import Foundation
 
-/// The embedded datastore: one SQLite file in WAL mode.
+/// The embedded datastore: one SQLite file in WAL mode, holding the log; the current keys are
+/// kept in memory (`KeyIndex`).
 ///
 /// `synchronous=FULL` fsyncs the WAL on every commit, so an acknowledged write survives both
 /// `kill -9` and a power cut (on disks that honour flushes). Group commit in the writer keeps the
@@ -27,13 +28,6 @@ public struct SQLiteDriver: SQLDriver {
       "CREATE TABLE IF NOT EXISTS skiff_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
       SchemaVersion.stampNewDatabase,
       "INSERT INTO skiff_meta (name, value) VALUES ('rev', 0), ('compact', 0), ('swept', 0) ON CONFLICT (name) DO NOTHING",
-      // The current keys hold no value, only the log row that does: small rows, ordered by key.
-      """
-      CREATE TABLE IF NOT EXISTS skiff_keys (key BLOB PRIMARY KEY, log_id INTEGER NOT NULL,
-        create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL, version INTEGER NOT NULL,
-        lease INTEGER NOT NULL) WITHOUT ROWID
-      """,
-      "CREATE INDEX IF NOT EXISTS skiff_keys_lease ON skiff_keys (lease) WHERE lease <> 0",
       // A rowid table: values are often larger than a WITHOUT ROWID table handles well.
       """
       CREATE TABLE IF NOT EXISTS skiff_revlog (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL,

@@ -93,8 +93,15 @@ public enum SQLiteSnapshot {
       throw StoreError.invalid("\(file) is not a skiff datastore snapshot (no revision)")
     }
     let schema = try value("SELECT value FROM skiff_meta WHERE name = 'schema'") ?? 1
-    // Snapshots from before schema 3 keep their keys in skiff_kv; opening one migrates it.
-    let keys = try value("SELECT count(*) FROM \(schema < 3 ? "skiff_kv" : "skiff_keys")") ?? 0
+    // Snapshots from before schema 3 keep their keys in skiff_kv, and from schema 4 only the log
+    // has them; opening one migrates it.
+    let keys =
+      try value(
+        schema < 3
+          ? "SELECT count(*) FROM skiff_kv"
+          : schema < 4
+            ? "SELECT count(*) FROM skiff_keys"
+            : "SELECT count(*) FROM (SELECT MAX(id), deleted FROM skiff_revlog GROUP BY key) WHERE deleted = 0") ?? 0
     return Info(revision: revision, keys: keys, schema: schema)
   }
 

@@ -12,7 +12,7 @@ import Testing
       let log = try await RevisionLog.open(driver: driver)
       _ = try await log.put(PutRequest(key: Array("/registry/a".utf8), value: Array("1".utf8)))
       await log.close()
-      #expect(try await storedVersion(driver) == 3)
+      #expect(try await storedVersion(driver) == 4)
 
       // Reopening at the same version keeps the data.
       let reopened = try await RevisionLog.open(driver: driver)
@@ -25,7 +25,7 @@ import Testing
         _ = try await RevisionLog.open(driver: driver)
       } throws: { error in
         let text = "\(error)"
-        return text.contains("schema version 7") && text.contains("up to version 3")
+        return text.contains("schema version 7") && text.contains("up to version 4")
           && text.contains("Downgrading is refused")
       }
       #expect(try await storedVersion(driver) == 7)
@@ -68,7 +68,7 @@ import Testing
         """)
 
       let log = try await RevisionLog.open(driver: driver, options: .testing)
-      #expect(try await storedVersion(driver) == 3)
+      #expect(try await storedVersion(driver) == 4)
       func state(at revision: Int64) async throws -> [String] {
         try await log.range(RangeRequest(range: .prefix(Array("/".utf8)), revision: revision)).kvs.map {
           "\($0.keyString)=\($0.string)@\($0.createRevision)/\($0.modRevision)/v\($0.version)"
@@ -88,6 +88,40 @@ import Testing
       #expect(put.revision == 5 && put.prevKV?.string == "2")
       #expect(try await state(at: 0) == ["/a=3@1/5/v3", "/c=c@4/4/v1"])
       await log.close()
+    }
+  }
+
+  /// Version 3 kept SQLite's current keys in `skiff_keys`; version 4 drops the table and rebuilds
+  /// them from the log at every start. A stale table (here: wrong on purpose) must not be read.
+  @Test func rebuildsSQLiteKeysFromTheLog() async throws {
+    try await Backend.sqlite.withDatabase { driver in
+      let log = try await RevisionLog.open(driver: driver, options: .testing)
+      let lease = try await log.grantLease(ttl: 600).id
+      for (key, value) in [("/a", "1"), ("/b", "x"), ("/a", "2"), ("/c", "c")] {
+        _ = try await log.put(
+          PutRequest(key: Array(key.utf8), value: Array(value.utf8), lease: key == "/c" ? lease : 0))
+      }
+      _ = try await log.delete(DeleteRequest(range: .key(Array("/b".utf8))))
+      await log.close()
+      try await execute(
+        driver,
+        """
+        CREATE TABLE skiff_keys (key BLOB PRIMARY KEY, log_id INTEGER NOT NULL, create_rev INTEGER NOT NULL,
+          mod_rev INTEGER NOT NULL, version INTEGER NOT NULL, lease INTEGER NOT NULL) WITHOUT ROWID
+        """,
+        "INSERT INTO skiff_keys VALUES (X'2f62', 0, 1, 1, 1, 0)",
+        "UPDATE skiff_meta SET value = 3 WHERE name = 'schema'")
+
+      let reopened = try await RevisionLog.open(driver: driver, options: .testing)
+      #expect(try await storedVersion(driver) == 4)
+      let kvs = try await reopened.range(RangeRequest(range: .prefix(Array("/".utf8)))).kvs.map {
+        "\($0.keyString)=\($0.string)@\($0.createRevision)/\($0.modRevision)/v\($0.version)"
+      }
+      #expect(kvs == ["/a=2@1/3/v2", "/c=c@4/4/v1"])
+      #expect(try await reopened.leaseInfo(lease, keys: true).keys == [Array("/c".utf8)])
+      #expect(try await reopened.put(PutRequest(key: Array("/a".utf8), value: Array("3".utf8))).revision == 6)
+      await reopened.close()
+      await #expect(throws: StoreError.self) { try await execute(driver, "SELECT 1 FROM skiff_keys") }
     }
   }
 
