@@ -97,7 +97,8 @@ final class CurrentKeys {
     self.generation = generation
   }
 
-  func upsert(_ entry: KeyEntry) {
+  @discardableResult
+  func upsert(_ entry: KeyEntry) -> KeyEntry? {
     tree.upsert(entry, generation: generation!)
   }
 

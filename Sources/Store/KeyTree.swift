@@ -165,18 +165,26 @@ struct KeyTree: @unchecked Sendable {
     return true
   }
 
-  /// Adds or replaces `entry`, copying the nodes on its path that an older generation made.
-  mutating func upsert(_ entry: KeyEntry, generation: Int) {
+  /// Adds or replaces `entry`, copying the nodes on its path that an older generation made;
+  /// returns the entry it replaced.
+  @discardableResult
+  mutating func upsert(_ entry: KeyEntry, generation: Int) -> KeyEntry? {
     root = root.owned(by: generation)
-    guard let right = Self.insert(entry, into: root, generation: generation) else { return }
-    root = Node(generation: generation, children: [root, right], lows: [root.low, right.low])
+    var replaced: KeyEntry?
+    if let right = Self.insert(entry, into: root, generation: generation, replaced: &replaced) {
+      root = Node(generation: generation, children: [root, right], lows: [root.low, right.low])
+    }
+    return replaced
   }
 
   /// Inserts into `node`, which this generation owns; returns the node split off to its right.
-  private static func insert(_ entry: KeyEntry, into node: Node, generation: Int) -> Node? {
+  private static func insert(
+    _ entry: KeyEntry, into node: Node, generation: Int, replaced: inout KeyEntry?
+  ) -> Node? {
     if node.isLeaf {
       let (index, found) = node.search(entry.key)
       if found {
+        replaced = node.entries[index]
         node.entries[index] = entry
         return nil
       }
@@ -192,7 +200,7 @@ struct KeyTree: @unchecked Sendable {
     let child = node.children[index].owned(by: generation)
     node.children[index] = child
     let before = child.count
-    let split = insert(entry, into: child, generation: generation)
+    let split = insert(entry, into: child, generation: generation, replaced: &replaced)
     node.count += child.count - before + (split?.count ?? 0)
     guard let split else { return nil }
     node.children.insert(split, at: index + 1)

@@ -23,8 +23,9 @@ extension LogSession {
   /// Logs the new version of a key as row `id` and points the key at it.
   func writePut(_ kv: KeyValue, id: Int64) throws {
     if let keys {
-      try appendLog(kv, id: id, deleted: false, previous: keys.tree.find(kv.key)?.logID ?? 0)
-      keys.upsert(KeyEntry(kv, logID: id))
+      // A failed append rolls the batch back, and its draft of the keys with it.
+      let previous = keys.upsert(KeyEntry(kv, logID: id))
+      try appendLog(kv, id: id, deleted: false, previous: previous?.logID ?? 0)
       return
     }
     try appendLog(kv, id: id, deleted: false)

@@ -59,6 +59,49 @@ enum Contract {
     }
   }
 
+  /// Reads racing writes each see one revision whole: a pair of keys written together is read
+  /// with equal values and revisions, never newer than the revision the read reports, while
+  /// other writes keep changing the keys around them.
+  static func readsSeeOneRevision(_ backend: Backend) async throws {
+    try await withLog(backend) { env in
+      let log = env.log
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for writer in 0..<2 {
+          group.addTask {
+            for i in 0..<150 {
+              let value = b("\(writer)-\(i)")
+              _ = try await log.txn(
+                TxnRequest(success: [
+                  .put(PutRequest(key: b("snap/a"), value: value)), .put(PutRequest(key: b("snap/b"), value: value)),
+                  .put(PutRequest(key: b("other/\(i % 37)/\(writer)"), value: value)),
+                ]))
+            }
+          }
+        }
+        for _ in 0..<3 {
+          group.addTask {
+            for _ in 0..<150 {
+              let read = try await log.range(RangeRequest(range: .prefix(b("snap/"))))
+              guard read.kvs.count == 2 else {
+                #expect(read.kvs.isEmpty, "a pair read half: \(read.kvs.map(\.keyString))")
+                continue
+              }
+              let (first, second) = (read.kvs[0], read.kvs[1])
+              #expect(
+                first.value == second.value && first.modRevision == second.modRevision
+                  && first.modRevision <= read.revision)
+              let count = try await log.range(RangeRequest(range: .prefix(b("other/")), countOnly: true))
+              #expect(count.count <= 74)
+            }
+          }
+        }
+        try await group.waitForAll()
+      }
+      let others = try await log.range(RangeRequest(range: .prefix(b("other/"))))
+      #expect(others.count == 74 && others.kvs.count == 74)
+    }
+  }
+
   /// Refused requests in the same batches as accepted ones take no revision.
   static func refusedRequestsWriteNothing(_ backend: Backend) async throws {
     try await withLog(backend) { env in

@@ -6,6 +6,7 @@ import Testing
 struct SQLiteContractTests {
   @Test func revisionsAreGapFree() async throws { try await Contract.revisionsAreGapFree(.sqlite) }
   @Test func refusedRequestsWriteNothing() async throws { try await Contract.refusedRequestsWriteNothing(.sqlite) }
+  @Test func readsSeeOneRevision() async throws { try await Contract.readsSeeOneRevision(.sqlite) }
   @Test func readsAtPastRevisions() async throws { try await Contract.readsAtPastRevisions(.sqlite) }
   @Test func rangeOptions() async throws { try await Contract.rangeOptions(.sqlite) }
   @Test func createModVersionBookkeeping() async throws { try await Contract.createModVersionBookkeeping(.sqlite) }
@@ -25,6 +26,7 @@ struct SQLiteContractTests {
 struct PostgresContractTests {
   @Test func revisionsAreGapFree() async throws { try await Contract.revisionsAreGapFree(.postgres) }
   @Test func refusedRequestsWriteNothing() async throws { try await Contract.refusedRequestsWriteNothing(.postgres) }
+  @Test func readsSeeOneRevision() async throws { try await Contract.readsSeeOneRevision(.postgres) }
   @Test func readsAtPastRevisions() async throws { try await Contract.readsAtPastRevisions(.postgres) }
   @Test func rangeOptions() async throws { try await Contract.rangeOptions(.postgres) }
   @Test func createModVersionBookkeeping() async throws { try await Contract.createModVersionBookkeeping(.postgres) }
