@@ -1,3 +1,4 @@
+import SkiffCore
 import Testing
 
 @testable import Addons
@@ -79,7 +80,7 @@ import Testing
 
   @Test func corruptedMessagesNeverCrash() {
     let bytes = Self.sample.encoded()
-    var generator = SplitMix(seed: 42)
+    var generator = SplitMix64(seed: 42)
     var decoded = 0
     for _ in 0..<5000 {
       var mutated = bytes
@@ -143,18 +144,5 @@ import Testing
     #expect(v6.reverseName.description.hasPrefix("b.a.9.8.7.6.5.0.0.0"))
     #expect(IPAddress(reverseLabels: v6.reverseName.labels) == v6)
     #expect(IPAddress("1.2.3") == nil && IPAddress("1::2::3") == nil)
-  }
-}
-
-/// Deterministic pseudo-random numbers for the corruption test.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import SkiffCore
 import Testing
 
 @testable import Addons
@@ -166,7 +167,7 @@ import Testing
       host: "127.0.0.1", port: 0
     )
     .get()
-    var generator = SplitMix(seed: 7)
+    var generator = SplitMix64(seed: 7)
     for length in [0, 1, 11, 12, 13, 40, 300] {
       let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
       try await channel.writeAndFlush(

@@ -1,29 +1,18 @@
 import Foundation
+import SkiffCore
 import Testing
 
 @testable import KubeAPI
 
 /// Property checks over generated documents with a fixed seed (reproducible, no timing).
 @Suite struct JSONRoundTripTests {
-  /// SplitMix64, so failures reproduce from the seed.
-  struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   static let alphabet: [Character] = Array("aZ09 _-./:\"\\<>&\n\t\u{1}é中😀\u{2028}")
 
-  static func randomString(_ rng: inout SeededGenerator) -> String {
+  static func randomString(_ rng: inout SplitMix64) -> String {
     String((0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
   }
 
-  static func randomValue(_ rng: inout SeededGenerator, depth: Int) -> JSONValue {
+  static func randomValue(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
     switch Int.random(in: 0..<(depth > 4 ? 6 : 8), using: &rng) {
     case 0: return .null
     case 1: return .bool(Bool.random(using: &rng))
@@ -44,7 +33,7 @@ import Testing
   }
 
   @Test func serializeThenParseIsIdentity() throws {
-    var rng = SeededGenerator(state: 20_261_129)
+    var rng = SplitMix64(seed: 20_261_129)
     for _ in 0..<500 {
       let value = Self.randomValue(&rng, depth: 0)
       #expect(try JSONValue.parse(value.serialized()) == value)
@@ -57,7 +46,7 @@ import Testing
   }
 
   @Test func mutatedInputNeverCrashes() throws {
-    var rng = SeededGenerator(state: 7)
+    var rng = SplitMix64(seed: 7)
     let seed = Array(try Fixtures.pod(0).serialized())
     let specials: [UInt8] = Array("{}[]\",:\\0123456789.eE+-tfnu \n".utf8) + [0x00, 0xFF, 0xC3]
     var accepted = 0

@@ -1,3 +1,4 @@
+import SkiffCore
 import Testing
 
 @testable import Store
@@ -5,29 +6,17 @@ import Testing
 /// The in-memory key tree against a plain sorted model: random puts and deletes across many
 /// generations, every copy handed out keeping its contents, ranges and counts agreeing.
 @Suite struct KeyTreeTests {
-  /// A seeded generator, so a failure repeats.
-  private struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   private static func entry(_ key: [UInt8], _ revision: Int64) -> KeyEntry {
     KeyEntry(KeyValue(key: key, createRevision: revision, modRevision: revision, version: 1), logID: revision)
   }
 
   /// Keys of one to three bytes from a small alphabet, so that puts hit existing keys and
   /// ranges cut through the middle of leaves.
-  private static func key(_ generator: inout Generator) -> [UInt8] {
+  private static func key(_ generator: inout SplitMix64) -> [UInt8] {
     (0..<Int.random(in: 1...3, using: &generator)).map { _ in UInt8.random(in: 0...15, using: &generator) }
   }
 
-  private static func check(_ tree: KeyTree, matches model: [[UInt8]: KeyEntry], _ generator: inout Generator) {
+  private static func check(_ tree: KeyTree, matches model: [[UInt8]: KeyEntry], _ generator: inout SplitMix64) {
     let sorted = model.values.sorted { $0.key.lexicographicallyPrecedes($1.key) }
     var all: [KeyEntry] = []
     tree.forEach(in: .all) { entry in
@@ -56,7 +45,7 @@ import Testing
   }
 
   @Test func editsMatchASortedModelAndOldCopiesStayIntact() {
-    var generator = Generator(state: 42)
+    var generator = SplitMix64(seed: 42)
     var tree = KeyTree()
     var model: [[UInt8]: KeyEntry] = [:]
     var kept: [(tree: KeyTree, model: [[UInt8]: KeyEntry])] = []
@@ -81,7 +70,7 @@ import Testing
   }
 
   @Test func bulkBuiltTreeTakesEdits() {
-    var generator = Generator(state: 7)
+    var generator = SplitMix64(seed: 7)
     var model: [[UInt8]: KeyEntry] = [:]
     for revision in 1...2000 {
       let key = Self.key(&generator)
@@ -101,7 +90,7 @@ import Testing
 
   /// Enough keys for inner nodes to split and, emptied again, to merge and collapse.
   @Test func growsDeepAndShrinksToNothing() {
-    var generator = Generator(state: 9)
+    var generator = SplitMix64(seed: 9)
     var tree = KeyTree()
     var model: [[UInt8]: KeyEntry] = [:]
     for revision in 1...20_000 {

@@ -1,4 +1,5 @@
 import KubeAPI
+import SkiffCore
 
 /// kube-scheduler's default profile as pure logic: PreFilter → Filter → (PostFilter: preemption)
 /// → Score → pick the best node, over the nodes and pods in `cache`. No I/O: the control loop
@@ -7,14 +8,14 @@ public struct Scheduler: Sendable {
   public var cache: SchedulerCache
   /// Like upstream's percentageOfNodesToScore; 0 is the adaptive default (all nodes below 100).
   public var percentageOfNodesToScore = 0
-  var random: SchedulerRandom
+  var random: SplitMix64
   var nextStartNodeIndex = 0
   var matchingPods = MatchingPodCounts()
 
   /// `seed` fixes tie-breaking between equally scored nodes (tests); nil seeds randomly.
   public init(cache: SchedulerCache = SchedulerCache(), seed: UInt64? = nil) {
     self.cache = cache
-    random = SchedulerRandom(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+    random = SplitMix64(seed: seed ?? UInt64.random(in: 0...UInt64.max))
   }
 
   /// Finds a node for `pod` (a Pod object without `spec.nodeName`), running preemption when none fits.
