@@ -26,23 +26,22 @@ final class KeyIndex: Sendable {
   }
 
   /// Builds the index from the log, as of the revision `connection`'s transaction sees: each
-  /// key's newest row, unless it is a tombstone. In SQLite a bare column next to MAX() comes
-  /// from the row holding the maximum.
+  /// key's newest row, unless it is a tombstone. In SQLite a bare column next to MAX(), in the
+  /// result and in HAVING, comes from the row holding the maximum.
   static func load(_ connection: SQLConnection, revision: Int64) throws -> KeyIndex {
-    let rows = try connection.query(
+    let entries = try connection.query(
       """
-      SELECT key, MAX(id), create_rev, rev, version, lease, deleted FROM skiff_revlog
-      GROUP BY key ORDER BY key
+      SELECT key, MAX(id), create_rev, rev, version, lease FROM skiff_revlog
+      GROUP BY key HAVING deleted = 0 ORDER BY key
       """, []
-    ) { row -> KeyEntry? in
-      guard row.int(6) == 0 else { return nil }
-      return KeyEntry(
+    ) { row in
+      KeyEntry(
         KeyValue(
           key: row.bytes(0), createRevision: row.int(2), modRevision: row.int(3), version: row.int(4),
           lease: row.int(5)),
         logID: row.int(1))
     }
-    return KeyIndex(tree: KeyTree(sorted: rows.compactMap { $0 }), revision: revision)
+    return KeyIndex(tree: KeyTree(sorted: entries), revision: revision)
   }
 
   /// Keys in the newest version.

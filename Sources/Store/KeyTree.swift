@@ -58,8 +58,7 @@ struct KeyTree: @unchecked Sendable {
 
     func owned(by generation: Int) -> Node {
       guard self.generation != generation else { return self }
-      let copy = Node(generation: generation, entries: entries, children: children, lows: lows)
-      return copy
+      return Node(generation: generation, entries: entries, children: children, lows: lows)
     }
 
     /// Where `key` is or would go among a leaf's entries.
