@@ -50,7 +50,13 @@ extension SecretsEncryption {
     guard let persistence else { return }
     while !Task.isCancelled {
       do {
-        var cursor = try persistence.log.watch(.key(Self.datastoreKey), from: storedRevision + 1)
+        // Read, then watch from the revision of that read, as a watch cache does: a watch from
+        // the key set's own, older revision read the whole log since then at every start.
+        let read = try await persistence.log.range(RangeRequest(range: .key(Self.datastoreKey)))
+        if let kv = read.kvs.first, kv.modRevision > storedRevision {
+          adopt(try persistence.decode(kv.value), revision: kv.modRevision)
+        }
+        var cursor = try persistence.log.watch(.key(Self.datastoreKey), from: read.revision + 1)
         while !Task.isCancelled {
           for event in try await cursor.next() where event.kind == .put {
             adopt(try persistence.decode(event.kv.value), revision: event.kv.modRevision)
