@@ -29,12 +29,7 @@ final class KeyIndex: Sendable {
   /// key's newest row, unless it is a tombstone. In SQLite a bare column next to MAX(), in the
   /// result and in HAVING, comes from the row holding the maximum.
   static func load(_ connection: SQLConnection, revision: Int64) throws -> KeyIndex {
-    let entries = try connection.query(
-      """
-      SELECT key, MAX(id), create_rev, rev, version, lease FROM skiff_revlog
-      GROUP BY key HAVING deleted = 0 ORDER BY key
-      """, []
-    ) { row in
+    let entries = try connection.query("\(currentRows) ORDER BY key", []) { row in
       KeyEntry(
         KeyValue(
           key: row.bytes(0), createRevision: row.int(2), modRevision: row.int(3), version: row.int(4),
@@ -43,6 +38,12 @@ final class KeyIndex: Sendable {
     }
     return KeyIndex(tree: KeyTree(sorted: entries), revision: revision)
   }
+
+  /// The log row of each current key (its newest, unless a tombstone): key, row id, create and
+  /// mod revision, version, lease.
+  static let currentRows = """
+    SELECT key, MAX(id), create_rev, rev, version, lease FROM skiff_revlog GROUP BY key HAVING deleted = 0
+    """
 
   /// Keys in the newest version.
   var count: Int { state.withLockedValue { $0.versions.last!.tree.count } }

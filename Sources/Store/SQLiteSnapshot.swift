@@ -95,14 +95,14 @@ public enum SQLiteSnapshot {
     let schema = try value("SELECT value FROM skiff_meta WHERE name = 'schema'") ?? 1
     // Snapshots from before schema 3 keep their keys in skiff_kv, and from schema 4 only the log
     // has them; opening one migrates it.
-    let keys =
-      try value(
-        schema < 3
-          ? "SELECT count(*) FROM skiff_kv"
-          : schema < 4
-            ? "SELECT count(*) FROM skiff_keys"
-            : "SELECT count(*) FROM (SELECT MAX(id), deleted FROM skiff_revlog GROUP BY key) WHERE deleted = 0") ?? 0
-    return Info(revision: revision, keys: keys, schema: schema)
+    let keys: String =
+      switch schema {
+      case ..<3: "skiff_kv"
+      case 3: "skiff_keys"
+      default: "(\(KeyIndex.currentRows))"
+      }
+    let count = try value("SELECT count(*) FROM \(keys)") ?? 0
+    return Info(revision: revision, keys: count, schema: schema)
   }
 
   private static func open(_ path: String, flags: Int32) throws -> OpaquePointer {
