@@ -39,7 +39,11 @@ mkdir -p "$OUT_DIR"
 rm -f "$OUT_DIR"/*.pb.swift "$OUT_DIR"/*.grpc.swift
 
 # Each directory is its own include root, so files are named "kv.proto",
-# "rpc.proto", "health.proto" (rpc.proto imports "kv.proto").
+# "rpc_kv.proto", "health.proto" (rpc_kv.proto imports "kv.proto").
+# The gRPC plugin writes only each service's method descriptors: skiff serves
+# the methods with its own transport (Sources/EtcdServer/GRPC/), and the
+# benchmark client calls them through GRPCClient, so the generated client and
+# server stubs (thousands of lines) would go unused.
 "$PROTOC" \
   --proto_path="$PROTO_DIR/etcd" \
   --proto_path="$PROTO_DIR/grpc" \
@@ -48,13 +52,12 @@ rm -f "$OUT_DIR"/*.pb.swift "$OUT_DIR"/*.grpc.swift
   --swift_out="$OUT_DIR" \
   --swift_opt=Visibility=Public,FileNaming=DropPath \
   --grpc-swift-2_out="$OUT_DIR" \
-  --grpc-swift-2_opt=Visibility=Public,Server=true,Client=true,FileNaming=DropPath \
-  "$PROTO_DIR/etcd/kv.proto" \
-  "$PROTO_DIR/etcd/rpc.proto" \
-  "$PROTO_DIR/grpc/health.proto"
+  --grpc-swift-2_opt=Visibility=Public,Server=false,Client=false,FileNaming=DropPath \
+  "$PROTO_DIR"/etcd/*.proto \
+  "$PROTO_DIR"/grpc/*.proto
 
 # protoc-gen-grpc-swift-2 emits a stub for every input file; drop the ones
-# for files without services (kv.proto).
+# for files without services (kv.proto, rpc_header.proto).
 for f in "$OUT_DIR"/*.grpc.swift; do
   if grep -q "This file contained no services" "$f"; then
     rm -f "$f"

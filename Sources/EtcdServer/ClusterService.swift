@@ -2,7 +2,7 @@ import GRPCCore
 
 /// etcd's Cluster service. Each skiff server is its own one-member "cluster" on top of the
 /// shared datastore, so membership is fixed: changes are refused with a clear reason.
-struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
+struct ClusterService {
   let identity: EtcdIdentity
   let revision: @Sendable () -> Int64
 

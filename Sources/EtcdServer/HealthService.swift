@@ -2,7 +2,7 @@ import GRPCCore
 import Store
 
 /// The standard gRPC health service: SERVING while the datastore answers reads.
-struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
+struct HealthService {
   let log: RevisionLog
 
   private func currentStatus() async -> Grpc_Health_V1_HealthCheckResponse.ServingStatus {

@@ -3,7 +3,7 @@ import NIOCore
 import Store
 
 /// etcd's KV service over the revision log. Range answers go out as frames encoded straight from
-/// the store (`RangeResponseFrame`), so this is not a `SimpleServiceProtocol`.
+/// the store (`RangeResponseFrame`).
 struct KVService {
   let log: RevisionLog
   let identity: EtcdIdentity

@@ -3,7 +3,7 @@ import GRPCCore
 import Store
 
 /// etcd's Lease service; leases live in the datastore, so any server can renew them.
-struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
+struct LeaseService {
   let log: RevisionLog
   let identity: EtcdIdentity
 

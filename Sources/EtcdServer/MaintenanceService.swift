@@ -3,7 +3,7 @@ import SkiffCore
 import Store
 
 /// etcd's Maintenance service: status, alarms, defragmentation and consistency hashes.
-struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol {
+struct MaintenanceService {
   let log: RevisionLog
   let identity: EtcdIdentity
 

@@ -6,7 +6,7 @@ import Store
 /// etcd's Watch service: each stream multiplexes any number of watchers, each pulling from the
 /// revision log at its own pace. Responses of one stream go out through one channel, which
 /// gives both ordering and back-pressure.
-struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
+struct WatchService {
   let log: RevisionLog
   let identity: EtcdIdentity
   /// How often watchers that asked for progress notifications get one when idle (etcd: 10 min).
