@@ -57,7 +57,7 @@ rm -f "$OUT_DIR"/*.pb.swift "$OUT_DIR"/*.grpc.swift
   "$PROTO_DIR"/grpc/*.proto
 
 # protoc-gen-grpc-swift-2 emits a stub for every input file; drop the ones
-# for files without services (kv.proto, rpc_header.proto).
+# for files that hold messages only (kv.proto, rpc_header.proto, rpc_range.proto, ...).
 for f in "$OUT_DIR"/*.grpc.swift; do
   if grep -q "This file contained no services" "$f"; then
     rm -f "$f"

@@ -8,10 +8,11 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// The header of every etcd v3 response. The services are one file each,
-/// rpc_<service>.proto. etcd's Auth service (users and roles) is left out:
-/// skiff guards its etcd endpoint with the socket's file mode or client
-/// certificates, as K3s does.
+/// The header of every etcd v3 response. Each service has a file of its own,
+/// rpc_<service>.proto, and calls with many messages a file each (rpc_range,
+/// rpc_write, rpc_txn, rpc_alarm, rpc_hash). etcd's Auth service (users and
+/// roles) is left out: skiff guards its etcd endpoint with the socket's file
+/// mode or client certificates, as K3s does.
 /// Written for skiff: wire-compatible with etcd 3.4 and etcdctl v3. Service,
 /// message and field names and field numbers follow the etcd wire protocol;
 /// everything else (comments, layout) is our own.

@@ -1,4 +1,4 @@
-/// The etcd v3 KV service: ranges, writes, transactions, compaction.
+/// The etcd v3 KV service and compaction; the messages of its other calls are in rpc_range, rpc_write and rpc_txn.
 /// Written for skiff: wire-compatible with etcd 3.4 and etcdctl v3. Service,
 /// message and field names and field numbers follow the etcd wire protocol;
 /// everything else (comments, layout) is our own.

@@ -1,4 +1,4 @@
-/// The etcd v3 Maintenance service.
+/// The etcd v3 Maintenance service: status, defragmentation, snapshots; alarms and hashes are in rpc_alarm and rpc_hash.
 /// Written for skiff: wire-compatible with etcd 3.4 and etcdctl v3. Service,
 /// message and field names and field numbers follow the etcd wire protocol;
 /// everything else (comments, layout) is our own.
