@@ -8,8 +8,7 @@ public enum Blocking {
   @discardableResult
   public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-      let thread = Thread { continuation.resume(with: Result { try body() }) }
-      thread.name = "skiff-blocking"
+      let thread = Thread(named: "skiff-blocking") { continuation.resume(with: Result { try body() }) }
       thread.start()
     }
   }

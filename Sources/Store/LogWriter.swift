@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SkiffCore
 
 /// The single writer: a thread that takes every queued write job, runs them in one database
 /// transaction and commits once (group commit: one fsync for many writers), then answers them.
@@ -37,8 +38,7 @@ final class LogWriter: @unchecked Sendable {
   }
 
   func start() {
-    let thread = Thread { [self] in loop() }
-    thread.name = "skiff-store-writer"
+    let thread = Thread(named: "skiff-writer") { [self] in loop() }
     thread.stackSize = 1 << 20
     self.thread = thread
     thread.start()

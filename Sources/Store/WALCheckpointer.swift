@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import SkiffCore
 
 /// Copies the SQLite WAL back into the database file on a thread of its own.
 ///
@@ -37,8 +38,7 @@ final class WALCheckpointer: @unchecked Sendable {
 
   init(path: String) {
     self.path = path
-    let thread = Thread { [self] in loop() }
-    thread.name = "skiff-store-checkpoint"
+    let thread = Thread(named: "skiff-wal-ckpt") { [self] in loop() }
     thread.stackSize = 256 << 10
     thread.start()
   }

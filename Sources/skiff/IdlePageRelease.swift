@@ -16,8 +16,7 @@ enum IdlePageRelease {
   static let window: TimeInterval = 30
 
   static func start() {
-    let thread = Thread { watch() }
-    thread.name = "skiff-page-release"
+    let thread = Thread(named: "skiff-idle-page") { watch() }
     thread.stackSize = 256 << 10
     thread.start()
   }

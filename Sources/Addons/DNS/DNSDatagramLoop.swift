@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SkiffCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -54,11 +55,10 @@ final class DNSDatagramLoop: Sendable {
   }
 
   func start() {
-    let thread = Thread { [self] in
+    let thread = Thread(named: "skiff-dns-udp") { [self] in
       serve()
       finished.signal()
     }
-    thread.name = "skiff-dns-udp"
     thread.start()
   }
 

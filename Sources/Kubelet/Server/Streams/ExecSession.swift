@@ -2,6 +2,7 @@ import CRuntime
 import Foundation
 import Glibc
 import Runtime
+import SkiffCore
 import Synchronization
 
 /// What a client asked for in `/exec` and `/attach`.
@@ -69,7 +70,7 @@ final class ExecSession: StreamSession {
       return
     }
     let command = self.command
-    let thread = Thread { [self] in
+    let thread = Thread(named: "exec-wait") { [self] in
       let code = process.waitBlocking()
       // Output still in the pipes (or the pty) is sent before the status.
       readers.wait(seconds: 5)
@@ -85,7 +86,6 @@ final class ExecSession: StreamSession {
         state.terminal = nil
       }
     }
-    thread.name = "exec-wait"
     thread.start()
   }
 

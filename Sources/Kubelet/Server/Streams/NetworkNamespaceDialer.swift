@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SkiffCore
 
 /// Connects to 127.0.0.1:port inside a pod's network namespace, on the calling thread (always
 /// one started for this one connection, never a pool thread): see `Dialer.socket`.
@@ -30,7 +31,7 @@ final class ForwardedConnection: @unchecked Sendable {
     namespacePath: String, port: UInt16, onConnected: @escaping @Sendable (KubeletError?) -> Void,
     onData: @escaping @Sendable ([UInt8]) -> Bool, onEnd: @escaping @Sendable () -> Void
   ) {
-    let thread = Thread { [self] in
+    let thread = Thread(named: "port-forward") { [self] in
       let fd: Int32
       do {
         fd = try NetworkNamespaceDialer.connect(namespacePath: namespacePath, port: port)
@@ -62,7 +63,6 @@ final class ForwardedConnection: @unchecked Sendable {
       writer.finish()
       onEnd()
     }
-    thread.name = "port-forward"
     thread.start()
   }
 
