@@ -8,19 +8,20 @@ struct LogSession {
 
   // MARK: Revisions
 
-  /// The newest revision and the compacted one, read in the session's snapshot.
+  /// The newest revision and the compacted one, read in the session's snapshot. The newest is the
+  /// counter row's or the newest log row's, whichever is higher: a private database's writer
+  /// leaves the counter behind (`WriteBatch.takeRevision`), and the newest row outlives every
+  /// compaction (`sweep` keeps rows at or above the compacted revision and every latest version).
   func revisions() throws -> (current: Int64, compact: Int64) {
-    var current: Int64 = 0
-    var compact: Int64 = 0
-    for row in try connection.query("SELECT name, value FROM skiff_meta", []) {
-      switch row[0].bytes {
-      case Array("rev".utf8): current = row[1].int
-      case Array("compact".utf8): compact = row[1].int
-      default: break
-      }
-    }
-    return (current, compact)
+    let row = try connection.query(Self.revisionsQuery, []).first ?? []
+    guard row.count == 3 else { return (0, 0) }
+    return (max(row[0].int, row[2].int), row[1].int)
   }
+
+  private static let revisionsQuery = """
+    SELECT (SELECT value FROM skiff_meta WHERE name = 'rev'), (SELECT value FROM skiff_meta WHERE name = 'compact'),
+      (SELECT rev FROM skiff_revlog ORDER BY id DESC LIMIT 1)
+    """
 
   // MARK: Keys
 

@@ -119,7 +119,8 @@ final class LogWriter: @unchecked Sendable {
       return
     }
     let keys = index?.draft()
-    let batch = WriteBatch(session: LogSession(connection: connection, keys: keys))
+    let batch = WriteBatch(
+      session: LogSession(connection: connection, keys: keys), countsRevisions: driver.isShared)
     var segments: [(events: [WatchEvent], revision: Int64)] = []
     var events: [WatchEvent] = []
     var lastRevision: Int64 = 0

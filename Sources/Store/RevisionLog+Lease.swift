@@ -43,13 +43,14 @@ extension RevisionLog {
         if expiredBy != nil { return try batch.revisions().current }
         throw StoreError.leaseNotFound
       }
-      let keys = try session.keys(attachedTo: id)
-      guard !keys.isEmpty else { return try batch.revisions().current }
+      // A revision is taken only with a row to log: on SQLite the newest row is the revision.
+      let doomed = try session.keys(attachedTo: id).compactMap { try session.get($0) }
+      guard !doomed.isEmpty else { return try batch.revisions().current }
       let revision = try batch.takeRevision()
-      for key in keys {
-        guard let previous = try session.get(key) else { continue }
-        try session.writeDelete(key, id: try batch.takeRowIDs())
-        batch.record(WatchEvent(kind: .delete, kv: KeyValue(key: key, modRevision: revision), prevKV: previous))
+      for previous in doomed {
+        try session.writeDelete(previous.key, id: try batch.takeRowIDs())
+        batch.record(
+          WatchEvent(kind: .delete, kv: KeyValue(key: previous.key, modRevision: revision), prevKV: previous))
       }
       return revision
     }

@@ -89,10 +89,14 @@ public enum SQLiteSnapshot {
       defer { sqlite3_finalize(statement) }
       return sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : nil
     }
-    guard let revision = try value("SELECT value FROM skiff_meta WHERE name = 'rev'") else {
+    guard var revision = try value("SELECT value FROM skiff_meta WHERE name = 'rev'") else {
       throw StoreError.invalid("\(file) is not a skiff datastore snapshot (no revision)")
     }
     let schema = try value("SELECT value FROM skiff_meta WHERE name = 'schema'") ?? 1
+    // From version 5 the counter may trail the newest log row (`WriteBatch.countsRevisions`).
+    if schema >= 5, let newest = try value("SELECT rev FROM skiff_revlog ORDER BY id DESC LIMIT 1") {
+      revision = max(revision, newest)
+    }
     // Snapshots from before schema 3 keep their keys in skiff_kv, and from schema 4 only the log
     // has them; opening one migrates it.
     let keys: String =

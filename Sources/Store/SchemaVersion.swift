@@ -2,7 +2,7 @@
 /// old database forward and an older skiff refuses one it cannot read instead of corrupting it.
 enum SchemaVersion {
   /// The layout this build writes. Databases from before versioning have the version-1 layout.
-  static let current: Int64 = 4
+  static let current: Int64 = 5
 
   /// Run by each driver's schema right after creating `skiff_meta`: a database whose meta table is
   /// still empty is new, and gets the current layout, so no migration runs on it.
@@ -21,7 +21,10 @@ enum SchemaVersion {
     // they were written and read back in before.
     case 2: return [fillLog] + (keysInMemory ? [] : [fillKeys]) + ["DROP TABLE skiff_kv", "DROP TABLE skiff_log"]
     // 3 → 4: a private database's current keys are rebuilt from the log at start.
-    default: return keysInMemory ? ["DROP TABLE IF EXISTS skiff_keys"] : []
+    case 3: return keysInMemory ? ["DROP TABLE IF EXISTS skiff_keys"] : []
+    // 4 → 5: a private database's counter row may trail its newest log row
+    // (`WriteBatch.countsRevisions`); an older skiff, which trusts the counter, must refuse it.
+    default: return []
     }
   }
 

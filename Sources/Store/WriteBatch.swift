@@ -6,15 +6,20 @@ public final class WriteBatch {
   private(set) var events: [WatchEvent] = []
   /// The job wrote more events than it recorded: watchers must read its revision from the log.
   var eventsOnlyInLog = false
-  /// The newest revision this transaction took. Only the first comes from the counter row (which
-  /// stays locked until COMMIT); later jobs count on from it, and `flushCounter` stores the last.
+  /// The newest revision this transaction took. Only the first comes from the database; later
+  /// jobs count on from it, and `flushCounter` stores the last in the counter row.
   private var lastTaken: Int64?
   private var counterBehind = false
   /// Log rows the job's revision holds so far.
   private var rowsInRevision: Int64 = 0
+  /// Revisions are taken from the counter row, which stays locked until COMMIT and so orders the
+  /// commits of several servers on one database. A private database has one writer: it counts on
+  /// from the newest log row, and each commit writes one page less.
+  private let countsRevisions: Bool
 
-  init(session: LogSession) {
+  init(session: LogSession, countsRevisions: Bool) {
     self.session = session
+    self.countsRevisions = countsRevisions
   }
 
   /// The job's revision, taken on first use: a job that changes nothing takes none.
@@ -23,9 +28,11 @@ public final class WriteBatch {
     let next: Int64
     if let lastTaken {
       next = lastTaken + 1
-      counterBehind = true
-    } else {
+      counterBehind = countsRevisions
+    } else if countsRevisions {
       next = try session.nextRevision()
+    } else {
+      next = try session.revisions().current + 1
     }
     lastTaken = next
     revision = next
@@ -50,7 +57,8 @@ public final class WriteBatch {
     return (max(stored.current, lastTaken ?? 0), stored.compact)
   }
 
-  /// Stores the last revision taken in the counter row; run before COMMIT.
+  /// Stores the last revision taken in the counter row, when revisions are counted; run before
+  /// COMMIT.
   func flushCounter() throws {
     guard counterBehind, let lastTaken else { return }
     try session.setRevision(lastTaken)
