@@ -13,14 +13,16 @@ struct LogSession {
   /// leaves the counter behind (`WriteBatch.takeRevision`), and the newest row outlives every
   /// compaction (`sweep` keeps rows at or above the compacted revision and every latest version).
   func revisions() throws -> (current: Int64, compact: Int64) {
-    let row = try connection.query(Self.revisionsQuery, []).first ?? []
-    guard row.count == 3 else { return (0, 0) }
+    guard let row = try connection.query(Self.revisionsQuery, []).first else { return (0, 0) }
     return (max(row[0].int, row[2].int), row[1].int)
   }
 
+  /// The newest log row's revision (none in an empty log).
+  static let newestRowRevision = "SELECT rev FROM skiff_revlog ORDER BY id DESC LIMIT 1"
+
   private static let revisionsQuery = """
     SELECT (SELECT value FROM skiff_meta WHERE name = 'rev'), (SELECT value FROM skiff_meta WHERE name = 'compact'),
-      (SELECT rev FROM skiff_revlog ORDER BY id DESC LIMIT 1)
+      (\(newestRowRevision))
     """
 
   // MARK: Keys

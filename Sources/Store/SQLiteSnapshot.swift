@@ -94,7 +94,7 @@ public enum SQLiteSnapshot {
     }
     let schema = try value("SELECT value FROM skiff_meta WHERE name = 'schema'") ?? 1
     // From version 5 the counter may trail the newest log row (`WriteBatch.countsRevisions`).
-    if schema >= 5, let newest = try value("SELECT rev FROM skiff_revlog ORDER BY id DESC LIMIT 1") {
+    if schema >= 5, let newest = try value(LogSession.newestRowRevision) {
       revision = max(revision, newest)
     }
     // Snapshots from before schema 3 keep their keys in skiff_kv, and from schema 4 only the log
